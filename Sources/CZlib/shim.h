@@ -1,0 +1,15 @@
+#ifndef GREENLANE_CZLIB_SHIM_H
+#define GREENLANE_CZLIB_SHIM_H
+
+#include <zlib.h>
+
+// inflateInit and deflateInit are macros; Swift cannot call them.
+static inline int greenlane_inflateInit(z_streamp stream) {
+    return inflateInit(stream);
+}
+
+static inline int greenlane_deflateInit(z_streamp stream, int level) {
+    return deflateInit(stream, level);
+}
+
+#endif
