@@ -1,14 +1,23 @@
 #ifndef GREENLANE_COPENSSL_SHIM_H
 #define GREENLANE_COPENSSL_SHIM_H
 
+#include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+
+// EVP_PKEY_KEYPAIR is a multi-line macro expression, which Swift does not import.
+static inline int greenlane_evp_pkey_keypair_selection(void) {
+    return EVP_PKEY_KEYPAIR;
+}
 
 #endif
