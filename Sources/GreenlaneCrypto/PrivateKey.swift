@@ -122,6 +122,7 @@ public final class PrivateKey: @unchecked Sendable {  // immutable; EVP_PKEY all
             let scalar = d.withUnsafeBufferPointer({ BigNumber(bigEndian: $0) }), let scalarPointer = scalar.pointer,
             let point = ECPoint(group: group)
         else { throw openSSLError(.invalidKey, "\(what): cannot allocate EC objects") }
+        defer { withExtendedLifetime(scalar) {} }  // scalarPointer is borrowed from it
         // A scalar of 0 or ≥ the group order is not a private key, and OpenSSL's import would not say so.
         guard BN_is_zero(scalarPointer) == 0, BN_cmp(scalarPointer, EC_GROUP_get0_order(group.pointer)) < 0 else {
             throw CryptoError(.invalidKey, "\(what): not in the range 1 ..< group order")
@@ -134,12 +135,18 @@ public final class PrivateKey: @unchecked Sendable {  // immutable; EVP_PKEY all
             == 65
         else { throw openSSLError(.invalidKey, "\(what): cannot encode the public point") }
 
-        guard let builder = ParamBuilder(),
-            OSSL_PARAM_BLD_push_utf8_string(builder.pointer, "group", "prime256v1", 0) == 1,
-            OSSL_PARAM_BLD_push_BN(builder.pointer, "priv", scalarPointer) == 1,
-            OSSL_PARAM_BLD_push_octet_string(builder.pointer, "pub", publicPoint, 65) == 1,
-            let built = OSSL_PARAM_BLD_to_param(builder.pointer)
-        else { throw openSSLError(.invalidKey, "\(what): cannot build key parameters") }
+        // The builder keeps pointers to every value until OSSL_PARAM_BLD_to_param, so all of them must stay
+        // valid until then: static strings from OpenSSL and the point buffer pinned by the closure.
+        let built = publicPoint.withUnsafeBufferPointer { point -> UnsafeMutablePointer<OSSL_PARAM>? in
+            guard let builder = ParamBuilder(), let curveName = OBJ_nid2sn(NID_X9_62_prime256v1),
+                OSSL_PARAM_BLD_push_utf8_string(builder.pointer, greenlane_param_group_name(), curveName, 0) == 1,
+                OSSL_PARAM_BLD_push_BN(builder.pointer, greenlane_param_private_key(), scalarPointer) == 1,
+                OSSL_PARAM_BLD_push_octet_string(
+                    builder.pointer, greenlane_param_public_key(), point.baseAddress, point.count) == 1
+            else { return nil }
+            return OSSL_PARAM_BLD_to_param(builder.pointer)
+        }
+        guard let built else { throw openSSLError(.invalidKey, "\(what): cannot build key parameters") }
         let params = ParamArray(taking: built)
         guard let createdContext = EVP_PKEY_CTX_new_from_name(nil, "EC", nil) else {
             throw openSSLError(.invalidKey, "\(what): cannot create an EC key context")
