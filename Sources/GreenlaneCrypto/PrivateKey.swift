@@ -94,7 +94,8 @@ public final class PrivateKey: @unchecked Sendable {  // immutable; EVP_PKEY all
                 throw CryptoError(.passphraseRequired, "\(what): the key is encrypted and no passphrase was given")
             }
             if request.wasAsked || block.label == "ENCRYPTED PRIVATE KEY" || block.hasHeaders {
-                throw openSSLError(.wrongPassphrase, "\(what): the passphrase does not decrypt the key")
+                throw openSSLError(
+                    .wrongPassphrase, "\(what): the passphrase does not decrypt the key (or the key is corrupt)")
             }
             throw openSSLError(.invalidKey, "\(what): \"\(block.label)\" block does not hold a valid key")
         }

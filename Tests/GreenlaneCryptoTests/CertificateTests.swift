@@ -56,8 +56,10 @@ import Testing
     @Test func certificateWithUnsupportedKey() throws {
         let directory = try TemporaryDirectory()
         try openssl(["genpkey", "-algorithm", "ED448", "-out", directory.path("key.pem")])
-        try openssl(["req", "-x509", "-new", "-key", directory.path("key.pem"), "-subj", "/CN=test", "-days", "1",
-                     "-out", directory.path("cert.pem")])
+        try openssl([
+            "req", "-x509", "-new", "-key", directory.path("key.pem"), "-subj", "/CN=test", "-days", "1",
+            "-out", directory.path("cert.pem"),
+        ])
         let error = cryptoError { _ = try PublicKey.fromCertificate(try directory.read("cert.pem")) }
         #expect(error?.code == .unsupportedKeyType)
     }

@@ -11,7 +11,9 @@ import Testing
         try key.write(to: path, passphrase: Array("pw".utf8))
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        #expect(String(decoding: try directory.read("signing.key"), as: UTF8.self).hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+        #expect(
+            String(decoding: try directory.read("signing.key"), as: UTF8.self).hasPrefix(
+                "-----BEGIN ENCRYPTED PRIVATE KEY-----"))
         let loaded = try PrivateKey.load(path: path, passphrase: Array("pw".utf8))
         #expect(loaded.publicKey == key.publicKey)
         let error = cryptoError { _ = try PrivateKey.load(path: path, passphrase: Array("nope".utf8)) }
@@ -29,7 +31,9 @@ import Testing
 
     @Test func writeIntoMissingDirectoryFails() throws {
         let directory = try TemporaryDirectory()
-        let error = cryptoError { try PrivateKey.generate(.eddsa).write(to: directory.path("no/such.key"), passphrase: nil) }
+        let error = cryptoError {
+            try PrivateKey.generate(.eddsa).write(to: directory.path("no/such.key"), passphrase: nil)
+        }
         #expect(error?.code == .fileUnwritable)
     }
 
@@ -58,7 +62,9 @@ import Testing
         let error = cryptoError { _ = try PrivateKey.load(path: path, passphrase: nil) }
         #expect(error?.code == .fileUnreadable)
         #expect(error?.reason.contains(path) == true)
-        #expect(cryptoError { _ = try PrivateKey.load(path: directory.url.path, passphrase: nil) }?.code == .fileUnreadable)
+        #expect(
+            cryptoError { _ = try PrivateKey.load(path: directory.url.path, passphrase: nil) }?.code == .fileUnreadable
+        )
     }
 
     @Test func loadReportsPathForBadContent() throws {

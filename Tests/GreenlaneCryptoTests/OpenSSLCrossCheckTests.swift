@@ -15,7 +15,8 @@ import Testing
         let signature = try key.sign(Self.message)
         let signaturePath = try directory.write("sig.bin", signature)
         let ok = try openssl([
-            "pkeyutl", "-verify", "-pubin", "-inkey", publicPath, "-rawin", "-in", messagePath, "-sigfile", signaturePath,
+            "pkeyutl", "-verify", "-pubin", "-inkey", publicPath, "-rawin", "-in", messagePath, "-sigfile",
+            signaturePath,
         ])
         #expect(ok.output.contains("Signature Verified Successfully"))
         // The CLI must reject a tampered signature (shows the check can fail).
@@ -63,19 +64,22 @@ import Testing
         let messagePath = try directory.write("msg.bin", Self.message)
         let signaturePath = directory.path("sig.bin")
         let pass = "pass:s3cret passphrase"
-        try openssl(["genpkey"] + Self.genpkeyArguments(algorithm) + (encrypted ? ["-aes256", "-pass", pass] : [])
-            + ["-out", keyPath])
+        try openssl(
+            ["genpkey"] + Self.genpkeyArguments(algorithm) + (encrypted ? ["-aes256", "-pass", pass] : [])
+                + ["-out", keyPath])
         try openssl(["pkey", "-in", keyPath, "-pubout", "-out", publicPath] + (encrypted ? ["-passin", pass] : []))
         let passin = encrypted ? ["-passin", pass] : []
         switch algorithm {
         case .es256:
             try openssl(["dgst", "-sha256", "-sign", keyPath, "-out", signaturePath] + passin + [messagePath])
         case .eddsa:
-            try openssl(["pkeyutl", "-sign", "-inkey", keyPath, "-rawin", "-in", messagePath, "-out", signaturePath]
-                + passin)
+            try openssl(
+                ["pkeyutl", "-sign", "-inkey", keyPath, "-rawin", "-in", messagePath, "-out", signaturePath]
+                    + passin)
         }
         let cliSignature = try directory.read("sig.bin")
-        let signature = algorithm == .es256 ? try #require(IndependentDER.rawSignature(der: cliSignature)) : cliSignature
+        let signature =
+            algorithm == .es256 ? try #require(IndependentDER.rawSignature(der: cliSignature)) : cliSignature
         #expect(signature.count == 64)
 
         // The CLI's public key file, and the public half of the CLI's private key file, both verify.
@@ -86,14 +90,19 @@ import Testing
 
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyPath)
         let keyPEM = try directory.read("key.pem")
-        #expect(String(decoding: keyPEM, as: UTF8.self).contains(encrypted ? "ENCRYPTED PRIVATE KEY" : "BEGIN PRIVATE KEY"))
+        #expect(
+            String(decoding: keyPEM, as: UTF8.self).contains(encrypted ? "ENCRYPTED PRIVATE KEY" : "BEGIN PRIVATE KEY")
+        )
         let passphrase = encrypted ? Array("s3cret passphrase".utf8) : nil
         let privateKey = try PrivateKey.load(path: keyPath, passphrase: passphrase)
         #expect(privateKey.publicKey == publicKey)
         #expect(privateKey.publicKey.isValidSignature(signature, for: Self.message))
         if encrypted {
-            #expect(cryptoError { _ = try PrivateKey.load(path: keyPath, passphrase: nil) }?.code == .passphraseRequired)
-            #expect(cryptoError { _ = try PrivateKey.load(path: keyPath, passphrase: Array("x".utf8)) }?.code == .wrongPassphrase)
+            #expect(
+                cryptoError { _ = try PrivateKey.load(path: keyPath, passphrase: nil) }?.code == .passphraseRequired)
+            #expect(
+                cryptoError { _ = try PrivateKey.load(path: keyPath, passphrase: Array("x".utf8)) }?.code
+                    == .wrongPassphrase)
         }
         // And our signature with the CLI's key verifies with our public key built from the CLI's file.
         #expect(publicKey.isValidSignature(try privateKey.sign(Self.message), for: Self.message))

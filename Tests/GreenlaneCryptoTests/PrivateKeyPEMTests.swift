@@ -62,10 +62,13 @@ import Testing
 
     @Test func truncatedPEM() throws {
         let pem = Array(try PrivateKey.generate(.es256).pkcs8PEM(passphrase: nil).utf8)
-        let error = try #require(cryptoError { _ = try PrivateKey(pem: Array(pem.prefix(pem.count / 2)), passphrase: nil) })
+        let error = try #require(
+            cryptoError { _ = try PrivateKey(pem: Array(pem.prefix(pem.count / 2)), passphrase: nil) })
         #expect(error.code == .truncatedPEM)
         let encrypted = Array(try PrivateKey.generate(.es256).pkcs8PEM(passphrase: Self.passphrase).utf8)
-        #expect(cryptoError { _ = try PrivateKey(pem: Array(encrypted.prefix(100)), passphrase: Self.passphrase) }?.code == .truncatedPEM)
+        #expect(
+            cryptoError { _ = try PrivateKey(pem: Array(encrypted.prefix(100)), passphrase: Self.passphrase) }?.code
+                == .truncatedPEM)
     }
 
     @Test func corruptBodyIsInvalidKey() throws {
@@ -87,9 +90,11 @@ import Testing
     }
 
     @Test func garbageIsMalformed() {
-        #expect(cryptoError { _ = try PrivateKey(pem: Array("hello world".utf8), passphrase: nil) }?.code == .malformedPEM)
+        #expect(
+            cryptoError { _ = try PrivateKey(pem: Array("hello world".utf8), passphrase: nil) }?.code == .malformedPEM)
         #expect(cryptoError { _ = try PrivateKey(pem: [], passphrase: nil) }?.code == .malformedPEM)
-        #expect(cryptoError { _ = try PrivateKey(pem: [0x30, 0x82, 0x01, 0x00], passphrase: nil) }?.code == .malformedPEM)
+        #expect(
+            cryptoError { _ = try PrivateKey(pem: [0x30, 0x82, 0x01, 0x00], passphrase: nil) }?.code == .malformedPEM)
     }
 
     @Test func errorCodesAreDistinct() throws {
@@ -125,14 +130,20 @@ import Testing
         #expect(String(decoding: encrypted, as: UTF8.self).contains("DEK-Info"))
         #expect(try PrivateKey(pem: encrypted, passphrase: Array("secret".utf8)).publicKey == expected)
         #expect(cryptoError { _ = try PrivateKey(pem: encrypted, passphrase: nil) }?.code == .passphraseRequired)
-        #expect(cryptoError { _ = try PrivateKey(pem: encrypted, passphrase: Array("nope".utf8)) }?.code == .wrongPassphrase)
+        #expect(
+            cryptoError { _ = try PrivateKey(pem: encrypted, passphrase: Array("nope".utf8)) }?.code
+                == .wrongPassphrase)
     }
 
     @Test func otherKeyTypesAreUnsupported() throws {
         let directory = try TemporaryDirectory()
-        try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", directory.path("p384.pem")])
+        try openssl([
+            "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", directory.path("p384.pem"),
+        ])
         try openssl(["genpkey", "-algorithm", "ED448", "-out", directory.path("ed448.pem")])
-        try openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", directory.path("rsa.pem")])
+        try openssl([
+            "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", directory.path("rsa.pem"),
+        ])
         try openssl(["rsa", "-in", directory.path("rsa.pem"), "-traditional", "-out", directory.path("rsa-trad.pem")])
         for name in ["p384.pem", "ed448.pem", "rsa.pem", "rsa-trad.pem"] {
             let error = cryptoError { _ = try PrivateKey(pem: try directory.read(name), passphrase: nil) }

@@ -94,7 +94,10 @@ import Testing
     }
 
     @Test func malformedPublicKeysAreRejected() throws {
-        #expect(cryptoError { _ = try PublicKey(p256X: [UInt8](repeating: 1, count: 31), y: [UInt8](repeating: 1, count: 32)) }?.code == .invalidKey)
+        #expect(
+            cryptoError {
+                _ = try PublicKey(p256X: [UInt8](repeating: 1, count: 31), y: [UInt8](repeating: 1, count: 32))
+            }?.code == .invalidKey)
         // (1, 1) is not on P-256.
         let offCurve = [UInt8](repeating: 0, count: 31) + [1]
         #expect(cryptoError { _ = try PublicKey(p256X: offCurve, y: offCurve) }?.code == .invalidKey)

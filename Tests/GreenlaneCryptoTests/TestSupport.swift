@@ -1,13 +1,14 @@
 import Foundation
-import Testing
-
 import GreenlaneCrypto
+import Testing
 
 /// Hex string → bytes (test vectors are written in hex).
 func hex(_ text: String) -> [UInt8] {
     let digits = Array(text.utf8)
     precondition(digits.count % 2 == 0, "odd hex length")
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)! }
+    return stride(from: 0, to: digits.count, by: 2).map {
+        UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)!
+    }
 }
 
 func hexString(_ bytes: [UInt8]) -> String {
@@ -95,7 +96,8 @@ enum IndependentDER {
         var index = 0
         func readLength() -> Int? {
             guard index < der.count else { return nil }
-            let first = Int(der[index]); index += 1
+            let first = Int(der[index])
+            index += 1
             if first < 0x80 { return first }
             guard first == 0x81, index < der.count else { return nil }
             defer { index += 1 }
