@@ -1,0 +1,78 @@
+import CZBar
+
+/// Finds and decodes QR codes in images.
+public enum QRReader {
+    /// Files larger than this are refused before reading: a 10,000 x 10,000 RGBA PNG compresses well below.
+    static let maxFileBytes = 256 * 1024 * 1024
+
+    /// Reads every QR code in a PNG file (a screenshot, a scan or a photo): libpng loads any colour type /
+    /// bit depth into 8-bit gray (transparent pixels composited over white), zbar scans it.
+    /// Returns the decoded texts in the order zbar gives them; none found -> `.noCodeFound`; not a PNG ->
+    /// `.notAPNG`; unreadable -> `.unreadableFile`; larger than 10,000 x 10,000 pixels -> `.imageTooLarge`.
+    public static func read(pngAt path: String) throws(QRError) -> [String] {
+        do {
+            return try read(png: FileBytes.read(path, maxBytes: maxFileBytes))
+        } catch {
+            throw error.path == nil ? error.at(path: path) : error
+        }
+    }
+
+    /// Reads every QR code in a PNG held in memory. See `read(pngAt:)`.
+    public static func read(png bytes: [UInt8]) throws(QRError) -> [String] {
+        let image = try PNGDecoder.gray8(bytes)
+        return try scan(image)
+    }
+
+    /// Scans an 8-bit gray image with zbar, QR codes only.
+    static func scan(_ image: GrayImage) throws(QRError) -> [String] {
+        guard image.width > 0, image.height > 0, image.pixels.count == image.width * image.height else {
+            throw QRError(.invalidArgument, "a \(image.width) x \(image.height) image needs that many pixels")
+        }
+        let scanner = ZBarScanner()
+        guard let imageScanner = scanner.scanner, let zbarImage = scanner.image else {
+            throw QRError(.scanFailed, "zbar could not create a scanner (out of memory)")
+        }
+        // Only QR: other symbologies would add false positives from text and edges in photos.
+        zbar_image_scanner_set_config(imageScanner, ZBAR_NONE, ZBAR_CFG_ENABLE, 0)
+        zbar_image_scanner_set_config(imageScanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1)
+        zbar_image_set_format(zbarImage, ZBarScanner.y800)
+        zbar_image_set_size(zbarImage, UInt32(image.width), UInt32(image.height))
+        return try image.pixels.withUnsafeBufferPointer { (pixels) throws(QRError) -> [String] in
+            // No cleanup handler: the pixels belong to Swift and outlive the scan.
+            zbar_image_set_data(zbarImage, pixels.baseAddress, UInt(pixels.count), nil)
+            defer { zbar_image_set_data(zbarImage, nil, 0, nil) }
+            let found = zbar_scan_image(imageScanner, zbarImage)
+            guard found >= 0 else {
+                throw QRError(.scanFailed, "zbar failed to scan a \(image.width) x \(image.height) image")
+            }
+            var texts: [String] = []
+            var symbol = zbar_image_first_symbol(zbarImage)
+            while let current = symbol {
+                if zbar_symbol_get_type(current) == ZBAR_QRCODE, let data = zbar_symbol_get_data(current) {
+                    let length = Int(zbar_symbol_get_data_length(current))
+                    let bytes = UnsafeRawBufferPointer(start: data, count: length)
+                    texts.append(String(decoding: bytes, as: UTF8.self))
+                }
+                symbol = zbar_symbol_next(current)
+            }
+            guard !texts.isEmpty else {
+                throw QRError(.noCodeFound, "no QR code found in the \(image.width) x \(image.height) image")
+            }
+            return texts
+        }
+    }
+}
+
+/// Owns a zbar image scanner and image.
+private final class ZBarScanner {
+    /// zbar_fourcc('Y', '8', '0', '0'): 8-bit luminance, one byte per pixel. The C macro is not imported.
+    static let y800: UInt = 0x3030_3859
+
+    let scanner: OpaquePointer? = zbar_image_scanner_create()
+    let image: OpaquePointer? = zbar_image_create()
+
+    deinit {
+        if let image { zbar_image_destroy(image) }
+        if let scanner { zbar_image_scanner_destroy(scanner) }
+    }
+}
