@@ -15,6 +15,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -24,6 +26,15 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CQRencode", pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(
+            name: "CZBar", pkgConfig: "zbar",
+            providers: [.apt(["libzbar-dev"])]),
+        .systemLibrary(
+            name: "CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
 
         // The only target that touches OpenSSL pointers.
         .target(name: "GreenlaneCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
@@ -33,21 +44,46 @@ let package = Package(
         .target(
             name: "GreenlaneVerifier", dependencies: ["GreenlaneCrypto", "GreenlaneFormat"],
             swiftSettings: swiftSettings),
+        // QR symbols (libqrencode) as PNG (libpng), SVG and terminal text; reading them back (zbar); pass cards.
+        .target(
+            name: "GreenlaneQR", dependencies: ["CQRencode", "CZBar", "CPNG", "GreenlaneFormat"],
+            swiftSettings: swiftSettings),
         // Signing pass codes and revocation lists.
         .target(
             name: "GreenlaneIssuing", dependencies: ["GreenlaneCrypto", "GreenlaneFormat"],
+            swiftSettings: swiftSettings),
+        // The registry: firms, vehicles, permits, revocations, audit log (embedded SQLite through GRDB).
+        .target(
+            name: "GreenlaneRegistry",
+            dependencies: ["GreenlaneFormat", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
+        // The permit engine: policy, requests (flags or CSV), issuing and renewal into the registry.
+        .target(
+            name: "GreenlaneEngine",
+            dependencies: [
+                "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneRegistry",
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "GreenlaneCLI",
             dependencies: [
                 "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneVerifier", "GreenlaneIssuing",
+                "GreenlaneRegistry", "GreenlaneEngine", "GreenlaneQR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings),
+        // Writes Samples/codes (one code per verifier outcome) from the demo keys.
+        .executableTarget(
+            name: "SampleMaker", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing"],
             swiftSettings: swiftSettings),
 
         .testTarget(
             name: "GreenlaneFormatTests", dependencies: ["GreenlaneFormat"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GreenlaneQRTests", dependencies: ["GreenlaneQR", "GreenlaneFormat"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneCryptoTests", dependencies: ["GreenlaneCrypto"],
             swiftSettings: swiftSettings),
@@ -55,6 +91,10 @@ let package = Package(
             name: "GreenlaneVerifierTests",
             dependencies: ["GreenlaneVerifier", "GreenlaneIssuing", "GreenlaneCrypto", "GreenlaneFormat"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GreenlaneEngineTests",
+            dependencies: ["GreenlaneEngine", "GreenlaneRegistry", "GreenlaneFormat", "GreenlaneCrypto"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneCLITests", dependencies: ["GreenlaneCLI"],
             swiftSettings: swiftSettings),

@@ -71,8 +71,13 @@ public struct FormatError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-extension FormatError: Equatable {
+extension FormatError: Hashable {
     public static func == (lhs: FormatError, rhs: FormatError) -> Bool {
         lhs.code == rhs.code && lhs.layer == rhs.layer
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(layer)
     }
 }

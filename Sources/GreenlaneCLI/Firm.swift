@@ -1,0 +1,133 @@
+import ArgumentParser
+import CSV
+import Foundation
+import GreenlaneRegistry
+
+extension Greenlane {
+    struct FirmCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "firm", abstract: "Register, list and suspend licensed postal and telecom firms.",
+            subcommands: [Add.self, Import.self, List.self, Suspend.self, Reinstate.self])
+    }
+}
+
+extension Greenlane.FirmCommand {
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a firm.")
+
+        @Option(name: .long, help: "Firm id used on passes (A-Z, 0-9, '-'; e.g. VNPOST).")
+        var id: String
+        @Option(name: .long, help: "Legal name in Vietnamese.")
+        var name: String
+        @Option(name: .long, help: "postal or telecom.")
+        var kind: Firm.Kind
+        @Option(name: .long, help: "Postal or telecom licence number.")
+        var licence: String
+        @OptionGroup var registry: RegistryOptions
+
+        mutating func run() async throws {
+            let store = try registry.open()
+            let firm = Firm(id: id, legalName: name, kind: kind, licence: licence, createdAt: try registry.now())
+            do {
+                try store.addFirm(firm, actor: registry.actorName)
+            } catch {
+                printError("greenlane: \(error)")
+                throw Exit.rejected
+            }
+            print("registered \(firm.id): \(firm.legalName) (\(firm.kind.rawValue), licence \(firm.licence))")
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register firms from a CSV file (columns id,legal_name,kind,licence); existing ids are skipped.")
+
+        @Argument(help: "CSV file, e.g. Samples/firms.csv.")
+        var file: String
+        @OptionGroup var registry: RegistryOptions
+
+        mutating func run() async throws {
+            let store = try registry.open()
+            guard let stream = InputStream(fileAtPath: file),
+                let reader = try? CSVReader(stream: stream, hasHeaderRow: true, trimFields: true)
+            else {
+                printError("greenlane: cannot read \(file)")
+                throw Exit.setup
+            }
+            let now = try registry.now()
+            var row = 1
+            var failed = false
+            while reader.next() != nil {
+                row += 1
+                guard let id = reader["id"], let name = reader["legal_name"], let kindText = reader["kind"],
+                    let kind = Firm.Kind(rawValue: kindText), let licence = reader["licence"]
+                else {
+                    printError("\(file) row \(row): needs id, legal_name, kind (postal|telecom), licence")
+                    failed = true
+                    continue
+                }
+                do {
+                    if try store.firm(id) != nil {
+                        print("skipped \(id): already registered")
+                        continue
+                    }
+                    try store.addFirm(Firm(id: id, legalName: name, kind: kind, licence: licence, createdAt: now),
+                                      actor: registry.actorName)
+                    print("registered \(id): \(name)")
+                } catch {
+                    printError("\(file) row \(row): \(error)")
+                    failed = true
+                }
+            }
+            if failed { throw Exit.rejected }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List registered firms.")
+        @OptionGroup var registry: RegistryOptions
+
+        mutating func run() async throws {
+            let firms = try registry.open().firms()
+            print("ID        KIND     STATUS     LICENCE          LEGAL NAME")
+            for firm in firms {
+                print("\(firm.id.padding(9)) \(firm.kind.rawValue.padding(8)) \(firm.status.rawValue.padding(10)) "
+                      + "\(firm.licence.padding(16)) \(firm.legalName)")
+            }
+        }
+    }
+
+    struct Suspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Suspend a firm: it gets no new passes.")
+        @Argument var id: String
+        @Option(name: .long, help: "Why, for the audit log.")
+        var reason: String
+        @OptionGroup var registry: RegistryOptions
+
+        mutating func run() async throws {
+            try setStatus(.suspended, id: id, reason: reason, registry: registry)
+        }
+    }
+
+    struct Reinstate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lift a firm's suspension.")
+        @Argument var id: String
+        @Option(name: .long, help: "Why, for the audit log.")
+        var reason: String
+        @OptionGroup var registry: RegistryOptions
+
+        mutating func run() async throws {
+            try setStatus(.active, id: id, reason: reason, registry: registry)
+        }
+    }
+}
+
+private func setStatus(_ status: Firm.Status, id: String, reason: String, registry: RegistryOptions) throws {
+    do {
+        try registry.open().setFirmStatus(id, status, reason: reason, actor: registry.actorName, at: try registry.now())
+    } catch let error as RegistryError {
+        printError("greenlane: \(error)")
+        throw Exit.rejected
+    }
+    print("\(id): \(status.rawValue)")
+}

@@ -1,0 +1,165 @@
+import ArgumentParser
+import GreenlaneEngine
+import GreenlaneFormat
+import GreenlaneQR
+import GreenlaneRegistry
+
+extension Greenlane {
+    struct Issue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue passes for one vehicle (flags) or a fleet (--csv).",
+            discussion: """
+                Every request is checked against the policy; each pass is recorded in the registry before
+                its code is printed or written. In a batch, good rows are issued and refused rows are
+                reported with their reasons (exit code 1); with --all-or-nothing a single refusal means
+                nothing is issued. --replace revokes a plate's active pass in the same transaction.
+                """)
+
+        @Option(name: .long, help: "Policy file (JSON).")
+        var policy: String
+        @OptionGroup var signing: SigningKeyOptions
+        @OptionGroup var registry: RegistryOptions
+
+        @Option(name: .long, help: "Fleet requests, one per row (see Samples/requests.csv).")
+        var csv: String?
+
+        @Option(name: .long, help: "Firm id.") var firm: String?
+        @Option(name: .long, help: "Plate, e.g. 29C-123.45.") var plate: String?
+        @Option(name: .customLong("class"), help: "motorbike, car, van, light-truck or heavy-truck.")
+        var vehicleClass: String?
+        @Option(name: .long, help: "Driver's full name.") var driverName: String?
+        @Option(name: .long, help: "Driver's 12-digit citizen ID.") var driverID: String?
+        @Option(name: .long, help: "When the driver's negative COVID-19 test was taken.") var testAt: String?
+        @Option(name: .long, help: "essential-goods, public-postal or telecom-repair.") var purpose: String?
+        @Option(name: .long, help: "Districts, comma-separated slugs, or 'all'.") var zones: String?
+        @Option(name: .long, help: "Start of validity (default: now).") var validFrom: String?
+        @Option(name: .long, help: "Requested end of validity (capped by the policy).") var validUntil: String?
+
+        @Flag(name: .long, help: "Revoke the plate's active pass instead of refusing the new one.")
+        var replace = false
+        @Flag(name: .long, help: "Issue nothing unless every row can be issued.")
+        var allOrNothing = false
+        @Option(name: .long, help: "Write SERIAL.txt, SERIAL.png, SERIAL.svg and SERIAL.card.svg here.")
+        var out: String?
+        @Flag(name: .long, help: "One JSON object per row on standard output.")
+        var json = false
+
+        func validate() throws {
+            let single = [firm, plate, vehicleClass, driverName, driverID, testAt, purpose, zones]
+            if csv != nil {
+                if single.contains(where: { $0 != nil }) {
+                    throw ValidationError("give --csv or the single-vehicle flags, not both")
+                }
+            } else if single.contains(where: { $0 == nil }) {
+                throw ValidationError(
+                    "one vehicle needs --firm, --plate, --class, --driver-name, --driver-id, --test-at, --purpose and --zones")
+            }
+        }
+
+        mutating func run() async throws {
+            let now = try registry.now()
+            let engine: PermitEngine
+            do {
+                let policy = try Policy.load(path: self.policy)
+                engine = PermitEngine(policy: policy, registry: try registry.open(), key: try signing.load())
+            } catch let error as EngineError {
+                printError("greenlane: \(error)")
+                throw Exit.setup
+            }
+            var requests: [PermitRequest] = []
+            var malformed: [RequestRefusal] = []
+            if let csv {
+                do {
+                    let rows = try RequestCSV.read(path: csv)
+                    requests = rows.requests
+                    malformed = rows.malformed
+                } catch {
+                    printError("greenlane: \(error)")
+                    throw Exit.setup
+                }
+            } else {
+                requests = [PermitRequest(
+                    source: "command line", firmID: firm!, plate: plate!, vehicleClass: vehicleClass!,
+                    driverName: driverName!, driverID: driverID!, testAt: testAt!, purpose: purpose!, zones: zones!,
+                    validFrom: validFrom, validUntil: validUntil)]
+            }
+            var options = PermitEngine.BatchOptions(actor: registry.actorName, now: now)
+            options.replace = replace
+            options.allOrNothing = allOrNothing
+            var output = PassOutput(folder: out)
+            output.firmNames = Dictionary(uniqueKeysWithValues: try engine.registry.firms().map { ($0.id, $0.legalName) })
+            output.isDemo = try signing.isDemo()
+            let json = self.json
+            let single = csv == nil
+            let summary = try engine.issue(requests, malformed: malformed, options: options) { results in
+                // Called only after the chunk has committed: every code shown here is in the registry.
+                for result in results {
+                    try IssueReport.print(result, json: json, single: single, output: output)
+                }
+            }
+            if !json {
+                printError("issued \(summary.issued), refused \(summary.refused)"
+                    + (summary.rolledBack ? " — nothing was issued (--all-or-nothing)" : ""))
+            }
+            if summary.refused > 0 { throw Exit.rejected }
+        }
+    }
+}
+
+enum IssueReport {
+    static func print(_ result: PermitEngine.RowResult, json: Bool, single: Bool, output: PassOutput) throws {
+        switch result {
+        case .issued(let record, let replaced):
+            let files = try output.write(record)
+            if json {
+                var fields: [(String, JSONValue)] = [
+                    ("issued", .bool(true)), ("serial", .string(record.serial)), ("plate", .string(record.plate)),
+                    ("firm", .string(record.firmID)), ("expiresAt", .string(Timestamp.rfc3339(record.expiresAt))),
+                    ("code", .string(record.code)),
+                ]
+                if let replaced { fields.append(("replaced", .string(replaced))) }
+                if !files.isEmpty { fields.append(("files", .array(files.map(JSONValue.string)))) }
+                Swift.print(JSONValue.object(fields).text)
+            } else if single {
+                Swift.print(record.code)
+                printError("issued \(record.serial) for \(record.plate), valid until "
+                    + Timestamp.vietnamese(record.expiresAt) + (replaced.map { "; revoked \($0)" } ?? ""))
+            } else {
+                Swift.print("✔ \(record.serial)  \(record.plate.padding(13)) until "
+                    + Timestamp.vietnamese(record.expiresAt) + (replaced.map { "  (replaces \($0))" } ?? ""))
+            }
+        case .refused(let refusal):
+            if json {
+                Swift.print(JSONValue.object([
+                    ("issued", .bool(false)), ("source", .string(refusal.source)),
+                    ("reasons", .array(refusal.reasons.map(JSONValue.string))),
+                ]).text)
+            } else {
+                Swift.print("✘ \(refusal.source): " + refusal.reasons.joined(separator: "; "))
+            }
+        }
+    }
+}
+
+/// Writes a permit's code, QR symbols and card into a folder, after the permit is committed.
+struct PassOutput {
+    let folder: String?
+    /// Firm legal names for the cards.
+    var firmNames: [String: String] = [:]
+    /// The signing key is a demo key: cards carry the DEMO watermark.
+    var isDemo = false
+
+    func write(_ record: PermitRecord) throws -> [String] {
+        guard let folder else { return [] }
+        let stem = (folder.hasSuffix("/") ? folder : folder + "/") + record.serial
+        let qr = try QRCode(encoding: record.code)
+        let claims = try record.claims()
+        try writeFile(stem + ".txt", Array((record.code + "\n").utf8))
+        try writeFile(stem + ".png", try qr.png())
+        try writeFile(stem + ".svg", Array(qr.svg().utf8))
+        let card = try PassCard.svg(
+            claims: claims, code: record.code, firmName: firmNames[record.firmID], isDemo: isDemo)
+        try writeFile(stem + ".card.svg", Array(card.utf8))
+        return [stem + ".txt", stem + ".png", stem + ".svg", stem + ".card.svg"]
+    }
+}

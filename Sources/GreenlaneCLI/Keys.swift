@@ -1,0 +1,107 @@
+import ArgumentParser
+import GreenlaneCrypto
+import GreenlaneFormat
+import GreenlaneVerifier
+
+extension Greenlane {
+    struct Keys: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make issuer keys and read trust files.",
+            subcommands: [Generate.self, List.self])
+    }
+}
+
+extension Greenlane.Keys {
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate an issuer key pair and a trust file for it.",
+            discussion: """
+                Writes NAME.key.pem (PKCS#8, mode 0600, encrypted when a passphrase is given),
+                NAME.pub.pem (SubjectPublicKeyInfo) and NAME.trust.json (a trust file listing the key)
+                into the output directory. Existing files are never overwritten.
+                """)
+
+        @Option(name: .long, help: "Signature algorithm.")
+        var alg: SignatureAlgorithm = .es256
+
+        @Option(name: [.short, .long], help: "Output directory (must exist).")
+        var out: String = "."
+
+        @Option(name: .long, help: "File name stem for the key files.")
+        var name: String = "issuer"
+
+        @Option(name: .long, help: "Label shown for this key in trust files.")
+        var label: String?
+
+        @Option(name: .long, help: "Issuer (iss) the key signs for.")
+        var issuer: String = "VN-HN"
+
+        @Option(name: .long, help: "Passes must be issued on or after this time (RFC 3339).")
+        var validFrom: String?
+
+        @Option(name: .long, help: "Passes must be issued on or before this time (RFC 3339).")
+        var validUntil: String?
+
+        @Flag(name: .long, help: "Mark the key as a demo key: every pass it signs is flagged as DEMO.")
+        var demo = false
+
+        @OptionGroup var passphrase: PassphraseOptions
+
+        mutating func run() async throws {
+            do {
+                let notBefore = try validFrom.map { try parseTime($0, flag: "--valid-from") }
+                let notAfter = try validUntil.map { try parseTime($0, flag: "--valid-until") }
+                let key = try PrivateKey.generate(alg)
+                let stem = out.hasSuffix("/") ? out + name : out + "/" + name
+                try key.write(to: stem + ".key.pem", passphrase: try passphrase.passphrase())
+                try writeFile(stem + ".pub.pem", Array(key.publicKey.pem.utf8))
+                let defaultLabel = (demo ? "DEMO " : "") + "\(issuer) issuer key \(alg.rawValue)"
+                let trusted = TrustedKey(
+                    publicKey: key.publicKey, label: label ?? defaultLabel, issuer: issuer, notBefore: notBefore,
+                    notAfter: notAfter, isDemo: demo)
+                try writeFile(stem + ".trust.json", Array(try TrustSet(keys: [trusted]).trustFile().utf8))
+                print("kid \(Hex.encode(key.publicKey.keyID))  \(alg.rawValue)")
+                print("private key: \(stem).key.pem (mode 0600\(passphrase.passphraseFile != nil || passphrase.passphraseEnv != nil ? ", encrypted" : ""))")
+                print("public key:  \(stem).pub.pem")
+                print("trust file:  \(stem).trust.json")
+            } catch let error as ValidationError {
+                throw error
+            } catch {
+                printError("greenlane: \(error)")
+                throw Exit.setup
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the keys in a trust file.")
+
+        @Option(name: .long, help: "Trust file.")
+        var trust: String
+
+        mutating func run() async throws {
+            let set: TrustSet
+            do {
+                set = try TrustSet.load(path: trust)
+            } catch {
+                printError("greenlane: \(error)")
+                throw Exit.setup
+            }
+            print("KID               ALG    VALID (issued between)                      LABEL")
+            for key in set.keys {
+                let from = key.notBefore.map(Timestamp.rfc3339) ?? "-"
+                let until = key.notAfter.map(Timestamp.rfc3339) ?? "-"
+                let alg = key.algorithm.rawValue.padding(6)
+                let validity = (from + " .. " + until).padding(44)
+                print("\(key.keyIDHex)  \(alg) \(validity) \(key.label)\(key.isDemo ? "  [DEMO]" : "")")
+            }
+        }
+    }
+}
+
+extension String {
+    /// Pads with spaces to `width` characters (grapheme clusters), for aligned columns.
+    func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

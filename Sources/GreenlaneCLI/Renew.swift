@@ -1,0 +1,51 @@
+import ArgumentParser
+import GreenlaneEngine
+import GreenlaneFormat
+import GreenlaneIssuing
+import GreenlaneRegistry
+
+enum PassSignerFactory {
+    static func signer(_ options: SigningKeyOptions) throws -> PassSigner { PassSigner(key: try options.load()) }
+}
+
+extension Greenlane {
+    struct Renew: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue new passes for active permits when the order is extended (in bulk).",
+            discussion: """
+                Update the policy's order end first. Each active permit (narrowed by --firm) gets a new pass
+                with the same vehicle, driver, zones and purpose, valid from now under the current policy;
+                the old permit is revoked as 'renewed' in the same transaction and the new one records it.
+                A permit whose driver's test is too old for a new pass is reported, not renewed.
+                """)
+
+        @Option(name: .long, help: "Policy file with the extended order.") var policy: String
+        @Option(name: .long, help: "Renew only this firm's permits.") var firm: String?
+        @Option(name: .long, help: "Write the new passes' files here (as for issue --out).") var out: String?
+        @Flag(name: .long, help: "One JSON object per permit.") var json = false
+        @OptionGroup var signing: SigningKeyOptions
+        @OptionGroup var registry: RegistryOptions
+
+        mutating func run() async throws {
+            let now = try registry.now()
+            let engine: PermitEngine
+            do {
+                engine = PermitEngine(policy: try Policy.load(path: policy), registry: try registry.open(),
+                                      key: try signing.load())
+            } catch let error as EngineError {
+                printError("greenlane: \(error)")
+                throw Exit.setup
+            }
+            var filter = PermitFilter(now: now)
+            filter.firmID = firm
+            var output = PassOutput(folder: out)
+            output.isDemo = try signing.isDemo()
+            let json = self.json
+            let summary = try engine.renew(filter: filter, options: .init(actor: registry.actorName, now: now)) {
+                for result in $0 { try IssueReport.print(result, json: json, single: false, output: output) }
+            }
+            if !json { printError("renewed \(summary.issued), not renewed \(summary.refused)") }
+            if summary.refused > 0 { throw Exit.rejected }
+        }
+    }
+}

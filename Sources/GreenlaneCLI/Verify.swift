@@ -1,0 +1,117 @@
+import ArgumentParser
+import GreenlaneFormat
+import GreenlaneQR
+import GreenlaneVerifier
+
+extension Greenlane {
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check pass codes offline against a trust file.",
+            discussion: """
+                The code comes from the argument, from --file, or from standard input (one code per line,
+                for a batch). Exit code: 0 when every code is accepted, 1 when any is rejected, 2 when any
+                cannot be read at all, 3 when the trust file or revocation list cannot be used.
+                """)
+
+        @Argument(help: "A pass code (GL1:...). Omit to read codes from --file or standard input.")
+        var code: String?
+
+        @Option(name: .long, help: "Read codes from this file, one per line.")
+        var file: String?
+
+        @Option(name: .long, help: "Read the QR code(s) from this PNG photo, scan or screenshot.")
+        var image: String?
+
+        @Option(name: .long, help: "Trust file listing the issuer keys (JSON).")
+        var trust: String
+
+        @Option(name: .long, help: "Signed revocation list (from `greenlane revocations export`).")
+        var revocations: String?
+
+        @Option(name: .long, help: "Time of the check (RFC 3339, default: now).")
+        var at: String?
+
+        @Option(name: .long, help: "The checkpoint's district (slug such as ba-dinh, or official code).")
+        var zone: String?
+
+        @Option(name: .long, help: "Allowed clock difference, in seconds.")
+        var skew: Int64 = 300
+
+        @Option(name: .long, help: "Report a revocation list older than this many hours as stale.")
+        var maxRevocationAge: Int64 = 24
+
+        @Flag(name: .long, help: "One JSON object per code on standard output.")
+        var json = false
+
+        @OptionGroup var language: LanguageOptions
+
+        func validate() throws {
+            if [code != nil, file != nil, image != nil].filter({ $0 }).count > 1 {
+                throw ValidationError("give one of: a code, --file, --image")
+            }
+            if let zone, District(zone) == nil {
+                throw ValidationError("--zone '\(zone)' is not a Hanoi district; try ba-dinh, hoan-kiem, dong-da")
+            }
+            if skew < 0 || skew > 86_400 { throw ValidationError("--skew must be between 0 and 86400 seconds") }
+        }
+
+        mutating func run() async throws {
+            let time = try at.map { try parseTime($0, flag: "--at") } ?? systemTime()
+            let verifier: PassVerifier
+            do {
+                let trustSet = try TrustSet.load(path: trust)
+                let list = try revocations.map { try VerifiedRevocationList.load(path: $0, trust: trustSet) }
+                verifier = PassVerifier(trust: trustSet, revocations: list)
+            } catch {
+                printError("greenlane: \(error)")
+                throw Exit.setup
+            }
+            let context = CheckpointContext(
+                time: time, district: zone.flatMap(District.init), clockSkew: skew,
+                maxRevocationAge: maxRevocationAge * 3600)
+            let codes: [String]
+            if let code {
+                codes = [code]
+            } else if let image {
+                do {
+                    codes = try QRReader.read(pngAt: image)
+                } catch {
+                    printError("greenlane: \(error)")
+                    throw Exit.malformed
+                }
+            } else {
+                let text: String
+                if let file {
+                    do { text = try readText(file, what: "code file") } catch {
+                        printError("greenlane: \(error)")
+                        throw Exit.setup
+                    }
+                } else {
+                    var lines: [String] = []
+                    while let line = readLine() { lines.append(line) }
+                    text = lines.joined(separator: "\n")
+                }
+                codes = text.split(whereSeparator: \.isNewline).map(String.init)
+                    .filter { !$0.allSatisfy(\.isWhitespace) }
+                guard !codes.isEmpty else { throw ValidationError("no pass code given (argument, --file or stdin)") }
+            }
+            var worst = Exit.accepted
+            let renderer = ResultRenderer(language: language.language)
+            for (index, code) in codes.enumerated() {
+                let result = verifier.verify(code, context: context)
+                if json {
+                    print(renderer.json(result, context: context))
+                } else {
+                    if index > 0 { print("") }
+                    print(renderer.human(result, context: context, batchIndex: codes.count > 1 ? index + 1 : nil))
+                }
+                if result.isMalformed {
+                    worst = Exit.malformed
+                } else if !result.isAccepted && worst == Exit.accepted {
+                    worst = Exit.rejected
+                }
+            }
+            if worst != Exit.accepted { throw worst }
+        }
+    }
+}

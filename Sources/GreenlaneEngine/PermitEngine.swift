@@ -1,0 +1,139 @@
+public import GreenlaneCrypto
+import GreenlaneFormat
+public import GreenlaneIssuing
+public import GreenlaneRegistry
+
+/// Issues passes: checks requests against the policy, then signs and records them in the registry.
+///
+/// The order of events is the guarantee: serial allocated, claims signed and the permit committed in
+/// one registry transaction, and only then is anything handed back for printing or writing to disk.
+public struct PermitEngine: Sendable {
+    public let policy: Policy
+    public let registry: Registry
+    public let signer: PassSigner
+
+    public init(policy: Policy, registry: Registry, key: PrivateKey) {
+        self.policy = policy
+        self.registry = registry
+        self.signer = PassSigner(key: key)
+    }
+
+    public struct BatchOptions: Sendable {
+        public var replace = false
+        public var allOrNothing = false
+        /// Rows per transaction. Each chunk commits before its codes are returned; a crash loses at most
+        /// the chunk in flight, and nothing from it was ever printed.
+        public var chunkSize = 500
+        public var actor: String
+        public var now: Int64
+
+        public init(actor: String, now: Int64) {
+            self.actor = actor
+            self.now = now
+        }
+    }
+
+    /// What became of each request, in input order.
+    public enum RowResult: Sendable {
+        case issued(PermitRecord, replaced: String?)
+        case refused(RequestRefusal)
+    }
+
+    /// Issues the requests; `onCommitted` receives each chunk's results right after that chunk commits.
+    ///
+    /// With `allOrNothing`, every request is checked first and the whole batch is one transaction:
+    /// a single refusal means nothing is issued (and `onCommitted` is called once with every row refused
+    /// or rolled back).
+    public func issue(
+        _ requests: [PermitRequest], malformed: [RequestRefusal] = [], options: BatchOptions,
+        renewing: [String: String] = [:], onCommitted: ([RowResult]) throws -> Void
+    ) throws(EngineError) -> Summary {
+        var summary = Summary()
+        let firms: [String: Firm]
+        do {
+            firms = Dictionary(uniqueKeysWithValues: try registry.firms().map { ($0.id, $0) })
+        } catch {
+            throw EngineError(.request, error.reason)
+        }
+        var pending: [(Int, Result<PermitDraft, RequestRefusal>)] = requests.enumerated().map { index, request in
+            let result = policy.draft(for: request, firm: firms[request.firmID.trimmed], now: options.now)
+            return (index, result.map { draft in
+                var draft = draft
+                draft.renewedFrom = renewing[request.source]
+                return draft
+            })
+        }
+        let refusedUpFront = malformed.map { RowResult.refused($0) }
+        summary.refused += malformed.count
+        if options.allOrNothing, !malformed.isEmpty || pending.contains(where: { (try? $0.1.get()) == nil }) {
+            let results = refusedUpFront + pending.map { _, result -> RowResult in
+                switch result {
+                case .success(let draft):
+                    return .refused(RequestRefusal(source: draft.source, reasons: ["not issued: another row was refused (--all-or-nothing)"]))
+                case .failure(let refusal): return .refused(refusal)
+                }
+            }
+            summary.refused = results.count
+            summary.rolledBack = true
+            try call(onCommitted, results)
+            return summary
+        }
+        if !refusedUpFront.isEmpty { try call(onCommitted, refusedUpFront) }
+        let chunkSize = options.allOrNothing ? max(pending.count, 1) : max(options.chunkSize, 1)
+        let issueOptions = IssueOptions(
+            issuer: policy.issuer, station: policy.station, serialPrefix: policy.serialPrefix,
+            replace: options.replace, allOrNothing: options.allOrNothing, actor: options.actor, now: options.now)
+        let signer = self.signer
+        let kid = Hex.encode(signer.key.publicKey.keyID)
+        while !pending.isEmpty {
+            let chunk = pending.prefix(chunkSize)
+            pending.removeFirst(chunk.count)
+            var results: [Int: RowResult] = [:]
+            var drafts: [(Int, PermitDraft)] = []
+            for (index, result) in chunk {
+                switch result {
+                case .success(let draft): drafts.append((index, draft))
+                case .failure(let refusal): results[index] = .refused(refusal)
+                }
+            }
+            let outcome: (outcomes: [IssueOutcome], committed: Bool)
+            do {
+                outcome = try registry.issue(drafts.map(\.1), options: issueOptions) { claims in
+                    (try signer.passCode(for: claims), kid)
+                }
+            } catch {
+                throw EngineError(.request, error.reason)
+            }
+            for ((index, draft), item) in zip(drafts, outcome.outcomes) {
+                switch item {
+                case .issued(let record, let replaced) where outcome.committed:
+                    results[index] = .issued(record, replaced: replaced)
+                case .issued:
+                    results[index] = .refused(RequestRefusal(
+                        source: draft.source, reasons: ["not issued: another row was refused (--all-or-nothing)"]))
+                case .refused(let source, let reason):
+                    results[index] = .refused(RequestRefusal(source: source, reasons: [reason]))
+                }
+            }
+            summary.rolledBack = summary.rolledBack || !outcome.committed
+            let ordered = results.sorted { $0.key < $1.key }.map(\.value)
+            for result in ordered {
+                if case .issued = result { summary.issued += 1 } else { summary.refused += 1 }
+            }
+            try call(onCommitted, ordered)
+        }
+        return summary
+    }
+
+    private func call(_ body: ([RowResult]) throws -> Void, _ results: [RowResult]) throws(EngineError) {
+        do { try body(results) } catch let error as EngineError { throw error } catch {
+            throw EngineError(.request, "\(error)")
+        }
+    }
+
+    public struct Summary: Sendable {
+        public var issued = 0
+        public var refused = 0
+        public var rolledBack = false
+    }
+}

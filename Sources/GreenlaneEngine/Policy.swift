@@ -1,0 +1,141 @@
+public import GreenlaneFormat
+public import GreenlaneRegistry
+public import Foundation
+
+/// The rules of the order the passes serve, read from a JSON file (see docs/POLICY.md and
+/// Samples/policy.json). The engine never issues a pass that outlives the order, the driver's
+/// negative test, or the policy's maximum validity.
+public struct Policy: Sendable {
+    public struct Order: Sendable {
+        public var name: String
+        public var number: String
+        public var start: Int64
+        public var end: Int64
+    }
+
+    public var order: Order
+    public var issuer: String
+    public var station: String
+    public var serialPrefix: String
+    /// Longest validity of one pass, in seconds.
+    public var maxValidity: Int64
+    /// How recent the driver's negative COVID-19 test must be, in seconds (72 hours in 2021).
+    public var testMaxAge: Int64
+    public var purposesByFirmKind: [Firm.Kind: Set<Purpose>]
+    public var zonesByPurpose: [Purpose: Zones]
+    /// Daily windows by vehicle class; a class not listed may drive all day.
+    public var windowsByClass: [VehicleClass: DailyWindow]
+
+    /// The JSON shape of a policy file.
+    struct File: Decodable {
+        struct OrderFile: Decodable {
+            var name: String
+            var number: String
+            var start: String
+            var end: String
+        }
+        var format: String
+        var order: OrderFile
+        var issuer: String
+        var station: String
+        var serialPrefix: String
+        var maxValidityDays: Int
+        var testMaxAgeHours: Int
+        var purposesByFirmKind: [String: [String]]
+        var zonesByPurpose: [String: String]
+        var windowsByVehicleClass: [String: String]
+    }
+
+    public static let formatName = "greenlane-policy/1"
+
+    public static func load(path: String) throws(EngineError) -> Policy {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw EngineError(.policy, "cannot read policy \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try Policy(json: data)
+        } catch {
+            throw EngineError(.policy, "policy \(path): \(error.reason)")
+        }
+    }
+
+    public init(json data: Data) throws(EngineError) {
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: data)
+        } catch {
+            throw EngineError(.policy, "not a valid policy file: \(error)")
+        }
+        guard file.format == Policy.formatName else {
+            throw EngineError(.policy, "format is '\(file.format)'; this version reads '\(Policy.formatName)'")
+        }
+        func time(_ text: String, _ field: String) throws(EngineError) -> Int64 {
+            guard let value = Timestamp.parse(text) else {
+                throw EngineError(.policy, "order.\(field) '\(text)' is not an RFC 3339 time")
+            }
+            return value
+        }
+        order = Order(name: file.order.name, number: file.order.number, start: try time(file.order.start, "start"),
+                      end: try time(file.order.end, "end"))
+        guard order.start < order.end else { throw EngineError(.policy, "order.start is not before order.end") }
+        issuer = file.issuer
+        station = file.station
+        serialPrefix = file.serialPrefix
+        do {
+            try Permit.checkIdentifier(station, "station")
+            try Permit.checkIdentifier(serialPrefix, "serialPrefix")
+        } catch {
+            throw EngineError(.policy, error.reason)
+        }
+        guard (1...90).contains(file.maxValidityDays) else {
+            throw EngineError(.policy, "maxValidityDays must be 1 to 90")
+        }
+        guard (1...720).contains(file.testMaxAgeHours) else {
+            throw EngineError(.policy, "testMaxAgeHours must be 1 to 720")
+        }
+        maxValidity = Int64(file.maxValidityDays) * 86_400
+        testMaxAge = Int64(file.testMaxAgeHours) * 3_600
+        var purposes: [Firm.Kind: Set<Purpose>] = [:]
+        for (kind, names) in file.purposesByFirmKind {
+            guard let kind = Firm.Kind(rawValue: kind) else {
+                throw EngineError(.policy, "purposesByFirmKind: unknown firm kind '\(kind)' (postal, telecom)")
+            }
+            purposes[kind] = Set(try names.map { name throws(EngineError) in try Policy.purpose(name) })
+        }
+        purposesByFirmKind = purposes
+        var zones: [Purpose: Zones] = [:]
+        for (name, text) in file.zonesByPurpose {
+            do {
+                zones[try Policy.purpose(name)] = try Zones(parsing: text)
+            } catch let error as FormatError {
+                throw EngineError(.policy, "zonesByPurpose.\(name): \(error.reason)")
+            } catch {
+                throw error as! EngineError
+            }
+        }
+        zonesByPurpose = zones
+        var windows: [VehicleClass: DailyWindow] = [:]
+        for (name, text) in file.windowsByVehicleClass {
+            guard let vehicleClass = VehicleClass(slug: name) else {
+                throw EngineError(.policy, "windowsByVehicleClass: unknown vehicle class '\(name)'")
+            }
+            do {
+                windows[vehicleClass] = try DailyWindow(parsing: text)
+            } catch {
+                throw EngineError(.policy, "windowsByVehicleClass.\(name): \(error.reason)")
+            }
+        }
+        windowsByClass = windows
+    }
+
+    static func purpose(_ name: String) throws(EngineError) -> Purpose {
+        guard let purpose = Purpose(slug: name) else {
+            let known = Purpose.allCases.map(\.slug).joined(separator: ", ")
+            throw EngineError(.policy, "unknown purpose '\(name)' (\(known))")
+        }
+        return purpose
+    }
+}

@@ -1,0 +1,96 @@
+/// The payload of a signed revocation list: which serials an issuer has withdrawn, and when it said so.
+///
+/// Carried as the payload of a COSE_Sign1 (same header rules as a pass), written to a file in binary
+/// (`.glr`). See docs/FORMAT.md.
+public struct RevocationList: Hashable, Sendable {
+    public struct Entry: Hashable, Sendable {
+        public var serial: String
+        /// When the permit was revoked (unix seconds).
+        public var revokedAt: Int64
+        /// Short reason code (`replaced`, `lost`, `firm-suspended`, ...).
+        public var reason: String
+
+        public init(serial: String, revokedAt: Int64, reason: String) {
+            self.serial = serial
+            self.revokedAt = revokedAt
+            self.reason = reason
+        }
+    }
+
+    public var issuer: String
+    /// When the list was made (unix seconds). A verifier reports a list older than its limit as stale.
+    public var issuedAt: Int64
+    /// Sorted by serial, no duplicates.
+    public private(set) var entries: [Entry]
+
+    public enum Key {
+        public static let issuer = 1
+        public static let issuedAt = 2
+        public static let entries = 3
+    }
+
+    /// Upper bound on entries, so a hostile list cannot exhaust memory (about 40 bytes each).
+    public static let maxEntries = 1_000_000
+
+    public init(issuer: String, issuedAt: Int64, entries: [Entry]) {
+        self.issuer = issuer
+        self.issuedAt = issuedAt
+        var unique: [String: Entry] = [:]
+        for entry in entries where unique[entry.serial] == nil { unique[entry.serial] = entry }
+        self.entries = unique.values.sorted { $0.serial < $1.serial }
+    }
+
+    public func entry(for serial: String) -> Entry? {
+        var low = 0, high = entries.count
+        while low < high {
+            let mid = (low + high) / 2
+            if entries[mid].serial < serial { low = mid + 1 } else { high = mid }
+        }
+        return low < entries.count && entries[low].serial == serial ? entries[low] : nil
+    }
+
+    public var cbor: CBOR {
+        .map([
+            .init(Key.issuer): .text(issuer),
+            .init(Key.issuedAt): .init(issuedAt),
+            .init(Key.entries): .array(entries.map { .array([.text($0.serial), .init($0.revokedAt), .text($0.reason)]) }),
+        ])
+    }
+
+    public func encoded() -> [UInt8] { cbor.encoded() }
+
+    public init(decoding payload: [UInt8]) throws(FormatError) {
+        let item: CBOR
+        do {
+            // Three items per entry plus the entry's array itself.
+            item = try CBOR.decode(payload, limits: CBORLimits(maxDepth: 4, maxItems: Self.maxEntries * 4 + 16))
+        } catch {
+            throw FormatError(error.code, layer: .cbor, "revocation list: \(error.reason)", offset: error.offset)
+        }
+        var reader = try ClaimReader(item, what: "revocation list")
+        issuer = try reader.text(Key.issuer, "issuer", maxBytes: 32)
+        issuedAt = try reader.time(Key.issuedAt, "issued at")
+        guard case .array(let items) = try reader.required(Key.entries, "entries") else {
+            throw FormatError(.wrongType, layer: .claims, "revocation list: entries must be an array")
+        }
+        try reader.finish()
+        var entries: [Entry] = []
+        entries.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            guard case .array(let fields) = item, fields.count == 3, case .text(let serial) = fields[0],
+                let revokedAt = fields[1].int64Value, case .text(let reason) = fields[2], reason.utf8.count <= 64
+            else {
+                throw FormatError(
+                    .wrongType, layer: .claims, "revocation list: entry \(index) must be [serial, time, reason]")
+            }
+            try Permit.checkSerial(serial)
+            if let previous = entries.last, previous.serial >= serial {
+                throw FormatError(
+                    .unsortedMapKeys, layer: .claims,
+                    "revocation list: entry \(index) ('\(serial)') is out of order or repeated")
+            }
+            entries.append(Entry(serial: serial, revokedAt: revokedAt, reason: reason))
+        }
+        self.entries = entries
+    }
+}

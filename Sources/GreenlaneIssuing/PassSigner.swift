@@ -1,0 +1,85 @@
+public import GreenlaneCrypto
+public import GreenlaneFormat
+
+/// Signs pass claims into pass codes, and revocation lists into signed files.
+///
+/// The protected header carries exactly `alg` and `kid`: the verifier trusts nothing unprotected.
+public struct PassSigner: Sendable {
+    public let key: PrivateKey
+
+    public init(key: PrivateKey) {
+        self.key = key
+    }
+
+    public var protectedHeader: [CBOR: CBOR] {
+        [
+            .init(COSESign1.HeaderLabel.algorithm): .init(key.algorithm.coseIdentifier),
+            .init(COSESign1.HeaderLabel.keyID): .bytes(key.publicKey.keyID),
+        ]
+    }
+
+    /// Signs a COSE_Sign1 over `payload` with this key.
+    public func signMessage(payload: [UInt8]) throws(CryptoError) -> COSESign1 {
+        let message = COSESign1(protected: protectedHeader, payload: payload)
+        return message.signed(with: try key.sign(message.toBeSigned))
+    }
+
+    /// The pass code for `claims`, which are validated first with the decoder's own rules, so a pass
+    /// that a verifier would call malformed is never issued.
+    public func passCode(
+        for claims: PassClaims, compression: PassCode.Compression = .automatic
+    ) throws(IssuingError) -> String {
+        do {
+            try claims.validate()
+        } catch {
+            throw IssuingError(.invalidClaims, error.reason, underlying: error)
+        }
+        let message: COSESign1
+        do {
+            message = try signMessage(payload: claims.encoded())
+        } catch {
+            throw IssuingError(.signingFailed, error.description, underlying: error)
+        }
+        return PassCode.encode(message.encoded(), compression: compression)
+    }
+
+    /// The signed revocation list, as the bytes of a tagged COSE_Sign1.
+    public func signedRevocationList(_ list: RevocationList) throws(IssuingError) -> [UInt8] {
+        do {
+            return try signMessage(payload: list.encoded()).encoded()
+        } catch {
+            throw IssuingError(.signingFailed, error.description, underlying: error)
+        }
+    }
+}
+
+/// Why a pass or list could not be issued.
+public struct IssuingError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        private init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        public static let invalidClaims = Code("invalidClaims")
+        public static let signingFailed = Code("signingFailed")
+    }
+
+    public let code: Code
+    public let reason: String
+    public let underlying: (any Error & Sendable)?
+    public let file: String
+    public let line: Int
+
+    public init(
+        _ code: Code, _ reason: String, underlying: (any Error & Sendable)? = nil,
+        file: String = #fileID, line: Int = #line
+    ) {
+        self.code = code
+        self.reason = reason
+        self.underlying = underlying
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { reason }
+}

@@ -1,0 +1,197 @@
+public import GreenlaneFormat
+import GRDB
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The permit registry: every firm, vehicle, permit and revocation, and the audit log of every action.
+///
+/// Embedded SQLite in WAL mode through a GRDB `DatabasePool`: many readers, one writer at a time,
+/// across processes. Writes take the lock up front (`BEGIN IMMEDIATE`) and wait for it while another
+/// dispatcher writes, so concurrent issuing never fails on a busy database and never allocates a
+/// serial twice.
+public struct Registry: Sendable {
+    let writer: any DatabaseWriter
+    public let path: String
+
+    /// Where the registry lives unless `--registry` or `GREENLANE_REGISTRY` say otherwise.
+    public static let defaultPath = "greenlane-registry.sqlite"
+
+    /// Opens (creating if needed) the registry at `path` and brings its schema up to date.
+    public init(path: String, readOnly: Bool = false) throws(RegistryError) {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.readonly = readOnly
+        // Another process may hold the write lock; wait rather than fail. Generous: a batch commits in
+        // chunks that each take well under a second.
+        config.busyMode = .timeout(60)
+        config.label = "greenlane-registry"
+        do {
+            let pool = try DatabasePool(path: path, configuration: config)
+            if !readOnly { try Schema.migrator.migrate(pool) }
+            writer = pool
+        } catch {
+            throw RegistryError(.cannotOpen, "cannot open registry \(path): \(Registry.describe(error))")
+        }
+        self.path = path
+    }
+
+    /// An in-memory registry, for tests.
+    public init(inMemory: Void) throws(RegistryError) {
+        do {
+            let queue = try DatabaseQueue()
+            try Schema.migrator.migrate(queue)
+            writer = queue
+        } catch {
+            throw RegistryError(.cannotOpen, "cannot create an in-memory registry: \(Registry.describe(error))")
+        }
+        path = ":memory:"
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in one IMMEDIATE transaction: it commits entirely or not at all.
+    func write<T>(_ body: (Database) throws -> T) throws(RegistryError) -> T {
+        do {
+            return try writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError(.database, Registry.describe(error), underlying: error)
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(RegistryError) -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError(.database, Registry.describe(error), underlying: error)
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error)")"
+        }
+        return "\(error)"
+    }
+
+    static func audit(_ db: Database, at: Int64, actor: String, _ action: String, _ subject: String?,
+                      _ detail: String? = nil) throws {
+        var entry = AuditEntry(at: at, actor: actor, action: action, subject: subject, detail: detail)
+        try entry.insert(db)
+    }
+
+    // MARK: - Firms
+
+    public func addFirm(_ firm: Firm, actor: String) throws(RegistryError) {
+        try write { db in
+            if try Firm.fetchOne(db, key: firm.id) != nil {
+                throw RegistryError(.firmExists, "firm \(firm.id) is already registered")
+            }
+            if try Firm.filter(Column("licence") == firm.licence).fetchOne(db) != nil {
+                throw RegistryError(.firmExists, "licence \(firm.licence) is already registered to another firm")
+            }
+            try firm.insert(db)
+            try Registry.audit(db, at: firm.createdAt, actor: actor, "firm.add", firm.id,
+                               "\(firm.legalName) · \(firm.kind.rawValue) · \(firm.licence)")
+        }
+    }
+
+    public func setFirmStatus(_ id: String, _ status: Firm.Status, reason: String, actor: String, at: Int64)
+        throws(RegistryError)
+    {
+        try write { db in
+            guard var firm = try Firm.fetchOne(db, key: id) else {
+                throw RegistryError(.unknownFirm, "no firm with id \(id)")
+            }
+            firm.status = status
+            try firm.update(db)
+            try Registry.audit(db, at: at, actor: actor, status == .suspended ? "firm.suspend" : "firm.reinstate",
+                               id, reason)
+        }
+    }
+
+    public func firms() throws(RegistryError) -> [Firm] {
+        try read { db in try Firm.order(Column("id")).fetchAll(db) }
+    }
+
+    public func firm(_ id: String) throws(RegistryError) -> Firm? {
+        try read { db in try Firm.fetchOne(db, key: id) }
+    }
+
+    // MARK: - Permits
+
+    public func permit(_ serial: String) throws(RegistryError) -> PermitListing? {
+        try read { db in
+            guard let record = try PermitRecord.fetchOne(db, key: serial) else { return nil }
+            let firm = try Firm.fetchOne(db, key: record.firmID)
+            let revocation = try Revocation.fetchOne(db, key: serial)
+            return PermitListing(permit: record, firmName: firm?.legalName ?? record.firmID, revocation: revocation,
+                                 status: .active)
+        }
+    }
+
+    /// Revokes a permit. Revoking twice is an error that names when it was first revoked.
+    public func revoke(_ serial: String, reason: String, actor: String, at: Int64) throws(RegistryError) {
+        try write { db in try Registry.revoke(db, serial: serial, reason: reason, actor: actor, at: at) }
+    }
+
+    static func revoke(_ db: Database, serial: String, reason: String, actor: String, at: Int64) throws {
+        guard try PermitRecord.fetchOne(db, key: serial) != nil else {
+            throw RegistryError(.unknownPermit, "no permit with serial \(serial)")
+        }
+        if let existing = try Revocation.fetchOne(db, key: serial) {
+            throw RegistryError(
+                .alreadyRevoked,
+                "permit \(serial) was already revoked at \(Timestamp.rfc3339(existing.revokedAt)) (\(existing.reason))")
+        }
+        guard (1...64).contains(reason.utf8.count) else {
+            throw RegistryError(.invalidValue, "a revocation reason must be 1 to 64 bytes")
+        }
+        try Revocation(serial: serial, revokedAt: at, reason: reason, revokedBy: actor).insert(db)
+        try audit(db, at: at, actor: actor, "permit.revoke", serial, reason)
+    }
+
+    /// Revocations of permits that have not yet expired at `time`: what a checkpoint still needs.
+    public func revocations(relevantAt time: Int64) throws(RegistryError) -> [RevocationList.Entry] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.serial, r.revoked_at, r.reason FROM revocation r JOIN permit p ON p.serial = r.serial
+                WHERE p.expires_at > ? ORDER BY r.serial
+                """, arguments: [time])
+            return rows.map { RevocationList.Entry(serial: $0[0], revokedAt: $0[1], reason: $0[2]) }
+        }
+    }
+
+    public func recordExport(_ what: String, detail: String, actor: String, at: Int64) throws(RegistryError) {
+        try write { db in try Registry.audit(db, at: at, actor: actor, what, nil, detail) }
+    }
+
+    // MARK: - Audit log
+
+    public func auditLog(limit: Int, actor: String? = nil, action: String? = nil) throws(RegistryError) -> [AuditEntry] {
+        try read { db in
+            var request = AuditEntry.order(Column("id").desc).limit(limit)
+            if let actor { request = request.filter(Column("actor") == actor) }
+            if let action { request = request.filter(Column("action").like(action + "%")) }
+            return try request.fetchAll(db).reversed()
+        }
+    }
+
+    /// SQLite's own integrity check: "ok" when the file is sound.
+    public func integrityCheck() throws(RegistryError) -> String {
+        try read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+    }
+}

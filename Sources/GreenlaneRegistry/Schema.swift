@@ -1,0 +1,92 @@
+import GRDB
+
+/// The registry's schema, as named migrations. A shipped migration is never edited: add a new one.
+///
+/// "Trust SQLite more than yourself": every rule that can be said in SQL is said here, so a bug in
+/// the engine cannot store a permit the schema would not allow.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-registry") { db in
+            try db.execute(sql: """
+                CREATE TABLE firm (
+                    id TEXT PRIMARY KEY NOT NULL
+                        CHECK (length(id) BETWEEN 1 AND 16 AND id NOT GLOB '*[^A-Z0-9-]*'),
+                    legal_name TEXT NOT NULL CHECK (length(trim(legal_name)) > 0),
+                    kind TEXT NOT NULL CHECK (kind IN ('postal', 'telecom')),
+                    licence TEXT NOT NULL UNIQUE CHECK (length(trim(licence)) > 0),
+                    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended')),
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+
+                CREATE TABLE vehicle (
+                    plate TEXT PRIMARY KEY NOT NULL CHECK (length(plate) BETWEEN 7 AND 16),
+                    firm_id TEXT NOT NULL REFERENCES firm(id),
+                    vehicle_class INTEGER NOT NULL CHECK (vehicle_class BETWEEN 1 AND 5),
+                    first_seen INTEGER NOT NULL
+                ) STRICT;
+
+                CREATE TABLE serial_counter (
+                    prefix TEXT PRIMARY KEY NOT NULL,
+                    next INTEGER NOT NULL CHECK (next > 0)
+                ) STRICT;
+
+                CREATE TABLE permit (
+                    serial TEXT PRIMARY KEY NOT NULL CHECK (length(serial) BETWEEN 1 AND 24),
+                    firm_id TEXT NOT NULL REFERENCES firm(id),
+                    plate TEXT NOT NULL REFERENCES vehicle(plate),
+                    vehicle_class INTEGER NOT NULL CHECK (vehicle_class BETWEEN 1 AND 5),
+                    driver_name TEXT NOT NULL CHECK (length(driver_name) > 0),
+                    driver_id TEXT NOT NULL CHECK (length(driver_id) = 12 AND driver_id NOT GLOB '*[^0-9]*'),
+                    test_at INTEGER NOT NULL,
+                    zones INTEGER NOT NULL CHECK (zones > 0 AND zones < 1073741824),
+                    purpose INTEGER NOT NULL CHECK (purpose BETWEEN 1 AND 3),
+                    window_start INTEGER CHECK (window_start BETWEEN 0 AND 1439),
+                    window_end INTEGER CHECK (window_end BETWEEN 0 AND 1440),
+                    station TEXT NOT NULL,
+                    issuer TEXT NOT NULL,
+                    issued_at INTEGER NOT NULL,
+                    not_before INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    kid TEXT NOT NULL CHECK (length(kid) = 16),
+                    code TEXT NOT NULL UNIQUE CHECK (code GLOB 'GL1:*'),
+                    replaces TEXT REFERENCES permit(serial),
+                    renewed_from TEXT REFERENCES permit(serial),
+                    issued_by TEXT NOT NULL,
+                    CHECK ((window_start IS NULL) = (window_end IS NULL)),
+                    CHECK (not_before < expires_at),
+                    CHECK (issued_at < expires_at)
+                ) STRICT;
+                CREATE INDEX permit_by_firm ON permit(firm_id, serial);
+                CREATE INDEX permit_by_plate ON permit(plate, expires_at);
+                CREATE INDEX permit_by_validity ON permit(not_before, expires_at);
+                CREATE INDEX permit_by_issue_time ON permit(issued_at);
+
+                CREATE TABLE revocation (
+                    serial TEXT PRIMARY KEY NOT NULL REFERENCES permit(serial),
+                    revoked_at INTEGER NOT NULL,
+                    reason TEXT NOT NULL CHECK (length(reason) BETWEEN 1 AND 64),
+                    revoked_by TEXT NOT NULL
+                ) STRICT;
+
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT,
+                    detail TEXT
+                ) STRICT;
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER permit_no_delete BEFORE DELETE ON permit
+                    BEGIN SELECT RAISE(ABORT, 'permits are never deleted; revoke them'); END;
+                CREATE TRIGGER revocation_no_delete BEFORE DELETE ON revocation
+                    BEGIN SELECT RAISE(ABORT, 'revocations are never deleted'); END;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,178 @@
+public import GreenlaneCrypto
+public import GreenlaneFormat
+
+/// Decides, offline, whether a pass code is genuine, current and valid at this checkpoint.
+///
+/// The signature, key-id and critical-header checks are always made; nothing can turn them off.
+/// The result lists every failure that applies, not just the first, so an officer (or an auditor)
+/// sees the whole story: an expired pass with a bad signature is reported as both.
+public struct PassVerifier: Sendable {
+    public let trust: TrustSet
+    public let revocations: VerifiedRevocationList?
+    public let allowedAlgorithms: Set<SignatureAlgorithm>
+
+    public init(
+        trust: TrustSet, revocations: VerifiedRevocationList? = nil,
+        allowedAlgorithms: Set<SignatureAlgorithm> = Set(SignatureAlgorithm.allCases)
+    ) {
+        self.trust = trust
+        self.revocations = revocations
+        self.allowedAlgorithms = allowedAlgorithms
+    }
+
+    public func verify(_ code: String, context: CheckpointContext) -> VerificationResult {
+        // Layers first: without a COSE message there is nothing to check.
+        let message: COSESign1
+        let unwrapped: (coseBytes: [UInt8], compressed: Bool)
+        do {
+            unwrapped = try PassCode.unwrap(code)
+            message = try COSESign1.decode(unwrapped.coseBytes)
+        } catch {
+            return VerificationResult(failures: [.malformed(error)], warnings: [], pass: nil, signer: nil)
+        }
+        var failures: [Failure] = []
+        var warnings: [Warning] = []
+
+        // Which key: by kid only. An unknown kid is a rejection; no other key is ever tried.
+        let signer: TrustedKey?
+        if let kid = message.keyID {
+            signer = trust.key(for: kid)
+            if signer == nil { failures.append(.unknownKeyID(kid)) }
+        } else {
+            signer = nil
+            failures.append(
+                .malformed(FormatError(.missingField, layer: .cose, "no kid (key id) in the COSE header")))
+        }
+        if let signer, signer.isDemo { warnings.append(.demoKey(label: signer.label)) }
+
+        // The algorithm must be in the protected header, allowed here, and the key's own.
+        switch Self.algorithm(message.protectedAlgorithm) {
+        case .some(let algorithm) where allowedAlgorithms.contains(algorithm):
+            if let signer, signer.algorithm != algorithm {
+                failures.append(.algorithmMismatch(header: algorithm, key: signer.algorithm))
+            } else if let signer, !signer.publicKey.isValidSignature(message.signature, for: message.toBeSigned) {
+                failures.append(.badSignature)
+            }
+        default:
+            failures.append(.algorithmNotAllowed(Self.describe(message.protectedAlgorithm)))
+        }
+
+        // The claims: signed or not, a payload that does not follow the format is refused.
+        let claims: PassClaims
+        do {
+            claims = try PassClaims(decoding: message.payload)
+        } catch {
+            failures.append(.malformed(error))
+            return VerificationResult(failures: failures, warnings: warnings, pass: nil, signer: signer)
+        }
+        let pass = UnverifiedPass(
+            compressed: unwrapped.compressed, coseBytes: unwrapped.coseBytes, message: message, claims: claims)
+
+        if let signer {
+            if let notBefore = signer.notBefore, claims.issuedAt < notBefore {
+                failures.append(.keyNotValid(issuedAt: claims.issuedAt, label: signer.label))
+            } else if let notAfter = signer.notAfter, claims.issuedAt > notAfter {
+                failures.append(.keyNotValid(issuedAt: claims.issuedAt, label: signer.label))
+            }
+            if let issuer = signer.issuer, issuer != claims.issuer {
+                failures.append(.issuerMismatch(pass: claims.issuer, key: issuer))
+            }
+        }
+
+        if context.time + context.clockSkew < claims.notBefore {
+            failures.append(.notYetValid(notBefore: claims.notBefore))
+        }
+        if context.time - context.clockSkew >= claims.expiresAt {
+            failures.append(.expired(expiresAt: claims.expiresAt))
+        }
+        if let district = context.district {
+            if !claims.permit.zones.contains(district) {
+                failures.append(.wrongZone(checkpoint: district, zones: claims.permit.zones))
+            }
+        } else {
+            warnings.append(.zoneNotChecked)
+        }
+        if let window = claims.permit.window, !window.contains(unixTime: context.time) {
+            failures.append(.outsideTimeWindow(window))
+        }
+
+        if let revocations {
+            if revocations.list.issuer == claims.issuer, let entry = revocations.list.entry(for: claims.permit.serial) {
+                failures.append(.revoked(entry))
+            }
+            if context.time - revocations.list.issuedAt > context.maxRevocationAge {
+                warnings.append(.staleRevocationList(issuedAt: revocations.list.issuedAt))
+            }
+        } else {
+            warnings.append(.noRevocationList)
+        }
+
+        return VerificationResult(failures: failures, warnings: warnings, pass: pass, signer: signer)
+    }
+
+    static func algorithm(_ header: CBOR?) -> SignatureAlgorithm? {
+        guard let identifier = header?.intValue else { return nil }
+        return SignatureAlgorithm(coseIdentifier: identifier)
+    }
+
+    static func describe(_ header: CBOR?) -> String {
+        switch header {
+        case nil: "none (no alg in the protected header)"
+        case .text(let text)?: "\"\(text)\""
+        case let value?:
+            if let identifier = value.intValue {
+                switch identifier {
+                case 4, 5, 6, 7: "HMAC (\(identifier))"
+                case -37, -38, -39: "RSASSA-PSS (\(identifier))"
+                case -35, -36: "ECDSA P-384/P-521 (\(identifier))"
+                default: "\(identifier)"
+                }
+            } else {
+                "\(value)"
+            }
+        }
+    }
+}
+
+/// What the verifier decided, with everything it found.
+public struct VerificationResult: Sendable {
+    /// Every check that failed; empty means accepted.
+    public let failures: [Failure]
+    public let warnings: [Warning]
+    /// The decoded pass, when decoding got that far. Its claims are only trustworthy if accepted.
+    public let pass: UnverifiedPass?
+    /// The trusted key the kid named, if any.
+    public let signer: TrustedKey?
+
+    init(failures: [Failure], warnings: [Warning], pass: UnverifiedPass?, signer: TrustedKey?) {
+        self.failures = failures
+        self.warnings = warnings
+        self.pass = pass
+        self.signer = signer
+    }
+
+    public var isAccepted: Bool { failures.isEmpty }
+    /// Any layer of the code could not be read.
+    public var isMalformed: Bool { failures.contains(where: \.isMalformed) }
+    /// Signed by a demo key (flagged in every output, accepted or not).
+    public var isDemo: Bool { signer?.isDemo ?? false }
+
+    /// The verified pass, only when every check passed. The only way to get a `VerifiedPass`.
+    public var verified: VerifiedPass? {
+        guard failures.isEmpty, let pass, let signer else { return nil }
+        return VerifiedPass(claims: pass.claims, signer: signer)
+    }
+}
+
+/// A pass that passed every check. Only `VerificationResult.verified` creates one.
+public struct VerifiedPass: Sendable {
+    public let claims: PassClaims
+    public let signer: TrustedKey
+    public var permit: Permit { claims.permit }
+    public var isDemo: Bool { signer.isDemo }
+
+    fileprivate init(claims: PassClaims, signer: TrustedKey) {
+        self.claims = claims
+        self.signer = signer
+    }
+}

@@ -1,0 +1,65 @@
+import GreenlaneCrypto
+public import GreenlaneFormat
+
+/// A revocation list whose signature has been checked against the trust set.
+///
+/// An unsigned list, or one signed by a key the checkpoint does not trust, is refused outright: a
+/// forged list could otherwise refuse good passes at every checkpoint.
+public struct VerifiedRevocationList: Sendable {
+    public let list: RevocationList
+    public let signer: TrustedKey
+
+    /// Largest list file accepted (bytes): about 40 bytes an entry for a million entries.
+    public static let maxFileBytes = 64 << 20
+
+    public init(signed bytes: [UInt8], trust: TrustSet) throws(VerifierError) {
+        guard bytes.count <= Self.maxFileBytes else {
+            throw VerifierError(.invalidRevocationList, "revocation list is larger than \(Self.maxFileBytes) bytes")
+        }
+        let message: COSESign1
+        do {
+            let items = RevocationList.maxEntries * 4 + 64
+            message = try COSESign1.decode(bytes, limits: CBORLimits(maxDepth: 6, maxItems: items))
+        } catch {
+            throw VerifierError(.invalidRevocationList, "revocation list is not a COSE_Sign1 message: \(error)")
+        }
+        guard let kid = message.keyID, !kid.isEmpty else {
+            throw VerifierError(.revocationListNotTrusted, "revocation list carries no key id: it is unsigned")
+        }
+        guard let signer = trust.key(for: kid) else {
+            throw VerifierError(
+                .revocationListNotTrusted, "revocation list is signed by key \(Hex.encode(kid)), which is not trusted")
+        }
+        guard let algorithm = PassVerifier.algorithm(message.protectedAlgorithm), algorithm == signer.algorithm else {
+            throw VerifierError(
+                .revocationListBadSignature,
+                "revocation list algorithm \(PassVerifier.describe(message.protectedAlgorithm)) is not the key's")
+        }
+        guard signer.publicKey.isValidSignature(message.signature, for: message.toBeSigned) else {
+            throw VerifierError(.revocationListBadSignature, "revocation list signature is not valid")
+        }
+        do {
+            list = try RevocationList(decoding: message.payload)
+        } catch {
+            throw VerifierError(.invalidRevocationList, "revocation list content: \(error)")
+        }
+        if let issuer = signer.issuer, issuer != list.issuer {
+            throw VerifierError(
+                .revocationListNotTrusted, "revocation list is for issuer \(list.issuer), but its key signs for \(issuer)")
+        }
+        self.signer = signer
+    }
+
+    public static func load(path: String, trust: TrustSet) throws(VerifierError) -> VerifiedRevocationList {
+        let bytes: [UInt8]
+        switch readFile(path, limit: maxFileBytes) {
+        case .success(let read): bytes = read
+        case .failure(let error): throw VerifierError(.unreadableFile, "cannot read revocation list \(path): \(error)")
+        }
+        do {
+            return try VerifiedRevocationList(signed: bytes, trust: trust)
+        } catch {
+            throw VerifierError(error.code, "\(path): \(error.reason)", underlying: error.underlying)
+        }
+    }
+}

@@ -1,0 +1,187 @@
+// Writes Samples/codes/: one pass code for each verifier outcome, and expected.json saying what the
+// verifier must answer for each. Run from the repository root: `swift run SampleMaker`.
+// ECDSA signatures are randomised, so running it again changes the codes but never the outcomes.
+import Foundation
+import GreenlaneCrypto
+import GreenlaneFormat
+import GreenlaneIssuing
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data(("SampleMaker: " + message + "\n").utf8))
+    exit(1)
+}
+
+func loadKey(_ path: String) -> PrivateKey {
+    do {
+        // The demo keys come out of git with mode 0644; tighten before loading, as a user must.
+        chmod(path, 0o600)
+        return try PrivateKey.load(path: path, passphrase: nil)
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func time(_ text: String) -> Int64 {
+    guard let value = Timestamp.parse(text) else { fail("bad time \(text)") }
+    return value
+}
+
+let es256 = PassSigner(key: loadKey("Keys/demo-es256.key.pem"))
+let eddsa = PassSigner(key: loadKey("Keys/demo-eddsa.key.pem"))
+let untrusted = PassSigner(key: try! PrivateKey.generate(.es256))
+
+func claims(
+    serial: String, plate: String = "29C-123.45", vehicleClass: VehicleClass = .lightTruck,
+    zones: [String] = ["ba-dinh", "hoan-kiem", "dong-da", "hai-ba-trung", "cau-giay"],
+    window: String? = "06:00-22:00", notBefore: String = "2021-07-24T00:00:00+07:00",
+    expires: String = "2021-08-07T00:00:00+07:00"
+) -> PassClaims {
+    do {
+        let permit = Permit(
+            serial: serial, firmID: "VNPOST", plate: try Plate(parsing: plate, vehicleClass: vehicleClass),
+            vehicleClass: vehicleClass, driverName: "Nguyễn Văn An", driverID: try CitizenID(parsing: "001085012345"),
+            zones: Zones(zones.map { District($0)! }), purpose: .essentialGoods,
+            window: try window.map { try DailyWindow(parsing: $0) }, station: "HN-SGTVT")
+        return PassClaims(
+            issuer: "VN-HN", issuedAt: time("2021-07-23T16:30:00+07:00"), notBefore: time(notBefore),
+            expiresAt: time(expires), permit: permit)
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func code(_ signer: PassSigner, _ claims: PassClaims, compression: PassCode.Compression = .automatic) -> String {
+    do { return try signer.passCode(for: claims, compression: compression) } catch { fail("\(error)") }
+}
+
+/// Signs an arbitrary payload under an arbitrary protected header, for codes no honest issuer makes.
+func forged(_ signer: PassSigner, protected: [CBOR: CBOR], payload: [UInt8], signature: [UInt8]? = nil) -> String {
+    let message = COSESign1(protected: protected, payload: payload)
+    let signed = message.signed(with: signature ?? (try! signer.key.sign(message.toBeSigned)))
+    return PassCode.encode(signed.encoded(), compression: .never)
+}
+
+struct Case: Encodable {
+    var name: String
+    var description: String
+    var at: String = "2021-07-26T10:00:00+07:00"
+    var zone: String? = "dong-da"
+    var revocations: Bool = true
+    var accepted: Bool
+    var demo: Bool
+    var checks: [String]
+    var exit: Int32
+}
+
+var cases: [(Case, String)] = []
+@MainActor func add(_ sample: Case, _ code: String) { cases.append((sample, code)) }
+
+let typical = claims(serial: "HN-000123")
+let typicalCode = code(es256, typical)
+add(Case(name: "valid-es256", description: "typical pass, ES256, shown in one of its districts during its hours",
+         accepted: true, demo: true, checks: [], exit: 0), typicalCode)
+add(Case(name: "valid-eddsa", description: "same pass signed with the EdDSA demo key",
+         accepted: true, demo: true, checks: [], exit: 0), code(eddsa, claims(serial: "HN-000124")))
+add(Case(name: "valid-zlib", description: "a pass whose code carries the optional zlib layer",
+         accepted: true, demo: true, checks: [], exit: 0),
+    code(es256, claims(serial: "HN-000125"), compression: .always))
+add(Case(name: "valid-motorbike", description: "motorbike plate 29-B1 123.45, all districts, no daily window",
+         accepted: true, demo: true, checks: [], exit: 0),
+    code(es256, claims(serial: "HN-000126", plate: "29-B1 123.45", vehicleClass: .motorbike,
+                       zones: District.all.map(\.slug), window: nil)))
+
+// Malformed at each layer.
+let typicalCOSE = try! PassCode.unwrap(typicalCode).coseBytes
+add(Case(name: "malformed-prefix", description: "HC1: prefix instead of GL1:",
+         accepted: false, demo: false, checks: ["malformed-prefix"], exit: 2),
+    "HC1:" + typicalCode.dropFirst(4))
+add(Case(name: "malformed-base45", description: "a lower-case letter inside the base45 text",
+         accepted: false, demo: false, checks: ["malformed-base45"], exit: 2),
+    String(typicalCode.prefix(40)) + "a" + String(typicalCode.dropFirst(41)))
+add(Case(name: "malformed-zlib", description: "a zlib header followed by a corrupt stream",
+         accepted: false, demo: false, checks: ["malformed-zlib"], exit: 2),
+    PassCode.prefix + Base45.encode([0x78, 0x9C] + Array(typicalCOSE.prefix(60))))
+add(Case(name: "zlib-bomb", description: "1 MiB of zeros behind a small zlib stream",
+         accepted: false, demo: false, checks: ["malformed-zlib"], exit: 2),
+    PassCode.prefix + Base45.encode(Zlib.compress([UInt8](repeating: 0, count: 1 << 20))))
+add(Case(name: "malformed-cbor", description: "COSE bytes cut short in the middle of an item",
+         accepted: false, demo: false, checks: ["malformed-cbor"], exit: 2),
+    PassCode.prefix + Base45.encode(Array(typicalCOSE.prefix(typicalCOSE.count - 10))))
+add(Case(name: "malformed-cose", description: "tag 18 on an array of three items",
+         accepted: false, demo: false, checks: ["malformed-cose"], exit: 2),
+    PassCode.prefix + Base45.encode(CBOR.tagged(18, [.bytes([0xA0]), [:], .bytes([1])]).encoded()))
+var badClaims = typical.cbor.mapValue!
+badClaims[.init(PassClaims.Key.notBefore)] = nil
+add(Case(name: "malformed-claims", description: "correctly signed, but the nbf claim is missing",
+         accepted: false, demo: true, checks: ["malformed-claims"], exit: 2),
+    forged(es256, protected: es256.protectedHeader, payload: CBOR.map(badClaims).encoded()))
+var critical = es256.protectedHeader
+critical[.init(COSESign1.HeaderLabel.critical)] = [99]
+critical[99] = 1
+add(Case(name: "unknown-critical-header", description: "crit names header 99, which no verifier understands",
+         accepted: false, demo: false, checks: ["malformed-cose"], exit: 2),
+    forged(es256, protected: critical, payload: typical.encoded()))
+
+// Read, but refused.
+add(Case(name: "unknown-kid", description: "signed by a key that is not in the trust file",
+         accepted: false, demo: false, checks: ["unknown-kid"], exit: 1),
+    code(untrusted, claims(serial: "HN-000127")))
+var hmac = es256.protectedHeader
+hmac[.init(COSESign1.HeaderLabel.algorithm)] = 5
+add(Case(name: "alg-hmac", description: "alg 5 (HMAC 256/256) in the protected header",
+         accepted: false, demo: true, checks: ["algorithm-not-allowed"], exit: 1),
+    forged(es256, protected: hmac, payload: typical.encoded(), signature: [UInt8](repeating: 7, count: 32)))
+var mismatch = es256.protectedHeader
+mismatch[.init(COSESign1.HeaderLabel.algorithm)] = .init(SignatureAlgorithm.eddsa.coseIdentifier)
+add(Case(name: "alg-mismatch", description: "EdDSA in the header, but the kid names the ES256 key",
+         accepted: false, demo: true, checks: ["algorithm-mismatch"], exit: 1),
+    forged(eddsa, protected: mismatch, payload: typical.encoded()))
+var flipped = try! COSESign1.decode(typicalCOSE)
+var signature = flipped.signature
+signature[10] ^= 0x01
+flipped = flipped.signed(with: signature)
+add(Case(name: "bad-signature", description: "one bit of the signature flipped",
+         accepted: false, demo: true, checks: ["bad-signature"], exit: 1),
+    PassCode.encode(flipped.encoded(), compression: .never))
+add(Case(name: "not-yet-valid", description: "shown the day before its validity starts",
+         at: "2021-07-23T18:00:00+07:00", accepted: false, demo: true, checks: ["not-yet-valid"], exit: 1),
+    typicalCode)
+add(Case(name: "expired", description: "shown after its expiry",
+         at: "2021-08-08T10:00:00+07:00", accepted: false, demo: true, checks: ["expired"], exit: 1), typicalCode)
+add(Case(name: "wrong-zone", description: "shown at a checkpoint in a district it does not cover",
+         zone: "long-bien", accepted: false, demo: true, checks: ["wrong-zone"], exit: 1), typicalCode)
+add(Case(name: "outside-time-window", description: "heavy truck allowed 08:00-16:00, shown at 20:00",
+         at: "2021-07-26T20:00:00+07:00", accepted: false, demo: true, checks: ["outside-time-window"], exit: 1),
+    code(es256, claims(serial: "HN-000128", plate: "30E-12345", vehicleClass: .heavyTruck, window: "08:00-16:00")))
+add(Case(name: "revoked", description: "serial HN-000129 is on the signed revocation list",
+         accepted: false, demo: true, checks: ["revoked"], exit: 1), code(es256, claims(serial: "HN-000129")))
+add(Case(name: "several-reasons", description: "expired, in the wrong district and outside its hours at once",
+         at: "2021-08-09T23:00:00+07:00", zone: "long-bien", accepted: false, demo: true,
+         checks: ["expired", "wrong-zone", "outside-time-window"], exit: 1), typicalCode)
+
+// The revocation list the samples are checked against.
+let list = RevocationList(
+    issuer: "VN-HN", issuedAt: time("2021-07-26T06:00:00+07:00"),
+    entries: [.init(serial: "HN-000129", revokedAt: time("2021-07-25T21:15:00+07:00"), reason: "lost")])
+let listBytes: [UInt8]
+do { listBytes = try es256.signedRevocationList(list) } catch { fail("\(error)") }
+
+let folder = "Samples/codes"
+try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+FileManager.default.createFile(atPath: folder + "/revocations.glr", contents: Data(listBytes))
+for (sample, code) in cases {
+    FileManager.default.createFile(atPath: "\(folder)/\(sample.name).txt", contents: Data((code + "\n").utf8))
+}
+struct Expected: Encodable {
+    var comment = "Expected verifier outcomes. Each code is in NAME.txt; check with: greenlane verify --file "
+        + "Samples/codes/NAME.txt --trust Keys/demo-trust.json --at AT [--zone ZONE] "
+        + "[--revocations Samples/codes/revocations.glr]"
+    var trust = "Keys/demo-trust.json"
+    var revocations = "Samples/codes/revocations.glr"
+    var cases: [Case]
+}
+let encoder = JSONEncoder()
+encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+let json = try! encoder.encode(Expected(cases: cases.map(\.0)))
+FileManager.default.createFile(atPath: folder + "/expected.json", contents: json + Data("\n".utf8))
+print("wrote \(cases.count) sample codes to \(folder); typical pass: \(typicalCode.count) characters")

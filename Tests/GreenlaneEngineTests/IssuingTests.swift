@@ -1,0 +1,134 @@
+import Foundation
+import GreenlaneCrypto
+import GreenlaneEngine
+import GreenlaneFormat
+import GreenlaneRegistry
+import Testing
+
+/// A fresh registry file with the sample firms, and an engine with a new ES256 key.
+func makeEngine() throws -> (PermitEngine, Registry) {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("gl-\(UUID().uuidString).sqlite").path
+    let registry = try Registry(path: path)
+    for firm in [postal, telecom] { try registry.addFirm(firm, actor: "test") }
+    return (PermitEngine(policy: try samplePolicy(), registry: registry, key: try PrivateKey.generate(.es256)), registry)
+}
+
+func issueAll(_ engine: PermitEngine, _ requests: [PermitRequest], replace: Bool = false, allOrNothing: Bool = false,
+              now: Int64 = time("2021-07-26T08:00:00+07:00")) throws -> ([PermitEngine.RowResult], PermitEngine.Summary) {
+    var options = PermitEngine.BatchOptions(actor: "tester", now: now)
+    options.replace = replace
+    options.allOrNothing = allOrNothing
+    options.chunkSize = 3
+    var results: [PermitEngine.RowResult] = []
+    let summary = try engine.issue(requests, options: options) { results += $0 }
+    return (results, summary)
+}
+
+func serials(_ results: [PermitEngine.RowResult]) -> [String] {
+    results.compactMap { if case .issued(let record, _) = $0 { record.serial } else { nil } }
+}
+
+@Suite struct IssuingTests {
+    @Test func goodRowsAreIssuedAndBadRowsReportedInOrder() throws {
+        let (engine, registry) = try makeEngine()
+        let requests = [
+            request(plate: "29C-100.01"), request(plate: "29C-100.02", zones: "atlantis"), request(plate: "29C-100.03"),
+            request(plate: "29C-100.04"), request(plate: "29C-100.01"),
+        ]
+        let (results, summary) = try issueAll(engine, requests)
+        #expect(summary.issued == 3 && summary.refused == 2)
+        #expect(serials(results) == ["HN-000001", "HN-000002", "HN-000003"])
+        guard case .refused(let refusal) = results[4] else { Issue.record("row 5 must be refused"); return }
+        #expect(refusal.reasons.first?.contains("already has an active pass HN-000001") == true)
+        // Every issued code is in the registry and carries the claims recorded.
+        for serial in serials(results) {
+            let listing = try #require(try registry.permit(serial))
+            let decoded = try PassCode.unverifiedDecode(listing.permit.code)
+            #expect(decoded.claims == (try listing.permit.claims()))
+        }
+    }
+
+    @Test func allOrNothingIssuesNothingWhenARowFails() throws {
+        let (engine, registry) = try makeEngine()
+        let (results, summary) = try issueAll(
+            engine, [request(plate: "29C-200.01"), request(plate: "29C-200.02", zones: "atlantis")], allOrNothing: true)
+        #expect(summary.issued == 0 && summary.rolledBack)
+        #expect(serials(results).isEmpty)
+        var count = 0
+        try registry.forEachPermit(PermitFilter(now: 0)) { _ in count += 1 }
+        #expect(count == 0)
+        // A row refused by the registry (not the policy) rolls back the whole batch too.
+        _ = try issueAll(engine, [request(plate: "29C-200.03")])
+        let second = try issueAll(engine, [request(plate: "29C-200.04"), request(plate: "29C-200.03")],
+                                  allOrNothing: true)
+        #expect(second.1.issued == 0 && second.1.rolledBack)
+        #expect(try registry.permit("HN-000002") == nil, "the rolled-back serial was not kept")
+    }
+
+    @Test func replaceRevokesTheOldPassInTheSameTransaction() throws {
+        let (engine, registry) = try makeEngine()
+        _ = try issueAll(engine, [request(plate: "29C-300.01")])
+        let (results, _) = try issueAll(engine, [request(plate: "29C-300.01", zones: "dong-da")], replace: true)
+        guard case .issued(let record, let replaced) = results[0] else { Issue.record("not issued"); return }
+        #expect(replaced == "HN-000001")
+        #expect(record.replaces == "HN-000001")
+        #expect(try registry.permit("HN-000001")?.revocation?.reason == "replaced")
+        #expect(try registry.revocations(relevantAt: time("2021-07-26T08:00:00+07:00")).map(\.serial) == ["HN-000001"])
+    }
+
+    @Test func suspendedFirmGetsNoNewPasses() throws {
+        let (engine, registry) = try makeEngine()
+        try registry.setFirmStatus("VNPOST", .suspended, reason: "licence review", actor: "test", at: 0)
+        let (_, summary) = try issueAll(engine, [request(plate: "29C-400.01")])
+        #expect(summary.issued == 0)
+        #expect(try registry.auditLog(limit: 10).contains { $0.action == "firm.suspend" && $0.detail == "licence review" })
+    }
+
+    @Test func renewalIssuesNewCodesLinkedToTheOldOnes() throws {
+        let (engine, registry) = try makeEngine()
+        _ = try issueAll(engine, [request(plate: "29C-500.01"), request(plate: "29C-500.02")])
+        // Next day: the order is extended; drivers' tests still cover one more day.
+        let tomorrow = time("2021-07-27T08:00:00+07:00")
+        var renewed: [PermitEngine.RowResult] = []
+        let summary = try engine.renew(filter: PermitFilter(now: tomorrow), options: .init(actor: "t", now: tomorrow)) {
+            renewed += $0
+        }
+        #expect(summary.issued == 2)
+        for case .issued(let record, let replaced) in renewed {
+            #expect(record.renewedFrom == replaced)
+            #expect(try registry.permit(replaced!)?.revocation?.reason == "renewed")
+        }
+    }
+
+    @Test func auditLogIsAppendOnly() throws {
+        let (_, registry) = try makeEngine()
+        let entries = try registry.auditLog(limit: 10)
+        #expect(entries.map(\.action) == ["firm.add", "firm.add"])
+        let path = registry.path
+        let db = try SQLiteShell(path: path)
+        #expect(db.run("UPDATE audit_log SET actor = 'x'").contains("append-only"))
+        #expect(db.run("DELETE FROM audit_log").contains("append-only"))
+        #expect(db.run("DELETE FROM permit").isEmpty || db.run("SELECT count(*) FROM permit") == "0\n")
+        #expect(db.run("INSERT INTO firm (id, legal_name, kind, licence, created_at) VALUES ('bad id', 'x', 'postal', 'L9', 0)")
+            .contains("CHECK constraint failed"))
+    }
+}
+
+/// The sqlite3 command line, an independent client of the registry file.
+struct SQLiteShell {
+    let path: String
+    init(path: String) throws { self.path = path }
+
+    func run(_ sql: String) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, sql]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try? process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

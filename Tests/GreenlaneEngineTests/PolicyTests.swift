@@ -1,0 +1,122 @@
+import Foundation
+import GreenlaneCrypto
+import GreenlaneEngine
+import GreenlaneFormat
+import GreenlaneRegistry
+import Testing
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+func samplePolicy() throws -> Policy { try Policy.load(path: repositoryRoot.appendingPathComponent("Samples/policy.json").path) }
+
+func time(_ text: String) -> Int64 { Timestamp.parse(text)! }
+
+let postal = Firm(id: "VNPOST", legalName: "Tổng Công ty Bưu điện Việt Nam", kind: .postal, licence: "BC-001",
+                  createdAt: time("2021-07-20T00:00:00Z"))
+let telecom = Firm(id: "VNPT-HN", legalName: "Viễn thông Hà Nội", kind: .telecom, licence: "VT-196",
+                   createdAt: time("2021-07-20T00:00:00Z"))
+
+func request(
+    firm: String = "VNPOST", plate: String = "29C-123.45", vehicleClass: String = "light-truck",
+    testAt: String = "2021-07-25T08:00:00+07:00", purpose: String = "essential-goods", zones: String = "ba-dinh",
+    validUntil: String? = nil
+) -> PermitRequest {
+    PermitRequest(source: "test", firmID: firm, plate: plate, vehicleClass: vehicleClass, driverName: "Nguyễn Văn An",
+                  driverID: "001085012345", testAt: testAt, purpose: purpose, zones: zones, validUntil: validUntil)
+}
+
+@Suite struct PolicyTests {
+    let now = time("2021-07-26T08:00:00+07:00")
+
+    @Test func samplePolicyReads() throws {
+        let policy = try samplePolicy()
+        #expect(policy.order.number == "17/CT-UBND")
+        #expect(policy.testMaxAge == 72 * 3600)
+        #expect(policy.windowsByClass[.heavyTruck]?.description == "08:00-16:00")
+        #expect(policy.purposesByFirmKind[.telecom] == [.telecomRepair])
+    }
+
+    @Test func validityEndsAtTheEarliestBound() throws {
+        let policy = try samplePolicy()
+        // Driver's test bounds it: tested 25/07 08:00 + 72 h.
+        let draft = try policy.draft(for: request(), firm: postal, now: now).get()
+        #expect(draft.expiresAt == time("2021-07-28T08:00:00+07:00"))
+        #expect(draft.notBefore == now)
+        #expect(draft.window?.description == "06:00-22:00")
+        // The order's end bounds it.
+        let late = time("2021-08-07T00:00:00+07:00")
+        let fresh = try policy.draft(for: request(testAt: "2021-08-06T20:00:00+07:00"), firm: postal, now: late).get()
+        #expect(fresh.expiresAt == policy.order.end)
+        // A requested end is honoured when earlier.
+        let short = try policy.draft(for: request(validUntil: "2021-07-27T00:00:00+07:00"), firm: postal, now: now).get()
+        #expect(short.expiresAt == time("2021-07-27T00:00:00+07:00"))
+    }
+
+    @Test func maximumValidityBounds() throws {
+        var policy = try samplePolicy()
+        policy.testMaxAge = 30 * 86_400
+        let draft = try policy.draft(for: request(), firm: postal, now: now).get()
+        #expect(draft.expiresAt == now + policy.maxValidity)
+    }
+
+    @Test func heavyTrucksGetTheirWindow() throws {
+        let draft = try samplePolicy().draft(
+            for: request(plate: "30E-12345", vehicleClass: "heavy-truck"), firm: postal, now: now).get()
+        #expect(draft.window?.description == "08:00-16:00")
+        #expect(draft.plate.text == "30E-123.45")
+    }
+
+    @Test func everyReasonIsReported() throws {
+        let refused = try samplePolicy().draft(
+            for: request(plate: "29C-12", vehicleClass: "spaceship", testAt: "2021-07-20", purpose: "tourism",
+                         zones: "atlantis"),
+            firm: nil, now: now)
+        guard case .failure(let refusal) = refused else {
+            Issue.record("expected a refusal")
+            return
+        }
+        let text = refusal.reasons.joined(separator: "\n")
+        for fragment in ["not registered", "vehicle class 'spaceship'", "purpose 'tourism'", "atlantis",
+                         "older than 72 hours"] {
+            #expect(text.contains(fragment), "missing '\(fragment)' in\n\(text)")
+        }
+    }
+
+    @Test func firmKindLimitsPurposes() throws {
+        let policy = try samplePolicy()
+        #expect((try? policy.draft(for: request(firm: "VNPT-HN"), firm: telecom, now: now).get()) == nil)
+        #expect((try? policy.draft(for: request(firm: "VNPT-HN", purpose: "telecom-repair"), firm: telecom,
+                                   now: now).get()) != nil)
+        var suspended = postal
+        suspended.status = .suspended
+        #expect((try? policy.draft(for: request(), firm: suspended, now: now).get()) == nil)
+    }
+
+    @Test func testDatesMustBePresentPastAndRecent() throws {
+        let policy = try samplePolicy()
+        for testAt in ["", "tomorrow", "2021-07-27T08:00:00+07:00", "2021-07-23T07:59:00+07:00"] {
+            #expect((try? policy.draft(for: request(testAt: testAt), firm: postal, now: now).get()) == nil, "\(testAt)")
+        }
+    }
+
+    @Test func orderThatHasEndedIssuesNothing() throws {
+        let after = time("2021-08-09T00:00:00+07:00")
+        #expect((try? samplePolicy().draft(for: request(testAt: "2021-08-08T20:00:00+07:00"), firm: postal,
+                                           now: after).get()) == nil)
+    }
+
+    @Test func badPolicyFilesSayWhatIsWrong() throws {
+        let good = try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/policy.json"), encoding: .utf8)
+        for (from, to, fragment) in [
+            ("\"heavy-truck\": \"08:00-16:00\"", "\"hover-truck\": \"08:00-16:00\"", "hover-truck"),
+            ("\"maxValidityDays\": 7", "\"maxValidityDays\": 0", "maxValidityDays"),
+            ("\"postal\": [", "\"courier\": [", "courier"),
+            ("\"start\": \"2021-07-24T06:00:00+07:00\"", "\"start\": \"soon\"", "order.start"),
+        ] {
+            #expect {
+                try Policy(json: Data(good.replacingOccurrences(of: from, with: to).utf8))
+            } throws: { ($0 as? EngineError)?.reason.contains(fragment) == true }
+        }
+    }
+}

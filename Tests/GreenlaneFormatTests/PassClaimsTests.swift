@@ -1,0 +1,74 @@
+import GreenlaneFormat
+import Testing
+
+/// A typical pass: a light truck of Vietnam Post in five central districts, 06:00-22:00, two weeks.
+func typicalClaims(serial: String = "HN-000123", name: String = "Nguyễn Văn An") throws -> PassClaims {
+    let permit = Permit(
+        serial: serial, firmID: "VNPOST", plate: try Plate(parsing: "29C-123.45", vehicleClass: .lightTruck),
+        vehicleClass: .lightTruck, driverName: name, driverID: try CitizenID(parsing: "001085012345"),
+        zones: try Zones(parsing: "ba-dinh,hoan-kiem,dong-da,hai-ba-trung,cau-giay"), purpose: .essentialGoods,
+        window: try DailyWindow(parsing: "06:00-22:00"), station: "HN-SGTVT")
+    return PassClaims(
+        issuer: "VN-HN", issuedAt: 1_627_032_600, notBefore: 1_627_059_600, expiresAt: 1_628_269_200,
+        permit: permit)
+}
+
+@Suite struct PassClaimsTests {
+    @Test func roundTrip() throws {
+        let claims = try typicalClaims()
+        let decoded = try PassClaims(decoding: claims.encoded())
+        #expect(decoded == claims)
+        #expect(decoded.permit.driverName == "Nguyễn Văn An")
+    }
+
+    @Test func encodingIsDeterministicAndCompact() throws {
+        let bytes = try typicalClaims().encoded()
+        #expect(try CBOR.decode(bytes, mode: .deterministic).encoded() == bytes)
+        // CWT keys first in deterministic order: 1 (iss), 4 (exp), 5 (nbf), 6 (iat), 7 (cti), then -65537.
+        #expect(Array(bytes.prefix(2)) == [0xA6, 0x01])
+        #expect(bytes.count < 120, "payload is \(bytes.count) bytes")
+    }
+
+    @Test func unknownClaimRefused() throws {
+        var map = try typicalClaims().cbor.mapValue!
+        map[.init(99)] = "extra"
+        #expect {
+            try PassClaims(decoding: CBOR.map(map).encoded())
+        } throws: { ($0 as? FormatError)?.reason.contains("unknown claim 99") == true }
+    }
+
+    @Test(arguments: [PassClaims.Key.issuer, PassClaims.Key.expiresAt, PassClaims.Key.notBefore,
+                      PassClaims.Key.issuedAt, PassClaims.Key.cwtID, PassClaims.Key.permit])
+    func missingClaimRefused(key: Int) throws {
+        var map = try typicalClaims().cbor.mapValue!
+        map[.init(key)] = nil
+        #expect {
+            try PassClaims(decoding: CBOR.map(map).encoded())
+        } throws: { ($0 as? FormatError)?.code == .missingField }
+    }
+
+    @Test func absurdDatesRefused() throws {
+        var map = try typicalClaims().cbor.mapValue!
+        map[.init(PassClaims.Key.expiresAt)] = .unsigned(UInt64.max)
+        #expect(throws: FormatError.self) { try PassClaims(decoding: CBOR.map(map).encoded()) }
+        map[.init(PassClaims.Key.expiresAt)] = .init(-5)
+        #expect(throws: FormatError.self) { try PassClaims(decoding: CBOR.map(map).encoded()) }
+        var claims = try typicalClaims()
+        claims.expiresAt = claims.notBefore
+        #expect(throws: FormatError.self) { try claims.validate() }
+    }
+
+    @Test func namesMustBeNFC() throws {
+        let decomposed = "Nguye\u{302}\u{303}n Văn An"
+        #expect(Permit.normalizedName(decomposed) == "Nguyễn Văn An")
+        #expect(throws: FormatError.self) { try typicalClaims(name: decomposed).validate() }
+        #expect(throws: FormatError.self) { try typicalClaims(name: "Robert'); DROP TABLE--").validate() }
+        #expect(throws: FormatError.self) { try typicalClaims(name: String(repeating: "Ư", count: 50)).validate() }
+        try typicalClaims(name: "Đặng Thị Ngọc Ánh").validate()
+    }
+
+    @Test func serialsAreRestricted() throws {
+        #expect(throws: FormatError.self) { try typicalClaims(serial: "hn-1").validate() }
+        #expect(throws: FormatError.self) { try typicalClaims(serial: String(repeating: "9", count: 25)).validate() }
+    }
+}
