@@ -12,6 +12,12 @@ let package = Package(
     products: [
         .executable(name: "greenlane", targets: ["GreenlaneCLI"]),
         .library(name: "GreenlaneVerifier", targets: ["GreenlaneVerifier"]),
+        // For the benchmark and fuzzing packages under Benchmarks/ and Fuzz/.
+        .library(name: "GreenlaneFormat", targets: ["GreenlaneFormat"]),
+        .library(name: "GreenlaneCrypto", targets: ["GreenlaneCrypto"]),
+        .library(name: "GreenlaneIssuing", targets: ["GreenlaneIssuing"]),
+        .library(name: "GreenlaneRegistry", targets: ["GreenlaneRegistry"]),
+        .library(name: "GreenlaneEngine", targets: ["GreenlaneEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
