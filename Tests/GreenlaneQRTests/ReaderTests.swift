@@ -1,0 +1,123 @@
+import Foundation
+import GreenlaneQR
+import Testing
+
+@Suite struct ReaderTests {
+    @Test func ourPNGReadsBackWithOurReader() throws {
+        let text = Sample.code(length: 300)
+        let png = try QRCode(encoding: text).png()
+        #expect(try QRReader.read(png: png) == [text])
+    }
+
+    @Test func ourPNGIsGrayscaleOfTheRightSize() throws {
+        let code = try QRCode(encoding: "HELLO")
+        let png = try code.png(moduleSize: 3, quietZone: 4)
+        // IHDR: width and height big-endian at offsets 16 and 20, bit depth 24, colour type 25.
+        let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        #expect(width == (code.size + 8) * 3)
+        #expect(png[24] == 8 && png[25] == 0)
+    }
+
+    @Test func zbarimgReadsOurPNG() throws {
+        let text = Sample.code(length: 311)
+        let directory = try Tool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("code.png")
+        try Data(QRCode(encoding: text).png(moduleSize: 4)).write(to: file)
+        let output = try Tool.run("zbarimg", ["--raw", "-q", file.path])
+        #expect(output.status == 0, "zbarimg: \(output.stderr)")
+        #expect(output.text.trimmingCharacters(in: .newlines) == text)
+    }
+
+    @Test(arguments: [
+        ["-t", "PNG"],  // 1-bit palette
+        ["-t", "PNG", "--foreground=1A237E", "--background=FFF8E1"],  // coloured palette
+        ["-t", "PNG32"],  // 8-bit RGBA
+        ["-t", "PNG32", "--background=00000000"],  // transparent black background: needs compositing
+    ])
+    func readsPNGsMadeByQrencode(options: [String]) throws {
+        let text = Sample.code(length: 300, seed: 7)
+        let directory = try Tool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("qrencode.png")
+        let output = try Tool.run("qrencode", ["-l", "M", "-s", "4", "-o", file.path] + options + [text])
+        try #require(output.status == 0, "qrencode: \(output.stderr)")
+        #expect(try QRReader.read(pngAt: file.path) == [text])
+    }
+
+    @Test func reads16BitRGBWrittenByHand() throws {
+        let text = Sample.code(length: 120, seed: 3)
+        let directory = try Tool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("rgb16.png")
+        try Tool.writePNG("rgb16", to: file, matrix: try Tool.qrencodeMatrix(text))
+        let header = try Data(contentsOf: file)
+        #expect(header[24] == 16 && header[25] == 2)  // really 16-bit RGB
+        #expect(try QRReader.read(pngAt: file.path) == [text])
+    }
+
+    @Test func readsEveryCodeInAnImage() throws {
+        // Two symbols side by side, stitched from qrencode's module matrices into one hand-written PNG.
+        let first = try Tool.qrencodeMatrix("FIRST CODE")
+        let second = try Tool.qrencodeMatrix("SECOND CODE")
+        try #require(first.count == second.count)
+        let gap = [Bool](repeating: false, count: 8)
+        let stitched = zip(first, second).map { $0 + gap + $1 }
+        // Pad to a square so the hand-written PNG helper can be reused.
+        let width = stitched[0].count
+        let blank = [Bool](repeating: false, count: width)
+        let square = stitched + [[Bool]](repeating: blank, count: width - stitched.count)
+        let directory = try Tool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("two.png")
+        try Tool.writePNG("rgb16", to: file, matrix: square)
+        #expect(try Set(QRReader.read(pngAt: file.path)) == ["FIRST CODE", "SECOND CODE"])
+    }
+
+    @Test func blankImageHasNoCode() throws {
+        let directory = try Tool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("white.png")
+        try Tool.writePNG("white", to: file)
+        let error = expectQRError(.noCodeFound) { try QRReader.read(pngAt: file.path) }
+        #expect(error?.reason.contains(file.path) == true)
+        #expect(error?.path == file.path)
+    }
+
+    @Test func oversizedImageIsRefusedBeforeDecoding() throws {
+        let directory = try Tool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("wide.png")
+        try Tool.writePNG("wide", to: file)
+        expectQRError(.imageTooLarge) { try QRReader.read(pngAt: file.path) }
+    }
+
+    @Test func notAPNG() throws {
+        expectQRError(.notAPNG) { try QRReader.read(png: Array("GL1:ABC".utf8)) }
+        expectQRError(.notAPNG) { try QRReader.read(png: []) }
+        let directory = try Tool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("code.svg")
+        try Data(QRCode(encoding: "HELLO").svg().utf8).write(to: file)
+        expectQRError(.notAPNG) { try QRReader.read(pngAt: file.path) }
+    }
+
+    @Test func truncatedPNGIsCorrupt() throws {
+        let png = try QRCode(encoding: "HELLO").png()
+        expectQRError(.corruptPNG) { try QRReader.read(png: Array(png.prefix(png.count / 2))) }
+        expectQRError(.corruptPNG) { try QRReader.read(png: Array(png.prefix(20))) }
+    }
+
+    @Test func missingFileIsUnreadable() {
+        let path = "/nonexistent/greenlane/code.png"
+        let error = expectQRError(.unreadableFile) { try QRReader.read(pngAt: path) }
+        #expect(error?.reason.contains(path) == true)
+        expectQRError(.unreadableFile) { try QRReader.read(pngAt: "/tmp") }
+    }
+
+    @Test func pngArgumentsAreChecked() throws {
+        let code = try QRCode(encoding: "HELLO")
+        expectQRError(.invalidArgument) { try code.png(moduleSize: 0) }
+        expectQRError(.invalidArgument) { try code.png(quietZone: 3) }
+    }
+}
