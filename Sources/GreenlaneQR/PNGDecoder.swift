@@ -49,7 +49,8 @@ enum PNGDecoder {
         let rowBytes = Int(png_get_rowbytes(png, info))
         // After the transforms each pixel is gray, or gray + alpha: one byte each.
         guard channels == 1 || channels == 2, rowBytes == width * channels else {
-            throw QRError(.corruptPNG, "libpng gave \(channels) channels, \(rowBytes) bytes a row; expected 8-bit gray")
+            throw QRError(
+                .corruptPNG, "libpng gave \(channels) channels, \(rowBytes) bytes a row; expected 8-bit gray")
         }
         var raw = [UInt8](repeating: 0, count: rowBytes * height)
         let ok = raw.withUnsafeMutableBufferPointer { buffer -> Int32 in

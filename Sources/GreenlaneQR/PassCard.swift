@@ -21,14 +21,15 @@ public struct PassCard {
 
         var firm = permit.firmID
         if let firmName, !firmName.isEmpty { firm = firmName + " (" + permit.firmID + ")" }
-        var y = 49.0
+        var y = 47.0
         y = card.field(y, "Đơn vị", "Firm", vietnamese: firm, english: nil)
         y = card.field(y, "Lái xe", "Driver", vietnamese: permit.driverName, english: "ID " + permit.driverID.masked)
         y = card.field(
             y, "Loại xe", "Vehicle", vietnamese: permit.vehicleClass.vietnameseName,
-            english: permit.vehicleClass.englishName)
+            english: permit.vehicleClass.englishName, maxLines: 1)
         let zones = permit.zones
-        let zoneNames = zones.isAll ? "Toàn thành phố Hà Nội" : zones.districts.map(\.shortName).joined(separator: ", ")
+        let zoneNames =
+            zones.isAll ? "Toàn thành phố Hà Nội" : zones.districts.map(\.shortName).joined(separator: ", ")
         let zoneCount = zones.count == 1 ? "1 district of Hanoi" : "\(zones.count) districts of Hanoi"
         y = card.field(
             y, "Khu vực", "Zones", vietnamese: zoneNames, english: zones.isAll ? "All of Hanoi" : zoneCount,
@@ -83,27 +84,26 @@ private struct CardCanvas {
     }
 
     /// One row of the table: bilingual label on the left, Vietnamese value and English gloss on the right.
-    /// Returns the top of the next row.
+    /// Long values wrap, at a smaller size if need be, up to `maxLines`. Returns the top of the next row.
     mutating func field(
         _ top: Double, _ labelVietnamese: String, _ labelEnglish: String, vietnamese: String, english: String?,
-        maxLines: Int = 3
+        maxLines: Int = 2
     ) -> Double {
         text(5, top + 2.4, 2.3, labelVietnamese, bold: true, fill: Self.green, maxWidth: valueX - 6)
-        text(5, top + 5.0, 2.0, labelEnglish, fill: Self.grey, maxWidth: valueX - 6)
-        var y = top + 2.6
+        text(5, top + 4.9, 2.0, labelEnglish, fill: Self.grey, maxWidth: valueX - 6)
         let (size, lines) = Self.wrap(vietnamese, width: valueWidth, sizes: [2.8, 2.5, 2.2, 1.9], maxLines: maxLines)
-        for line in lines {
+        var y = top + 2.4
+        for (index, line) in lines.enumerated() {
+            if index > 0 { y += size * 1.15 }
             text(valueX, y, size, line, bold: true, maxWidth: valueWidth)
-            y += size * 1.2
         }
         if let english {
-            let (englishSize, englishLines) = Self.wrap(english, width: valueWidth, sizes: [2.3, 2.0], maxLines: 2)
-            for line in englishLines {
-                text(valueX, y, englishSize, line, fill: Self.grey, maxWidth: valueWidth)
-                y += englishSize * 1.2
-            }
+            let (englishSize, englishLines) = Self.wrap(english, width: valueWidth, sizes: [2.1, 1.9], maxLines: 1)
+            y += 2.5
+            text(valueX, y, englishSize, englishLines[0], fill: Self.grey, maxWidth: valueWidth)
         }
-        return max(y, top + 6.4) + 1.4
+        // Room for descenders, then the gap between rows.
+        return max(y, top + 4.9) + 2.2
     }
 
     /// The column left of the QR symbol: when the pass is valid, and who issued it.
@@ -154,7 +154,8 @@ private struct CardCanvas {
         let modules = code.size + 2 * quiet
         let x = Self.width - 2 - side, y = Self.height - 2 - side
         body += "<svg x=\"\(XML.number(x))\" y=\"\(XML.number(y))\" width=\"\(XML.number(side))\""
-        body += " height=\"\(XML.number(side))\" viewBox=\"0 0 \(modules) \(modules)\" shape-rendering=\"crispEdges\">\n"
+        body += " height=\"\(XML.number(side))\" viewBox=\"0 0 \(modules) \(modules)\""
+        body += " shape-rendering=\"crispEdges\">\n"
         body += "<rect width=\"\(modules)\" height=\"\(modules)\" fill=\"#fff\"/>\n"
         body += "<path fill=\"#000\" d=\"\(code.pathData(offset: quiet))\"/>\n"
         body += "</svg>\n"
@@ -224,7 +225,7 @@ private struct CardCanvas {
                     line = String(word)
                 }
             }
-            if !line.isEmpty { lines.append(line) }
+            if !line.isEmpty || lines.isEmpty { lines.append(line) }
             result = (size, lines)
             if lines.count <= maxLines { return result }
         }

@@ -59,7 +59,8 @@ enum Tool {
         def write(width, height, depth, colour, rows):
             raw = b"".join(b"\x00" + row for row in rows)
             ihdr = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
-            png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+            png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw))
+            png += chunk(b"IEND", b"")
             open(path, "wb").write(png)
         if mode == "white":
             write(200, 200, 8, 0, [b"\xff" * 200] * 200)
