@@ -113,7 +113,7 @@ public enum Base45 {
             let character = Character(Unicode.Scalar(byte))
             shown = "'\(character)'" + (character.isLowercase ? " (lower case)" : "")
         } else {
-            shown = "byte 0x" + Hex.encode([byte])
+            shown = "byte 0x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16)
         }
         return FormatError(.invalidCharacter, layer: .base45, "\(shown) is not a base45 character", offset: offset)
     }

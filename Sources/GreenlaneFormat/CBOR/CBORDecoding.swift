@@ -239,13 +239,13 @@ struct CBORDecoder {
         let key = try readItem(depth: depth + 1)
         let keyRange = keyStart..<position
         guard map[key] == nil else {
-            throw failure(.duplicateMapKey, "map key \(key.diagnostic) appears twice", at: keyStart)
+            throw failure(.duplicateMapKey, "map key \(Self.describe(key)) appears twice", at: keyStart)
         }
         if deterministic, let previous = previousKey,
             !bytes[previous].lexicographicallyPrecedes(bytes[keyRange])
         {
             throw failure(
-                .unsortedMapKeys, "map key \(key.diagnostic) is out of bytewise lexicographic order", at: keyStart)
+                .unsortedMapKeys, "map key \(Self.describe(key)) is out of bytewise lexicographic order", at: keyStart)
         }
         previousKey = keyRange
         map[key] = try readItem(depth: depth + 1)
@@ -288,7 +288,26 @@ struct CBORDecoder {
 
     private func checkShortest(_ value: Double, _ head: Head) throws(FormatError) {
         guard deterministic && CBORFloat.shortest(value).additional != head.additional else { return }
-        throw failure(.nonCanonical, "float \(CBOR.float(value).diagnostic) has a shorter exact encoding",
-                      at: head.offset)
+        let what = value.isNaN ? "NaN must be encoded as f97e00" : "float \(value) has a shorter exact encoding"
+        throw failure(.nonCanonical, what, at: head.offset)
+    }
+
+    /// Names a map key in an error reason without printing an attacker-sized value.
+    static func describe(_ key: CBOR) -> String {
+        switch key {
+        case .unsigned(let value): String(value)
+        case .negative(let value): value == .max ? "-18446744073709551616" : "-" + String(value + 1)
+        case .text(let text) where text.utf8.count <= 32: "\"" + text + "\""
+        case .text: "(a text string)"
+        case .bytes(let bytes): "(a byte string of \(bytes.count) bytes)"
+        case .array: "(an array)"
+        case .map: "(a map)"
+        case .tagged(let tag, _): "(tag \(tag))"
+        case .float(let value): String(value)
+        case .bool(let value): String(value)
+        case .simple(let value): "simple(\(value))"
+        case .null: "null"
+        case .undefined: "undefined"
+        }
     }
 }
