@@ -1,6 +1,7 @@
 import ArgumentParser
 import CSV
 import Foundation
+import GreenlaneFormat
 import GreenlaneRegistry
 
 extension Greenlane {
@@ -28,6 +29,11 @@ extension Greenlane.FirmCommand {
         mutating func run() async throws {
             let store = try registry.open()
             let firm = Firm(id: id, legalName: name, kind: kind, licence: licence, createdAt: try registry.now())
+            do {
+                try Permit.checkIdentifier(id, "firm id")
+            } catch {
+                throw ValidationError(error.reason)
+            }
             do {
                 try store.addFirm(firm, actor: registry.actorName)
             } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneQR
@@ -43,6 +44,8 @@ extension Greenlane {
         var out: String?
         @Flag(name: .long, help: "One JSON object per row on standard output.")
         var json = false
+        @Option(name: .long, help: "Signing threads (default: one per core).")
+        var jobs: Int?
 
         func validate() throws {
             let single = [firm, plate, vehicleClass, driverName, driverID, testAt, purpose, zones]
@@ -86,6 +89,7 @@ extension Greenlane {
             var options = PermitEngine.BatchOptions(actor: registry.actorName, now: now)
             options.replace = replace
             options.allOrNothing = allOrNothing
+            options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
             var output = PassOutput(folder: out)
             output.firmNames = Dictionary(uniqueKeysWithValues: try engine.registry.firms().map { ($0.id, $0.legalName) })
             output.isDemo = try signing.isDemo()
@@ -97,7 +101,7 @@ extension Greenlane {
                     try IssueReport.print(result, json: json, single: single, output: output)
                 }
             }
-            if !json {
+            if !json && !single {
                 printError("issued \(summary.issued), refused \(summary.refused)"
                     + (summary.rolledBack ? " — nothing was issued (--all-or-nothing)" : ""))
             }

@@ -2,6 +2,8 @@ public import GreenlaneCrypto
 import GreenlaneFormat
 public import GreenlaneIssuing
 public import GreenlaneRegistry
+import Dispatch
+import Synchronization
 
 /// Issues passes: checks requests against the policy, then signs and records them in the registry.
 ///
@@ -24,6 +26,8 @@ public struct PermitEngine: Sendable {
         /// Rows per transaction. Each chunk commits before its codes are returned; a crash loses at most
         /// the chunk in flight, and nothing from it was ever printed.
         public var chunkSize = 500
+        /// Threads that sign each chunk; 1 signs on the calling thread.
+        public var jobs = 1
         public var actor: String
         public var now: Int64
 
@@ -85,6 +89,7 @@ public struct PermitEngine: Sendable {
             replace: options.replace, allOrNothing: options.allOrNothing, actor: options.actor, now: options.now)
         let signer = self.signer
         let kid = Hex.encode(signer.key.publicKey.keyID)
+        let jobs = max(1, options.jobs)
         while !pending.isEmpty {
             let chunk = pending.prefix(chunkSize)
             pending.removeFirst(chunk.count)
@@ -99,7 +104,7 @@ public struct PermitEngine: Sendable {
             let outcome: (outcomes: [IssueOutcome], committed: Bool)
             do {
                 outcome = try registry.issue(drafts.map(\.1), options: issueOptions) { claims in
-                    (try signer.passCode(for: claims), kid)
+                    try Self.sign(claims, with: signer, kid: kid, jobs: jobs)
                 }
             } catch {
                 throw EngineError(.request, error.reason)
@@ -125,6 +130,24 @@ public struct PermitEngine: Sendable {
         return summary
     }
 
+    /// Signs every claim set, on `jobs` threads when there is more than one. OpenSSL keys may sign from
+    /// several threads at once; each thread writes only its own slots of the result.
+    static func sign(_ claims: [PassClaims], with signer: PassSigner, kid: String, jobs: Int) throws
+        -> [(code: String, kid: String)]
+    {
+        if jobs == 1 || claims.count < 2 {
+            return try claims.map { (try signer.passCode(for: $0), kid) }
+        }
+        let results = SignedCodes(count: claims.count)
+        let stripes = min(jobs, claims.count)
+        DispatchQueue.concurrentPerform(iterations: stripes) { stripe in
+            for index in stride(from: stripe, to: claims.count, by: stripes) {
+                results.set(index, Result { () throws(IssuingError) in try signer.passCode(for: claims[index]) })
+            }
+        }
+        return try results.values().map { (try $0.get(), kid) }
+    }
+
     private func call(_ body: ([RowResult]) throws -> Void, _ results: [RowResult]) throws(EngineError) {
         do { try body(results) } catch let error as EngineError { throw error } catch {
             throw EngineError(.request, "\(error)")
@@ -136,4 +159,15 @@ public struct PermitEngine: Sendable {
         public var refused = 0
         public var rolledBack = false
     }
+}
+
+/// Results written by several signing threads, each to its own index.
+private final class SignedCodes: Sendable {
+    private let storage: Mutex<[Result<String, IssuingError>?]>
+
+    init(count: Int) { storage = Mutex(Array(repeating: nil, count: count)) }
+
+    func set(_ index: Int, _ result: Result<String, IssuingError>) { storage.withLock { $0[index] = result } }
+
+    func values() -> [Result<String, IssuingError>] { storage.withLock { $0.map { $0! } } }
 }

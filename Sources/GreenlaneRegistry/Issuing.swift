@@ -75,8 +75,9 @@ public enum IssueOutcome: Sendable {
     }
 }
 
-/// Signs the claims the registry has just given a serial; returns the code and the signing key's kid (hex).
-public typealias PermitSigner = @Sendable (PassClaims) throws -> (code: String, kid: String)
+/// Signs the claims the registry has just given serials; returns each code and the signing key's kid (hex),
+/// in the same order. Called once per chunk, so it may sign on several cores.
+public typealias PermitSigner = @Sendable ([PassClaims]) throws -> [(code: String, kid: String)]
 
 extension Registry {
     /// Issues drafts in one transaction: serials are allocated, codes signed and permits recorded
@@ -93,7 +94,7 @@ extension Registry {
                 var outcomes: [IssueOutcome] = []
                 var committed = false
                 try db.inTransaction(Database.TransactionKind.immediate) {
-                    outcomes = try drafts.map { draft in try issueOne(db, draft, options: options, sign: sign) }
+                    outcomes = try issueChunk(db, drafts, options: options, sign: sign)
                     let refused = outcomes.contains { $0.record == nil }
                     committed = !(options.allOrNothing && refused)
                     return committed ? Database.TransactionCompletion.commit : .rollback
@@ -107,41 +108,63 @@ extension Registry {
         }
     }
 
-    private func issueOne(_ db: Database, _ draft: PermitDraft, options: IssueOptions, sign: PermitSigner) throws
-        -> IssueOutcome
+    /// A draft that passed the registry's checks, with its serial and claims, waiting for its signature.
+    private struct Prepared {
+        var index: Int
+        var draft: PermitDraft
+        var claims: PassClaims
+        var replaced: String?
+    }
+
+    /// Three steps inside the caller's transaction: check each draft and allocate its serial; sign all the
+    /// claims in one call (so signing can use several cores); record each permit with its code.
+    private func issueChunk(_ db: Database, _ drafts: [PermitDraft], options: IssueOptions, sign: PermitSigner)
+        throws -> [IssueOutcome]
     {
-        func refuse(_ reason: String) -> IssueOutcome { .refused(source: draft.source, reason: reason) }
-
-        guard let firm = try Firm.fetchOne(db, key: draft.firmID) else {
-            return refuse("firm \(draft.firmID) is not registered")
-        }
-        guard firm.status == .active else { return refuse("firm \(firm.id) is suspended: no new passes") }
-        if let owner = try String.fetchOne(db, sql: "SELECT firm_id FROM vehicle WHERE plate = ?",
-                                           arguments: [draft.plate.text]), owner != firm.id {
-            return refuse("plate \(draft.plate.text) is registered to firm \(owner)")
-        }
-        let active = try String.fetchOne(db, sql: """
-            SELECT p.serial FROM permit p
-            WHERE p.plate = ? AND p.expires_at > ? AND NOT EXISTS (SELECT 1 FROM revocation r WHERE r.serial = p.serial)
-            ORDER BY p.expires_at DESC LIMIT 1
-            """, arguments: [draft.plate.text, options.now])
-        if let active, draft.renewedFrom != active, !options.replace {
-            return refuse("plate \(draft.plate.text) already has an active pass \(active); use --replace to revoke it")
-        }
-
-        // A savepoint per draft: a failure below undoes this draft only.
-        var outcome: IssueOutcome?
-        try db.inSavepoint {
-            let replaced = active
-            if let replaced {
-                let reason = draft.renewedFrom == replaced ? "renewed" : "replaced"
-                try Registry.revoke(db, serial: replaced, reason: reason, actor: options.actor, at: options.now)
+        var outcomes = [IssueOutcome?](repeating: nil, count: drafts.count)
+        var prepared: [Prepared] = []
+        var platesInChunk: [String: String] = [:]
+        var firms: [String: Firm?] = [:]
+        for (index, draft) in drafts.enumerated() {
+            func refuse(_ reason: String) { outcomes[index] = .refused(source: draft.source, reason: reason) }
+            if firms[draft.firmID] == nil { firms[draft.firmID] = try Firm.fetchOne(db, key: draft.firmID) }
+            guard let firm = firms[draft.firmID] ?? nil else {
+                refuse("firm \(draft.firmID) is not registered")
+                continue
+            }
+            guard firm.status == .active else {
+                refuse("firm \(firm.id) is suspended: no new passes")
+                continue
+            }
+            if let earlier = platesInChunk[draft.plate.text] {
+                refuse("plate \(draft.plate.text) already has a pass in this batch (\(earlier))")
+                continue
+            }
+            if let owner = try String.fetchOne(db, sql: "SELECT firm_id FROM vehicle WHERE plate = ?",
+                                               arguments: [draft.plate.text]), owner != firm.id {
+                refuse("plate \(draft.plate.text) is registered to firm \(owner)")
+                continue
+            }
+            let active = try String.fetchOne(db, sql: """
+                SELECT p.serial FROM permit p
+                WHERE p.plate = ? AND p.expires_at > ?
+                  AND NOT EXISTS (SELECT 1 FROM revocation r WHERE r.serial = p.serial)
+                ORDER BY p.expires_at DESC LIMIT 1
+                """, arguments: [draft.plate.text, options.now])
+            if let active, draft.renewedFrom != active, !options.replace {
+                refuse("plate \(draft.plate.text) already has an active pass \(active); use --replace to revoke it")
+                continue
+            }
+            if let active {
+                let reason = draft.renewedFrom == active ? "renewed" : "replaced"
+                try Registry.revoke(db, serial: active, reason: reason, actor: options.actor, at: options.now)
             }
             try db.execute(sql: """
                 INSERT INTO vehicle (plate, firm_id, vehicle_class, first_seen) VALUES (?, ?, ?, ?)
                 ON CONFLICT(plate) DO UPDATE SET vehicle_class = excluded.vehicle_class
                 """, arguments: [draft.plate.text, firm.id, draft.vehicleClass.rawValue, options.now])
             let serial = try nextSerial(db, prefix: options.serialPrefix)
+            platesInChunk[draft.plate.text] = serial
             let permit = Permit(
                 serial: serial, firmID: firm.id, plate: draft.plate, vehicleClass: draft.vehicleClass,
                 driverName: draft.driverName, driverID: draft.driverID, zones: draft.zones, purpose: draft.purpose,
@@ -149,17 +172,24 @@ extension Registry {
             let claims = PassClaims(
                 issuer: options.issuer, issuedAt: options.now, notBefore: draft.notBefore,
                 expiresAt: draft.expiresAt, permit: permit)
-            let signed = try sign(claims)
-            let record = PermitRecord(
-                claims: claims, testAt: draft.testAt, kid: signed.kid, code: signed.code, issuedBy: options.actor,
-                replaces: draft.renewedFrom == nil ? replaced : nil, renewedFrom: draft.renewedFrom)
-            try record.insert(db)
-            try Registry.audit(db, at: options.now, actor: options.actor, "permit.issue", serial,
-                               "\(draft.plate.text) · \(firm.id) · \(draft.source)")
-            outcome = .issued(record, replaced: replaced)
-            return .commit
+            prepared.append(Prepared(index: index, draft: draft, claims: claims, replaced: active))
         }
-        return outcome!
+        let signed = prepared.isEmpty ? [] : try sign(prepared.map(\.claims))
+        guard signed.count == prepared.count else {
+            throw RegistryError(.database, "the signer returned \(signed.count) codes for \(prepared.count) permits")
+        }
+        for (item, signature) in zip(prepared, signed) {
+            let draft = item.draft
+            let record = PermitRecord(
+                claims: item.claims, testAt: draft.testAt, kid: signature.kid, code: signature.code,
+                issuedBy: options.actor, replaces: draft.renewedFrom == nil ? item.replaced : nil,
+                renewedFrom: draft.renewedFrom)
+            try record.insert(db)
+            try Registry.audit(db, at: options.now, actor: options.actor, "permit.issue", record.serial,
+                               "\(record.plate) · \(record.firmID) · \(draft.source)")
+            outcomes[item.index] = .issued(record, replaced: item.replaced)
+        }
+        return outcomes.map { $0! }
     }
 
     private func nextSerial(_ db: Database, prefix: String) throws -> String {

@@ -11,7 +11,7 @@ enum Schema {
             try db.execute(sql: """
                 CREATE TABLE firm (
                     id TEXT PRIMARY KEY NOT NULL
-                        CHECK (length(id) BETWEEN 1 AND 16 AND id NOT GLOB '*[^A-Z0-9-]*'),
+                        CHECK (length(id) BETWEEN 1 AND 16 AND id NOT GLOB '*[^A-Z0-9-]*' AND id GLOB '[A-Z0-9]*'),
                     legal_name TEXT NOT NULL CHECK (length(trim(legal_name)) > 0),
                     kind TEXT NOT NULL CHECK (kind IN ('postal', 'telecom')),
                     licence TEXT NOT NULL UNIQUE CHECK (length(trim(licence)) > 0),

@@ -201,11 +201,14 @@ public struct Permit: Hashable, Sendable {
         }
     }
 
-    /// Firm and station ids: upper-case ASCII letters, digits and dashes, at most 24 bytes.
+    /// Firm and station ids: upper-case ASCII letters, digits and dashes, starting with a letter or digit,
+    /// at most 24 bytes. (A leading dash would read as a flag on a command line and a formula in a spreadsheet.)
     public static func checkIdentifier(_ id: String, _ what: String) throws(FormatError) {
-        guard (1...24).contains(id.utf8.count), id.utf8.allSatisfy({ isUpperAlnum($0) || $0 == UInt8(ascii: "-") })
+        guard (1...24).contains(id.utf8.count), id.utf8.allSatisfy({ isUpperAlnum($0) || $0 == UInt8(ascii: "-") }),
+            let first = id.utf8.first, isUpperAlnum(first)
         else {
-            throw FormatError(.invalidValue, layer: .claims, "\(what) '\(id)' must be 1-24 of A-Z, 0-9 and '-'")
+            throw FormatError(
+                .invalidValue, layer: .claims, "\(what) '\(id)' must be 1-24 of A-Z, 0-9 and '-', starting with A-Z or 0-9")
         }
     }
 

@@ -1,0 +1,197 @@
+import Foundation
+@testable import GreenlaneCLI
+import Testing
+
+/// A fresh registry in a temporary folder, the sample firms registered, clock set to 26 July 2021 08:00.
+struct Office {
+    let folder: URL
+    var registry: String { folder.appendingPathComponent("registry.sqlite").path }
+    var environment: [String: String] {
+        ["GREENLANE_REGISTRY": registry, "GREENLANE_CLOCK": "2021-07-26T08:00:00+07:00", "USER": "dispatcher-test"]
+    }
+    let key: String
+
+    init() throws {
+        folder = try temporaryDirectory()
+        // Git does not keep modes: copy the demo key into a private file, as a user must.
+        key = folder.appendingPathComponent("demo.key.pem").path
+        try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("Keys/demo-es256.key.pem").path,
+                                         toPath: key)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+        let imported = try run(["firm", "import", "Samples/firms.csv"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil) throws -> CLIResult {
+        try greenlane(arguments, stdin: stdin, environment: environment)
+    }
+
+    func issue(_ extra: [String]) throws -> CLIResult {
+        try run(["issue", "--policy", "Samples/policy.json", "--key", key, "--key-trust", "Keys/demo-trust.json"] + extra)
+    }
+
+    static let truck = ["--firm", "VNPOST", "--plate", "29C-123.45", "--class", "light-truck", "--driver-name",
+                        "Nguyễn Văn An", "--driver-id", "001085012345", "--test-at", "2021-07-25T08:00:00+07:00",
+                        "--purpose", "essential-goods", "--zones", "ba-dinh,dong-da"]
+
+    func verify(_ arguments: [String]) throws -> CLIResult {
+        try run(["verify", "--trust", "Keys/demo-trust.json", "--at", "2021-07-26T10:00:00+07:00"] + arguments)
+    }
+}
+
+@Suite struct PermitCommandTests {
+    @Test func singleVehicleIsRecordedBeforeItsCodeIsPrintedAndVerifies() throws {
+        let office = try Office()
+        let issued = try office.issue(Office.truck)
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let code = issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(code.hasPrefix("GL1:"))
+        #expect(issued.stderr.contains("issued HN-000001 for 29C-123.45, valid until 28/07/2021 08:00"))
+        let shown = try office.run(["show", "HN-000001", "--no-qr", "--lang", "en"])
+        #expect(shown.stdout.contains("HN-000001 · ACTIVE"))
+        #expect(shown.stdout.contains(code))
+        let verified = try office.verify([code, "--zone", "dong-da"])
+        #expect(verified.status == 0, "\(verified.stdout)")
+        let again = try office.issue(Office.truck)
+        #expect(again.status == 1)
+        #expect(again.stdout.contains("already has an active pass HN-000001; use --replace"))
+    }
+
+    @Test func batchReportsEveryRowAndAllOrNothingIssuesNone() throws {
+        let office = try Office()
+        let strict = try office.issue(["--csv", "Samples/requests-with-errors.csv", "--all-or-nothing"])
+        #expect(strict.status == 1)
+        #expect(strict.stderr.contains("nothing was issued"))
+        #expect(try office.run(["list", "--format", "jsonl"]).stdout.isEmpty)
+        let lenient = try office.issue(["--csv", "Samples/requests-with-errors.csv"])
+        #expect(lenient.status == 1)
+        let lines = lenient.stdout.split(separator: "\n")
+        #expect(lines.count == 10, "one line per row:\n\(lenient.stdout)")
+        #expect(lines.filter { $0.hasPrefix("✔") }.count == 1)
+        for reason in ["row 3: driver ID", "row 4: plate '29X-12'", "row 5: the driver's negative COVID-19 test",
+                       "row 6: test of", "row 7: a telecom firm", "row 8: driver name", "row 9: firm 'GHTK'",
+                       "row 10: unknown district 'atlantis'", "row 11: plate 29C-888.01"] {
+            #expect(lenient.stdout.contains(reason), "missing \(reason)")
+        }
+    }
+
+    @Test func pngRoundTripThroughARealQRDecoder() throws {
+        let office = try Office()
+        let out = office.folder.appendingPathComponent("passes")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let issued = try office.issue(Office.truck + ["--out", out.path])
+        #expect(issued.status == 0)
+        for suffix in [".txt", ".png", ".svg", ".card.svg"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("HN-000001" + suffix).path))
+        }
+        let png = out.appendingPathComponent("HN-000001.png").path
+        let ours = try office.verify(["--image", png, "--zone", "ba-dinh", "--json"])
+        #expect(ours.status == 0, "\(ours.stdout)\(ours.stderr)")
+        // zbar's own command line reads the same text the registry holds.
+        let zbar = Process()
+        zbar.executableURL = URL(fileURLWithPath: "/usr/bin/zbarimg")
+        zbar.arguments = ["--raw", "-q", png]
+        let pipe = Pipe()
+        zbar.standardOutput = pipe
+        try zbar.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        zbar.waitUntilExit()
+        let code = try String(contentsOf: out.appendingPathComponent("HN-000001.txt"), encoding: .utf8)
+        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == code.trimmingCharacters(in: .whitespacesAndNewlines))
+        let card = try String(contentsOf: out.appendingPathComponent("HN-000001.card.svg"), encoding: .utf8)
+        #expect(card.contains("THẺ NHẬN DIỆN PHƯƠNG TIỆN ƯU TIÊN – LUỒNG XANH"))
+        #expect(card.contains("DEMO"))
+    }
+
+    @Test func revokedAndReplacedPassesAreRefusedOfflineWithTheExportedList() throws {
+        let office = try Office()
+        let first = try office.issue(Office.truck).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let replacement = try office.issue(Office.truck + ["--replace"])
+        #expect(replacement.stderr.contains("revoked HN-000001"))
+        let other = ["--firm", "VTPOST", "--plate", "30E-12345", "--class", "heavy-truck", "--driver-name", "Lê Thị Hà",
+                     "--driver-id", "001190004567", "--test-at", "2021-07-25", "--purpose", "public-postal",
+                     "--zones", "all"]
+        let lost = try office.issue(other).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try office.run(["revoke", "HN-000003", "--reason", "lost"]).status == 0)
+        let list = office.folder.appendingPathComponent("revocations.glr").path
+        let exported = try office.run(["revocations", "export", "--key", office.key, "--out", list])
+        #expect(exported.stdout.contains("2 revoked permits"), "\(exported.stdout)\(exported.stderr)")
+        for (code, reason) in [(first, "replaced"), (lost, "lost")] {
+            let result = try office.verify([code, "--revocations", list, "--zone", "ba-dinh", "--lang", "en"])
+            #expect(result.status == 1)
+            #expect(result.stdout.contains("[revoked]") && result.stdout.contains("reason: \(reason)"))
+        }
+        let log = try office.run(["log", "--action", "permit.revoke"]).stdout
+        #expect(log.contains("permit.revoke HN-000001  replaced") && log.contains("permit.revoke HN-000003  lost"))
+        #expect(log.contains("dispatcher-test"))
+    }
+
+    @Test func suspendedFirmGetsNoPassAndListFiltersWork() throws {
+        let office = try Office()
+        #expect(try office.issue(["--csv", "Samples/requests.csv"]).status == 0)
+        #expect(try office.run(["firm", "suspend", "VTPOST", "--reason", "licence review"]).status == 0)
+        let refused = try office.issue(["--firm", "VTPOST", "--plate", "29C-999.01", "--class", "van", "--driver-name",
+                                        "Trần Văn Bình", "--driver-id", "001086001234", "--test-at", "2021-07-25",
+                                        "--purpose", "public-postal", "--zones", "ba-dinh"])
+        #expect(refused.status == 1 && refused.stdout.contains("firm VTPOST is suspended"))
+        let jsonl = try office.run(["list", "--firm", "VNPT-HN", "--format", "jsonl"]).stdout.split(separator: "\n")
+        #expect(!jsonl.isEmpty && jsonl.allSatisfy { $0.contains("\"firm\":\"VNPT-HN\"") })
+        let one = try office.run(["list", "--plate", "40c 75587", "--format", "csv"]).stdout.split(separator: "\n")
+        #expect(one.count == 2 && one[1].hasPrefix("HN-000001,active,VTPOST,40C-755.87"))
+        let zone = try office.run(["list", "--zone", "my-duc", "--purpose", "telecom-repair", "--format", "jsonl"])
+        #expect(zone.stdout.split(separator: "\n").allSatisfy { $0.contains("telecom-repair") })
+        let later = try office.run(["list", "--valid-at", "2021-07-29T00:00:00+07:00", "--format", "jsonl"])
+        #expect(later.stdout.isEmpty, "every sample pass ends on 28/07 08:00")
+        let stats = try office.run(["stats"]).stdout
+        #expect(stats.contains("permits: 300") && stats.contains("2021-07-26  300"))
+    }
+
+    @Test func severalDispatchersIssuingAtOnceNeverCollide() throws {
+        let office = try Office()
+        let processes = 4, perProcess = 40
+        let header = "firm,plate,vehicle_class,driver_name,driver_id,test_at,purpose,zones\n"
+        var files: [String] = []
+        for process in 0..<processes {
+            var csv = header
+            for row in 0..<perProcess {
+                csv += "VNPOST,\(30 + process)C-\(100 + row).\(10 + process),van,Nguyễn Văn An,001085012345,"
+                    + "2021-07-25T08:00:00+07:00,essential-goods,ba-dinh\n"
+            }
+            let path = office.folder.appendingPathComponent("batch-\(process).csv").path
+            try csv.write(toFile: path, atomically: true, encoding: .utf8)
+            files.append(path)
+        }
+        let results = UnsafeResults(count: processes)
+        let batches = files
+        DispatchQueue.concurrentPerform(iterations: processes) { index in
+            results.set(index, try? office.issue(["--csv", batches[index], "--jobs", "1"]))
+        }
+        var printed: [String] = []
+        for result in results.all {
+            #expect(result?.status == 0, "\(result?.stderr ?? "did not run")")
+            printed += (result?.stdout ?? "").split(separator: "\n").map { String($0.split(separator: " ")[1]) }
+        }
+        #expect(Set(printed).count == processes * perProcess)
+        let listed = try office.run(["list", "--format", "csv"]).stdout.split(separator: "\n").dropFirst()
+        #expect(Set(listed.map { String($0.prefix(9)) }) == Set(printed))
+    }
+
+    @Test func spreadsheetFormulasAreNeutralisedInCSV() {
+        #expect(SpreadsheetSafeCSV.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(SpreadsheetSafeCSV.field("+1") == "'+1")
+        #expect(SpreadsheetSafeCSV.field("-1") == "'-1")
+        #expect(SpreadsheetSafeCSV.field("@SUM(A1)") == "'@SUM(A1)")
+        #expect(SpreadsheetSafeCSV.field("a,b") == "\"a,b\"")
+        #expect(SpreadsheetSafeCSV.field("29C-123.45") == "29C-123.45")
+    }
+}
+
+/// Results from concurrent workers, each writing its own slot.
+final class UnsafeResults: @unchecked Sendable {
+    private var slots: [CLIResult?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: CLIResult?) { lock.withLock { slots[index] = value } }
+    var all: [CLIResult?] { lock.withLock { slots } }
+}
