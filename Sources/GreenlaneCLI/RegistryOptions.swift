@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
@@ -19,7 +22,13 @@ struct RegistryOptions: ParsableArguments {
     var clock: String?
 
     var path: String { registry ?? environment("GREENLANE_REGISTRY") ?? Registry.defaultPath }
-    var actorName: String { actor ?? environment("USER") ?? "unknown" }
+    /// `--actor`, else the login name, else the user id: the audit log always says who.
+    var actorName: String {
+        if let actor { return actor }
+        if let user = environment("USER") ?? environment("LOGNAME"), !user.isEmpty { return user }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(getuid())"
+    }
 
     func now() throws -> Int64 {
         if let text = clock ?? environment("GREENLANE_CLOCK") { return try parseTime(text, flag: "--clock") }

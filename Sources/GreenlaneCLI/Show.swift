@@ -17,8 +17,6 @@ extension Greenlane {
 
         mutating func run() async throws {
             let now = try registry.now()
-            var filter = PermitFilter(now: now)
-            filter.limit = 1
             let store = try registry.open(readOnly: true)
             guard let listing = try store.permit(serial) else {
                 printError("greenlane: no permit with serial \(serial) in \(registry.path)")

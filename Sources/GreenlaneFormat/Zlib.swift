@@ -86,6 +86,11 @@ public enum Zlib {
             }
             switch result {
             case Z_STREAM_END:
+                // The last call may have filled the byte of room kept past the limit.
+                guard produced <= limit else {
+                    throw FormatError(
+                        .inflatedTooLarge, layer: .zlib, "inflates to more than \(limit) bytes", offset: consumed)
+                }
                 guard consumed == bytes.count else {
                     throw FormatError(
                         .corruptStream, layer: .zlib,

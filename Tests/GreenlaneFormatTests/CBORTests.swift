@@ -359,10 +359,13 @@ extension CBOR {
         switch Int.random(in: 0..<kinds, using: &rng) {
         case 0: return .unsigned(randomArgument(using: &rng))
         case 1: return .negative(randomArgument(using: &rng))
-        case 2: return .bytes((0..<Int.random(in: 0..<40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        case 2:
+            let count = Int.random(in: 0..<40, using: &rng)
+            return .bytes((0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) })
         case 3:
             let scalars = (0..<Int.random(in: 0..<12, using: &rng)).compactMap { _ in
-                Unicode.Scalar([UInt32(0x7F), 0x7FF, 0xFFFF, 0x10FFFF].randomElement(using: &rng)!.randomScalar(using: &rng))
+                let top = [UInt32(0x7F), 0x7FF, 0xFFFF, 0x10FFFF].randomElement(using: &rng)!
+                return Unicode.Scalar(top.randomScalar(using: &rng))
             }
             return .text(String(String.UnicodeScalarView(scalars)))
         case 4:
@@ -376,7 +379,9 @@ extension CBOR {
         case 6: return [.bool(true), .bool(false), .null, .undefined].randomElement(using: &rng)!
         case 7: return CBOR(Int.random(in: -1000...1000, using: &rng))
         case 8: return .text(["", "a", "kid", "ü", "水", "🚒"].randomElement(using: &rng)!)
-        case 9: return .array((0..<Int.random(in: 0..<6, using: &rng)).map { _ in CBOR.random(using: &rng, depth: depth + 1) })
+        case 9:
+            let count = Int.random(in: 0..<6, using: &rng)
+            return .array((0..<count).map { _ in CBOR.random(using: &rng, depth: depth + 1) })
         case 10:
             var map: [CBOR: CBOR] = [:]
             for _ in 0..<Int.random(in: 0..<6, using: &rng) {
