@@ -4,7 +4,10 @@
 /// encodings do) except that every NaN equals every other NaN, because the deterministic encoder writes all
 /// of them as `f97e00`. `.simple` holds values other than false/true/null/undefined (0-19 and 32-255);
 /// the encoder writes 20-31 as their bytes say, which decodes to something else or is rejected.
-public indirect enum CBOR: Sendable {
+///
+/// Only `.tagged` is indirect: arrays and maps already live on the heap, and boxing every scalar
+/// would cost a heap allocation per decoded item (most of the decoder's time when measured).
+public enum CBOR: Sendable {
     case unsigned(UInt64)
     /// The value is -1 - n (major type 1).
     case negative(UInt64)
@@ -12,7 +15,7 @@ public indirect enum CBOR: Sendable {
     case text(String)
     case array([CBOR])
     case map([CBOR: CBOR])
-    case tagged(UInt64, CBOR)
+    indirect case tagged(UInt64, CBOR)
     /// Simple values other than false/true/null/undefined.
     case simple(UInt8)
     case bool(Bool)

@@ -1,5 +1,5 @@
 /// UTF-8 well-formedness per the Unicode standard (table 3-7): no overlong forms, no surrogates,
-/// nothing above U+10FFFF. Used where `String(validating:as:)` is unavailable and to locate the bad byte.
+/// nothing above U+10FFFF. Returns where the input went wrong, which `String(validating:as:)` does not say.
 enum UTF8Validation {
     /// The offset of the first byte that does not start a well-formed sequence, or nil if all are well formed.
     static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
