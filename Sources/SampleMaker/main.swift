@@ -41,7 +41,7 @@ func claims(
             serial: serial, firmID: "VNPOST", plate: try Plate(parsing: plate, vehicleClass: vehicleClass),
             vehicleClass: vehicleClass, driverName: "Nguyễn Văn An", driverID: try CitizenID(parsing: "001085012345"),
             zones: Zones(zones.map { District($0)! }), purpose: .essentialGoods,
-            window: try window.map { try DailyWindow(parsing: $0) }, station: "HN-SGTVT")
+            window: try window.map { try DailyWindow(parsing: $0) }, station: "SGTVT")
         return PassClaims(
             issuer: "VN-HN", issuedAt: time("2021-07-23T16:30:00+07:00"), notBefore: time(notBefore),
             expiresAt: time(expires), permit: permit)

@@ -7,7 +7,7 @@ func typicalClaims(serial: String = "HN-000123", name: String = "Nguyễn Văn A
         serial: serial, firmID: "VNPOST", plate: try Plate(parsing: "29C-123.45", vehicleClass: .lightTruck),
         vehicleClass: .lightTruck, driverName: name, driverID: try CitizenID(parsing: "001085012345"),
         zones: try Zones(parsing: "ba-dinh,hoan-kiem,dong-da,hai-ba-trung,cau-giay"), purpose: .essentialGoods,
-        window: try DailyWindow(parsing: "06:00-22:00"), station: "HN-SGTVT")
+        window: try DailyWindow(parsing: "06:00-22:00"), station: "SGTVT")
     return PassClaims(
         issuer: "VN-HN", issuedAt: 1_627_032_600, notBefore: 1_627_059_600, expiresAt: 1_628_269_200,
         permit: permit)

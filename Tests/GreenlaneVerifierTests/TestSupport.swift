@@ -51,7 +51,7 @@ func sampleClaims(serial: String = "HN-000200") throws -> PassClaims {
         serial: serial, firmID: "VNPOST", plate: try Plate(parsing: "29C-123.45", vehicleClass: .lightTruck),
         vehicleClass: .lightTruck, driverName: "Nguyễn Văn An", driverID: try CitizenID(parsing: "001085012345"),
         zones: try Zones(parsing: "ba-dinh,hoan-kiem,dong-da,hai-ba-trung,cau-giay"), purpose: .essentialGoods,
-        window: try DailyWindow(parsing: "06:00-22:00"), station: "HN-SGTVT")
+        window: try DailyWindow(parsing: "06:00-22:00"), station: "SGTVT")
     return PassClaims(
         issuer: "VN-HN", issuedAt: time("2021-07-23T16:30:00+07:00"), notBefore: time("2021-07-24T00:00:00+07:00"),
         expiresAt: time("2021-08-07T00:00:00+07:00"), permit: permit)

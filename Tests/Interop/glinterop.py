@@ -230,7 +230,19 @@ def is_deterministic(encoded):
 
 TIME_MIN, TIME_MAX = unix_time("2020-01-01T00:00:00Z"), unix_time("2100-01-01T00:00:00Z")
 TOKEN = re.compile(r"^[A-Z0-9-]+$")
-PLATE = re.compile(r"^(\d\d[A-Z]{1,2}-(\d{3}\.\d\d|\d{4})|\d\d-[A-Z][A-Z0-9] (\d{3}\.\d\d|\d{4}))$")
+# The pass carries a plate's letters and digits only; the printed form follows from the vehicle class.
+PLATE_MOTORBIKE = re.compile(r"^(\d\d)([A-Z][A-Z0-9])(\d{4,5})$")
+PLATE_VEHICLE = re.compile(r"^(\d\d)([A-Z]{1,2})(\d{4,5})$")
+
+
+def printed_plate(compact, vehicle_class):
+    """docs/FORMAT.md: cars and trucks 29C-123.45 / 29C-1234; motorbikes 29-B1 123.45 / 29-B1 1234."""
+    match = (PLATE_MOTORBIKE if vehicle_class == 1 else PLATE_VEHICLE).match(compact)
+    if match is None:
+        return None
+    province, series, number = match.groups()
+    number = number if len(number) == 4 else number[:3] + "." + number[3:]
+    return f"{province}-{series} {number}" if vehicle_class == 1 else f"{province}{series}-{number}"
 
 
 def check(condition, message):
@@ -258,9 +270,10 @@ def decode_claims(payload):
     check(keys <= set(range(1, 10)) and {1, 2, 3, 4, 5, 6, 7, 9} <= keys, f"permit keys {sorted(keys)}")
     firm, plate, vclass, name, driver_id, zones, purpose, station = (permit[k] for k in (1, 2, 3, 4, 5, 6, 7, 9))
     check(isinstance(firm, str) and 1 <= len(firm) <= 16 and TOKEN.match(firm), f"firm {firm!r}")
-    check(isinstance(plate, str) and 1 <= len(plate) <= 16 and PLATE.match(plate), f"plate {plate!r}")
     check(vclass in VEHICLE_CLASSES, f"vehicle class {vclass!r}")
-    check((plate[2] == "-") == (vclass == 1), f"plate {plate!r} does not fit class {vclass}")
+    check(isinstance(plate, str) and 7 <= len(plate) <= 12, f"plate {plate!r}")
+    plate = printed_plate(plate, vclass)
+    check(plate is not None, f"plate {permit[2]!r} does not fit vehicle class {vclass}")
     check(isinstance(name, str) and 2 <= len(name.encode()) <= 96 and unicodedata.is_normalized("NFC", name),
           f"driver name {name!r}")
     check(isinstance(driver_id, int) and 0 <= driver_id < 10**12, f"citizen id {driver_id!r}")

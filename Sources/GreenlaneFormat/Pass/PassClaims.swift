@@ -99,7 +99,7 @@ public struct Permit: Hashable, Sendable {
     public var purpose: Purpose
     /// Hours of the day the pass is valid; nil means all day.
     public var window: DailyWindow?
-    /// The issuing station (`HN-SGTVT`).
+    /// The issuing station (`SGTVT`, the Department of Transport).
     public var station: String
 
     public init(
@@ -134,7 +134,7 @@ public struct Permit: Hashable, Sendable {
     public var cbor: CBOR {
         var map: [CBOR: CBOR] = [
             .init(Key.firmID): .text(firmID),
-            .init(Key.plate): .text(plate.text),
+            .init(Key.plate): .text(plate.compact),
             .init(Key.vehicleClass): .init(vehicleClass.rawValue),
             .init(Key.driverName): .text(driverName),
             .init(Key.driverID): .unsigned(driverID.value),
@@ -159,10 +159,12 @@ public struct Permit: Hashable, Sendable {
             throw FormatError(.invalidValue, layer: .claims, "vehicle class \(classValue) is not defined")
         }
         self.vehicleClass = vehicleClass
-        let plateText = try reader.text(Key.plate, "plate", maxBytes: 16)
+        // Letters and digits only: the printed form follows from them and the vehicle class, and the
+        // separators would cost 2-3 bytes of a code that must fit a small QR symbol.
+        let plateText = try reader.text(Key.plate, "plate", maxBytes: 12)
         plate = try Plate(parsing: plateText, vehicleClass: vehicleClass)
-        guard plate.text == plateText else {
-            throw FormatError(.nonCanonical, layer: .claims, "plate '\(plateText)' is not in canonical form")
+        guard plate.compact == plateText else {
+            throw FormatError(.nonCanonical, layer: .claims, "plate '\(plateText)' is not in compact canonical form")
         }
         driverName = try reader.text(Key.driverName, "driver name", maxBytes: 96)
         try Permit.checkName(driverName)

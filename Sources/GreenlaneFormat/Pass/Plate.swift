@@ -10,7 +10,7 @@ public struct Plate: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var description: String { text }
     public static func < (lhs: Plate, rhs: Plate) -> Bool { lhs.text < rhs.text }
 
-    /// The plate's letters and digits only (`29C12345`), for look-ups that ignore punctuation.
+    /// The plate's letters and digits only (`29C12345`): what the pass carries, and what look-ups compare.
     public var compact: String { String(text.filter { $0.isLetter || $0.isNumber }) }
 
     public init(parsing input: String, vehicleClass: VehicleClass) throws(FormatError) {
