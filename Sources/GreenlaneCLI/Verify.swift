@@ -53,6 +53,10 @@ extension Greenlane {
                 throw ValidationError("--zone '\(zone)' is not a Hanoi district; try ba-dinh, hoan-kiem, dong-da")
             }
             if skew < 0 || skew > 86_400 { throw ValidationError("--skew must be between 0 and 86400 seconds") }
+            // Hours are turned into seconds: an unbounded value would overflow.
+            if maxRevocationAge < 0 || maxRevocationAge > 87_600 {
+                throw ValidationError("--max-revocation-age must be between 0 and 87600 hours (ten years)")
+            }
         }
 
         mutating func run() async throws {

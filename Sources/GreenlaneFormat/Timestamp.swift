@@ -62,15 +62,22 @@ public enum Timestamp {
 
     /// `24/07/2021 15:00` in Vietnam time (UTC+7), as people at a checkpoint read dates.
     public static func vietnamese(_ time: Int64) -> String {
-        let (year, month, day, hour, minute, _) = civil(time + DailyWindow.vietnamOffsetSeconds)
+        let (year, month, day, hour, minute, _) = civil(vietnamTime(time))
         return pad(day, 2) + "/" + pad(month, 2) + "/" + pad(year, 4) + " " + pad(hour, 2) + ":" + pad(minute, 2)
     }
 
     /// `2021-07-24 15:00 (UTC+7)`, for English output.
     public static func english(_ time: Int64) -> String {
-        let (year, month, day, hour, minute, _) = civil(time + DailyWindow.vietnamOffsetSeconds)
+        let (year, month, day, hour, minute, _) = civil(vietnamTime(time))
         return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + " " + pad(hour, 2) + ":" + pad(minute, 2)
             + " (UTC+7)"
+    }
+
+    /// The instant shifted to Vietnam time; absurd instants (a revocation time from a list, say) clamp rather
+    /// than overflow, so any Int64 can be printed.
+    private static func vietnamTime(_ time: Int64) -> Int64 {
+        let (local, overflow) = time.addingReportingOverflow(DailyWindow.vietnamOffsetSeconds)
+        return overflow ? .max : local
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
@@ -98,8 +105,10 @@ public enum Timestamp {
     }
 
     private static func civil(_ time: Int64) -> (Int, Int, Int, Int, Int, Int) {
-        let days = time >= 0 ? time / 86_400 : (time - 86_399) / 86_400
-        let secondOfDay = Int(time - days * 86_400)
+        // Floor division and its remainder, written so that no instant (Int64.min included) overflows.
+        let remainder = time % 86_400
+        let days = time / 86_400 - (remainder < 0 ? 1 : 0)
+        let secondOfDay = Int(remainder < 0 ? remainder + 86_400 : remainder)
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

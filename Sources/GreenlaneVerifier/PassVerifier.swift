@@ -24,9 +24,13 @@ public struct PassVerifier: Sendable {
         // Layers first: without a COSE message there is nothing to check.
         let message: COSESign1
         let unwrapped: (coseBytes: [UInt8], compressed: Bool)
-        do {
+        do throws(FormatError) {
             unwrapped = try PassCode.unwrap(code)
             message = try COSESign1.decode(unwrapped.coseBytes)
+            // Nothing unprotected is trusted, and anything there would give a signed pass a second encoding.
+            guard message.unprotected.isEmpty else {
+                throw FormatError(.wrongStructure, layer: .cose, "the unprotected header must be empty")
+            }
         } catch {
             return VerificationResult(failures: [.malformed(error)], warnings: [], pass: nil, signer: nil)
         }
@@ -79,10 +83,12 @@ public struct PassVerifier: Sendable {
             }
         }
 
-        if context.time + context.clockSkew < claims.notBefore {
-            failures.append(.notYetValid(notBefore: claims.notBefore))
+        // A pass is not valid before it was signed: a post-dated iat cannot stretch a key's validity period.
+        let validFrom = max(claims.notBefore, claims.issuedAt)
+        if context.time.saturatingAdd(context.clockSkew) < validFrom {
+            failures.append(.notYetValid(notBefore: validFrom))
         }
-        if context.time - context.clockSkew >= claims.expiresAt {
+        if context.time.saturatingSubtract(context.clockSkew) >= claims.expiresAt {
             failures.append(.expired(expiresAt: claims.expiresAt))
         }
         if let district = context.district {
@@ -100,7 +106,7 @@ public struct PassVerifier: Sendable {
             if revocations.list.issuer == claims.issuer, let entry = revocations.list.entry(for: claims.permit.serial) {
                 failures.append(.revoked(entry))
             }
-            if context.time - revocations.list.issuedAt > context.maxRevocationAge {
+            if context.time.saturatingSubtract(revocations.list.issuedAt) > context.maxRevocationAge {
                 warnings.append(.staleRevocationList(issuedAt: revocations.list.issuedAt))
             }
         } else {
@@ -174,5 +180,18 @@ public struct VerifiedPass: Sendable {
     fileprivate init(claims: PassClaims, signer: TrustedKey) {
         self.claims = claims
         self.signer = signer
+    }
+}
+
+extension Int64 {
+    /// Checkpoint times and skews come from the caller: extreme values clamp rather than trap.
+    func saturatingAdd(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
+
+    func saturatingSubtract(_ other: Int64) -> Int64 {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        return overflow ? (other > 0 ? .min : .max) : difference
     }
 }

@@ -39,7 +39,8 @@ public struct DailyWindow: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether the instant (unix seconds) falls inside the window, in Vietnam time.
     public func contains(unixTime: Int64) -> Bool {
-        let local = unixTime + Self.vietnamOffsetSeconds
+        // Reduced to a day first, so no instant (Int64.max included) can overflow.
+        let local = unixTime % 86_400 + Self.vietnamOffsetSeconds
         let minute = Int(((local % 86_400) + 86_400) % 86_400 / 60)
         if startMinute < endMinute {
             return minute >= startMinute && minute < endMinute
