@@ -35,9 +35,8 @@ let package = Package(
         .systemLibrary(
             name: "CQRencode", pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]),
-        .systemLibrary(
-            name: "CZBar", pkgConfig: "zbar",
-            providers: [.apt(["libzbar-dev"])]),
+        // zbar.h only: libzbar.so.0 is opened with dlopen on first use (GreenlaneQR/ZBarLibrary.swift).
+        .systemLibrary(name: "CZBar", providers: [.apt(["libzbar-dev"])]),
         .systemLibrary(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]),

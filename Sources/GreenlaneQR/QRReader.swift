@@ -28,32 +28,33 @@ public enum QRReader {
         guard image.width > 0, image.height > 0, image.pixels.count == image.width * image.height else {
             throw QRError(.invalidArgument, "a \(image.width) x \(image.height) image needs that many pixels")
         }
-        let scanner = ZBarScanner()
+        let zbar = try ZBarLibrary.shared.get()
+        let scanner = ZBarScanner(zbar)
         guard let imageScanner = scanner.scanner, let zbarImage = scanner.image else {
             throw QRError(.scanFailed, "zbar could not create a scanner (out of memory)")
         }
         // Only QR: other symbologies would add false positives from text and edges in photos.
-        zbar_image_scanner_set_config(imageScanner, ZBAR_NONE, ZBAR_CFG_ENABLE, 0)
-        zbar_image_scanner_set_config(imageScanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1)
-        zbar_image_set_format(zbarImage, ZBarScanner.y800)
-        zbar_image_set_size(zbarImage, UInt32(image.width), UInt32(image.height))
+        _ = zbar.imageScannerSetConfig(imageScanner, ZBAR_NONE, ZBAR_CFG_ENABLE, 0)
+        _ = zbar.imageScannerSetConfig(imageScanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1)
+        zbar.imageSetFormat(zbarImage, ZBarScanner.y800)
+        zbar.imageSetSize(zbarImage, UInt32(image.width), UInt32(image.height))
         return try image.pixels.withUnsafeBufferPointer { (pixels) throws(QRError) -> [String] in
             // No cleanup handler: the pixels belong to Swift and outlive the scan.
-            zbar_image_set_data(zbarImage, pixels.baseAddress, UInt(pixels.count), nil)
-            defer { zbar_image_set_data(zbarImage, nil, 0, nil) }
-            let found = zbar_scan_image(imageScanner, zbarImage)
+            zbar.imageSetData(zbarImage, pixels.baseAddress, UInt(pixels.count), nil)
+            defer { zbar.imageSetData(zbarImage, nil, 0, nil) }
+            let found = zbar.scanImage(imageScanner, zbarImage)
             guard found >= 0 else {
                 throw QRError(.scanFailed, "zbar failed to scan a \(image.width) x \(image.height) image")
             }
             var texts: [String] = []
-            var symbol = zbar_image_first_symbol(zbarImage)
+            var symbol = zbar.imageFirstSymbol(zbarImage)
             while let current = symbol {
-                if zbar_symbol_get_type(current) == ZBAR_QRCODE, let data = zbar_symbol_get_data(current) {
-                    let length = Int(zbar_symbol_get_data_length(current))
+                if zbar.symbolGetType(current) == ZBAR_QRCODE, let data = zbar.symbolGetData(current) {
+                    let length = Int(zbar.symbolGetDataLength(current))
                     let bytes = UnsafeRawBufferPointer(start: data, count: length)
                     texts.append(String(decoding: bytes, as: UTF8.self))
                 }
-                symbol = zbar_symbol_next(current)
+                symbol = zbar.symbolNext(current)
             }
             guard !texts.isEmpty else {
                 throw QRError(.noCodeFound, "no QR code found in the \(image.width) x \(image.height) image")
@@ -68,11 +69,18 @@ private final class ZBarScanner {
     /// zbar_fourcc('Y', '8', '0', '0'): 8-bit luminance, one byte per pixel. The C macro is not imported.
     static let y800: UInt = 0x3030_3859
 
-    let scanner: OpaquePointer? = zbar_image_scanner_create()
-    let image: OpaquePointer? = zbar_image_create()
+    let zbar: ZBarLibrary
+    let scanner: OpaquePointer?
+    let image: OpaquePointer?
+
+    init(_ zbar: ZBarLibrary) {
+        self.zbar = zbar
+        scanner = zbar.imageScannerCreate()
+        image = zbar.imageCreate()
+    }
 
     deinit {
-        if let image { zbar_image_destroy(image) }
-        if let scanner { zbar_image_scanner_destroy(scanner) }
+        if let image { zbar.imageDestroy(image) }
+        if let scanner { zbar.imageScannerDestroy(scanner) }
     }
 }
