@@ -44,6 +44,11 @@ public enum RequestCSV {
         var rows = Rows(requests: [], malformed: [])
         var number = 1  // the header is row 1, as a spreadsheet numbers it
         while let fields = reader.next() {
+            // Checked on every row: CSV.swift reports bytes that are not UTF-8 by cutting the row short and
+            // recording the error, and by the end of the file its end-of-input error has overwritten that one.
+            if let error = reader.error, !Self.isEndOfInput(error) {
+                throw EngineError(.csv, "\(path): stopped near row \(number + 1): \(error) (is the file UTF-8 CSV?)")
+            }
             number += 1
             guard number - 1 <= maxRows else {
                 throw EngineError(.csv, "\(path): more than \(maxRows) rows; split the batch")

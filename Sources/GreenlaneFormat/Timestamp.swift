@@ -81,6 +81,7 @@ public enum Timestamp {
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
+        if value < 0 { return "-" + pad(-value, width) }  // a year before 1 BC: -0001, not 00-1
         let text = String(value)
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }

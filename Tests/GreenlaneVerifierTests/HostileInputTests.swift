@@ -207,7 +207,8 @@ func entry(_ key: Int, _ value: CBOR) -> [UInt8] { CBOR(key).encoded() + value.e
         let claims = forge.verify(cose: try forge.cose(payload: [0xBF] + payload.dropFirst() + [0xFF]))
         #expect(claims.failures.map(\.check) == ["malformed-cbor"])
         #expect(claims.formatError?.code == .indefiniteLength)
-        #expect(claims.formatError?.reason == "CWT payload: indefinite-length map is not allowed in deterministic encoding")
+        #expect(claims.formatError?.reason
+            == "CWT payload: indefinite-length map is not allowed in deterministic encoding")
         // The driver's name as an indefinite text string of two chunks.
         let name = forge.claims.permit.driverName
         let chunked = [0x7F] + CBOR.text("Nguyễn ").encoded() + CBOR.text("Văn An").encoded() + [0xFF]
@@ -479,7 +480,8 @@ func entry(_ key: Int, _ value: CBOR) -> [UInt8] { CBOR(key).encoded() + value.e
             #expect(result.formatError?.reason == "CWT payload: text string is not valid UTF-8")
         }
         // The issuer, a CWT claim.
-        let issuer = try forge.payload.replacingOnce(entry(1, "VN-HN"), with: [0x01, 0x65] + Array("VN-H".utf8) + [0xFF])
+        let issuer = try forge.payload.replacingOnce(
+            entry(1, "VN-HN"), with: [0x01, 0x65] + Array("VN-H".utf8) + [0xFF])
         #expect(forge.verify(cose: try forge.cose(payload: issuer)).formatError?.code == .invalidUTF8)
         // The serial travels as a byte string: its UTF-8 is checked by the claims layer.
         let serial = CBOR.bytes(Array(forge.claims.permit.serial.utf8)).encoded()
@@ -505,7 +507,8 @@ func entry(_ key: Int, _ value: CBOR) -> [UInt8] { CBOR(key).encoded() + value.e
             == "permit claims: driver name must be 1 to 96 bytes")
         #expect(try reason { $0.permit.serial = "HN-" + String(repeating: "0", count: 22) }
             == "CWT claims: cti (serial) must be 1 to 24 bytes")
-        #expect(try reason { $0.issuer = String(repeating: "V", count: 33) } == "CWT claims: iss (issuer) must be 1 to 32 bytes")
+        #expect(try reason { $0.issuer = String(repeating: "V", count: 33) }
+            == "CWT claims: iss (issuer) must be 1 to 32 bytes")
         #expect(try reason { $0.permit.firmID = String(repeating: "F", count: 17) }
             == "permit claims: firm id must be 1 to 16 bytes")
         #expect(try reason { $0.permit.station = String(repeating: "S", count: 25) }

@@ -21,7 +21,7 @@ public struct Plate: Hashable, Sendable, Comparable, CustomStringConvertible {
             case "a"..."z": compact.append(UInt8(scalar.value) - 32)
             case " ", "-", ".", "\t": continue
             default:
-                throw Plate.error(input, "character '\(scalar)' is not allowed in a plate")
+                throw Plate.error(input, "character '\(Plate.shown(String(scalar)))' is not allowed in a plate")
             }
         }
         func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
@@ -82,6 +82,13 @@ public struct Plate: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     private static func error(_ input: String, _ why: String) -> FormatError {
-        FormatError(.invalidValue, layer: .claims, "plate '\(input)': \(why)")
+        FormatError(.invalidValue, layer: .claims, "plate '\(shown(input))': \(why)")
+    }
+
+    /// Control characters escaped: a carriage return from a CSV field must not overwrite the report line.
+    private static func shown(_ text: String) -> String {
+        text.unicodeScalars.map {
+            $0.properties.generalCategory == .control ? $0.escaped(asASCII: false) : String($0)
+        }.joined()
     }
 }
