@@ -14,7 +14,7 @@ extension Greenlane {
 
 extension Greenlane.FirmCommand {
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Register a firm.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Register a firm.")
 
         @Option(name: .long, help: "Firm id used on passes (A-Z, 0-9, '-'; e.g. VNPOST).")
         var id: String
@@ -46,6 +46,7 @@ extension Greenlane.FirmCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Register firms from a CSV file (columns id,legal_name,kind,licence); existing ids are skipped.")
 
         @Argument(help: "CSV file, e.g. Samples/firms.csv.")
@@ -90,7 +91,7 @@ extension Greenlane.FirmCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List registered firms.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List registered firms.")
         @OptionGroup var registry: RegistryOptions
 
         mutating func run() async throws {
@@ -104,7 +105,8 @@ extension Greenlane.FirmCommand {
     }
 
     struct Suspend: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Suspend a firm: it gets no new passes.")
+        static let configuration = CommandConfiguration(
+            commandName: "suspend", abstract: "Suspend a firm: it gets no new passes.")
         @Argument var id: String
         @Option(name: .long, help: "Why, for the audit log.")
         var reason: String
@@ -116,7 +118,7 @@ extension Greenlane.FirmCommand {
     }
 
     struct Reinstate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Lift a firm's suspension.")
+        static let configuration = CommandConfiguration(commandName: "reinstate", abstract: "Lift a firm's suspension.")
         @Argument var id: String
         @Option(name: .long, help: "Why, for the audit log.")
         var reason: String

@@ -4,7 +4,7 @@ import GreenlaneFormat
 extension Greenlane {
     struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a pass code's layers and claims WITHOUT checking them.",
+            commandName: "inspect", abstract: "Print a pass code's layers and claims WITHOUT checking them.",
             discussion: "Nothing printed by inspect is verified. Use `greenlane verify` to decide on a pass.")
 
         @Argument(help: "A pass code (GL1:...). Omit to read one from standard input.")

@@ -8,7 +8,7 @@ import GreenlaneRegistry
 extension Greenlane {
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Issue passes for one vehicle (flags) or a fleet (--csv).",
+            commandName: "issue", abstract: "Issue passes for one vehicle (flags) or a fleet (--csv).",
             discussion: """
                 Every request is checked against the policy; each pass is recorded in the registry before
                 its code is printed or written. In a batch, good rows are issued and refused rows are

@@ -6,7 +6,7 @@ import GreenlaneVerifier
 extension Greenlane {
     struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Make issuer keys and read trust files.",
+            commandName: "keys", abstract: "Make issuer keys and read trust files.",
             subcommands: [Generate.self, List.self])
     }
 }
@@ -14,7 +14,7 @@ extension Greenlane {
 extension Greenlane.Keys {
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Generate an issuer key pair and a trust file for it.",
+            commandName: "generate", abstract: "Generate an issuer key pair and a trust file for it.",
             discussion: """
                 Writes NAME.key.pem (PKCS#8, mode 0600, encrypted when a passphrase is given),
                 NAME.pub.pem (SubjectPublicKeyInfo) and NAME.trust.json (a trust file listing the key)
@@ -74,7 +74,7 @@ extension Greenlane.Keys {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the keys in a trust file.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the keys in a trust file.")
 
         @Option(name: .long, help: "Trust file.")
         var trust: String

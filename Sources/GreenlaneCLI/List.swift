@@ -5,7 +5,7 @@ import GreenlaneRegistry
 extension Greenlane {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List issued permits, filtered, as a table, CSV or JSON lines (streamed).")
+            commandName: "list", abstract: "List issued permits, filtered, as a table, CSV or JSON lines (streamed).")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, jsonl }
 

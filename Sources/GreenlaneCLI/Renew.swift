@@ -11,7 +11,7 @@ enum PassSignerFactory {
 extension Greenlane {
     struct Renew: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Issue new passes for active permits when the order is extended (in bulk).",
+            commandName: "renew", abstract: "Issue new passes for active permits when the order is extended (in bulk).",
             discussion: """
                 Update the policy's order end first. Each active permit (narrowed by --firm) gets a new pass
                 with the same vehicle, driver, zones and purpose, valid from now under the current policy;

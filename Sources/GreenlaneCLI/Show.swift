@@ -7,6 +7,7 @@ import GreenlaneVerifier
 extension Greenlane {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a permit from the registry: its status, claims, code and a QR code in the terminal.")
 
         @Argument(help: "Serial, e.g. HN-000123.") var serial: String
@@ -47,6 +48,7 @@ extension Greenlane {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revoke",
             abstract: "Revoke a permit. Checkpoints refuse it once they load a revocation list exported after this.")
 
         @Argument(help: "Serial, e.g. HN-000123.") var serial: String
@@ -66,11 +68,12 @@ extension Greenlane {
 
     struct Revocations: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revocations",
             abstract: "Signed revocation lists for offline checkpoints.", subcommands: [Export.self])
 
         struct Export: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Write the signed list of revoked permits that have not yet expired.")
+                commandName: "export", abstract: "Write the signed list of revoked permits that have not yet expired.")
 
             @Option(name: [.short, .long], help: "Output file (.glr).") var out: String
             @Option(name: .long, help: "Issuer (iss) the list is for.") var issuer = "VN-HN"

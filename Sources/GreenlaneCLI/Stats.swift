@@ -5,7 +5,7 @@ import GreenlaneRegistry
 extension Greenlane {
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Counts of permits per status, firm, issue day and district.")
+            commandName: "stats", abstract: "Counts of permits per status, firm, issue day and district.")
         @OptionGroup var registry: RegistryOptions
 
         mutating func run() async throws {
@@ -25,7 +25,8 @@ extension Greenlane {
     }
 
     struct Log: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the audit log (oldest first).")
+        static let configuration = CommandConfiguration(
+            commandName: "log", abstract: "Show the audit log (oldest first).")
         @Option(name: .long, help: "The last N entries.") var last = 50
         @Option(name: .long, help: "Only this actor.") var by: String?
         @Option(name: .long, help: "Only actions starting with this (permit., firm., revocations.).") var action: String?

@@ -6,7 +6,7 @@ import GreenlaneVerifier
 extension Greenlane {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check pass codes offline against a trust file.",
+            commandName: "verify", abstract: "Check pass codes offline against a trust file.",
             discussion: """
                 The code comes from the argument, from --file, or from standard input (one code per line,
                 for a batch). Exit code: 0 when every code is accepted, 1 when any is rejected, 2 when any
