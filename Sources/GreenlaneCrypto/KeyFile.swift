@@ -12,8 +12,19 @@ extension PrivateKey {
     /// Reads a PEM private key file. Refuses files readable or writable by group or others: a key that
     /// other accounts can read may already be compromised, and silently using it would hide that.
     public static func load(path: String, passphrase: [UInt8]?) throws(CryptoError) -> PrivateKey {
-        let bytes = try readKeyFile(path)
-        return try PrivateKey(pem: bytes, passphrase: passphrase, what: "private key file \(path)")
+        let what = "private key file \(path)"
+        let (bytes, permissions) = try readKeyFile(path)
+        guard permissions & 0o077 == 0 else {
+            // A public key or certificate given by mistake gets that said, not a chmod hint for a public file.
+            if !bytes.containsASCII("PRIVATE KEY") {
+                _ = try PrivateKey(pem: bytes, passphrase: passphrase, what: what)
+            }
+            let octal = String(permissions, radix: 8)
+            throw CryptoError(
+                .insecureKeyFile,
+                "\(what) has mode 0\(octal), so group or others can access it; restrict it with `chmod 600 \(path)`")
+        }
+        return try PrivateKey(pem: bytes, passphrase: passphrase, what: what)
     }
 
     /// Writes `pkcs8PEM(passphrase:)` to a new file with mode 0600; never replaces an existing file.
@@ -43,7 +54,8 @@ extension PrivateKey {
 /// Largest key file we read: PEM keys are a few hundred bytes; anything huge is not a key.
 private let maximumKeyFileSize = 1 << 20
 
-private func readKeyFile(_ path: String) throws(CryptoError) -> [UInt8] {
+/// The file's bytes and permission bits, read through one descriptor so both describe the same file.
+private func readKeyFile(_ path: String) throws(CryptoError) -> (bytes: [UInt8], permissions: UInt32) {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     if fd < 0 {
         throw CryptoError(.fileUnreadable, "cannot open private key file \(path): \(systemMessage(errno))")
@@ -57,14 +69,6 @@ private func readKeyFile(_ path: String) throws(CryptoError) -> [UInt8] {
     let mode = UInt32(info.st_mode)
     guard mode & UInt32(S_IFMT) == UInt32(S_IFREG) else {
         throw CryptoError(.fileUnreadable, "private key file \(path) is not a regular file")
-    }
-    let permissions = mode & 0o777
-    guard permissions & 0o077 == 0 else {
-        let octal = String(permissions, radix: 8)
-        throw CryptoError(
-            .insecureKeyFile,
-            "private key file \(path) has mode 0\(octal), so group or others can access it; "
-                + "restrict it with `chmod 600 \(path)`")
     }
     let size = Int(info.st_size)
     guard size <= maximumKeyFileSize else {
@@ -85,7 +89,15 @@ private func readKeyFile(_ path: String) throws(CryptoError) -> [UInt8] {
         throw CryptoError(.fileUnreadable, "private key file \(path) changed while being read")
     }
     bytes.removeSubrange(total...)
-    return bytes
+    return (bytes, mode & 0o777)
+}
+
+extension [UInt8] {
+    fileprivate func containsASCII(_ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard count >= needle.count else { return false }
+        return (0...(count - needle.count)).contains { self[$0..<($0 + needle.count)].elementsEqual(needle) }
+    }
 }
 
 private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {

@@ -70,11 +70,12 @@ import Testing
 
     @Test func publicKeyOrCertificateGivenAsThePrivateKeyIsRefused() throws {
         let office = try Office()
-        // As checked out: the public key is 0644, and a key file must be private before anything else.
+        // As checked out the public key is 0644: what it holds is the problem, not who can read it.
         let checkedOut = try issue(office, key: "Keys/demo-es256.pub.pem")
         #expect(checkedOut.status == 3)
-        #expect(checkedOut.stderr.contains("Keys/demo-es256.pub.pem"))
-        // A private copy says what it really holds.
+        #expect(checkedOut.stderr.hasSuffix("Keys/demo-es256.pub.pem: holds a public key, not a private key\n"))
+        #expect(!checkedOut.stderr.contains("chmod"))
+        // A private copy says the same.
         let publicKey = try keyCopy(
             in: office, named: "demo.pub.pem", mode: 0o600,
             bytes: try Data(contentsOf: repositoryRoot.appendingPathComponent("Keys/demo-es256.pub.pem")))

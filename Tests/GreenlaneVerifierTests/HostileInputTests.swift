@@ -673,6 +673,11 @@ func entry(_ key: Int, _ value: CBOR) -> [UInt8] { CBOR(key).encoded() + value.e
         let hmac = refusal(try forge.cose(
             protectedBytes: forge.protected([1: .init(5), 4: .bytes(forge.kid)]), payload: list.encoded()))
         #expect(hmac?.reason == "revocation list algorithm HMAC (5) is not the key's")
+        // Validly signed, with an entry in the unprotected header, which no signature covers.
+        let unprotected = refusal(try forge.cose(
+            unprotected: CBOR.map([3: .text("application/cwt")]).encoded(), payload: list.encoded()))
+        #expect(unprotected?.code == .invalidRevocationList)
+        #expect(unprotected?.reason == "revocation list's unprotected header must be empty")
     }
 }
 
