@@ -8,8 +8,8 @@ static inline int greenlane_inflateInit(z_streamp stream) {
     return inflateInit(stream);
 }
 
-static inline int greenlane_deflateInit(z_streamp stream, int level) {
-    return deflateInit(stream, level);
+static inline int greenlane_deflateInit2(z_streamp stream, int level, int windowBits, int memLevel) {
+    return deflateInit2(stream, level, Z_DEFLATED, windowBits, memLevel, Z_DEFAULT_STRATEGY);
 }
 
 #endif

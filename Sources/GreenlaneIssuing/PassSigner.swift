@@ -29,14 +29,16 @@ public struct PassSigner: Sendable {
     public func passCode(
         for claims: PassClaims, compression: PassCode.Compression = .automatic
     ) throws(IssuingError) -> String {
+        // What `claims.validate()` does, on the very bytes that get signed.
+        let payload = claims.encoded()
         do {
-            try claims.validate()
+            _ = try PassClaims(decoding: payload)
         } catch {
             throw IssuingError(.invalidClaims, error.reason, underlying: error)
         }
         let message: COSESign1
         do {
-            message = try signMessage(payload: claims.encoded())
+            message = try signMessage(payload: payload)
         } catch {
             throw IssuingError(.signingFailed, error.description, underlying: error)
         }
