@@ -1,0 +1,34 @@
+// swift-tools-version:6.1
+// greenlane's benchmarks: a separate package so that the root `swift build` / `swift test` never build them.
+// Run everything with scripts/bench.sh (release builds only). See BENCHMARKS.md.
+import PackageDescription
+
+let package = Package(
+    name: "greenlane-benchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "greenlane", path: ".."),
+        // Same pin as the root package; used only by the 1,000,000-permit registry generator.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // The harness: in-process throughput (ContinuousClock, warm-up, interleaved rounds, median), each
+        // figure next to raw OpenSSL EVP sign/verify measured in the same process; batch issuing; the
+        // registry generator; code sizes.
+        .executableTarget(
+            name: "greenlane-bench",
+            dependencies: [
+                .product(name: "GreenlaneFormat", package: "greenlane"),
+                .product(name: "GreenlaneCrypto", package: "greenlane"),
+                .product(name: "GreenlaneIssuing", package: "greenlane"),
+                .product(name: "GreenlaneVerifier", package: "greenlane"),
+                .product(name: "GreenlaneRegistry", package: "greenlane"),
+                .product(name: "GreenlaneEngine", package: "greenlane"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Sources/GreenlaneBench",
+            swiftSettings: [.swiftLanguageMode(.v6)]),
+        // The cold-start yardstick: a trivial Swift binary that imports Foundation and prints one line.
+        .executableTarget(name: "hello-foundation", path: "Sources/HelloFoundation"),
+    ]
+)

@@ -1,0 +1,55 @@
+import Foundation
+
+// greenlane-bench: run from the repository root (scripts/bench.sh does). Subcommands:
+//   throughput [--rounds R] [--iterations N]        verify and sign figures vs raw EVP, ES256 and EdDSA
+//   batch --csv FILE --alg es256|eddsa --jobs J --registry FILE
+//                                                   CSV -> fresh registry through PermitEngine, vs raw signing
+//   make-registry --permits N --registry FILE       a realistic N-permit registry, every code really signed
+//   sizes                                           characters and QR version of the typical and largest pass
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func readText(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else { throw BenchError("cannot read \(path)") }
+    return String(decoding: data, as: UTF8.self)
+}
+
+extension String {
+    func trimmingWhitespace() -> String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}
+
+func option(_ name: String, _ arguments: [String]) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    switch arguments.first {
+    case "throughput":
+        try Throughput.run(
+            rounds: Int(option("--rounds", arguments) ?? "") ?? 9,
+            iterations: Int(option("--iterations", arguments) ?? "") ?? 4000)
+    case "batch":
+        try Batch.run(
+            csv: option("--csv", arguments) ?? "/tmp/greenlane-bench-requests.csv",
+            algorithm: option("--alg", arguments) ?? "es256",
+            jobs: Int(option("--jobs", arguments) ?? "") ?? 1,
+            registryPath: option("--registry", arguments) ?? "/tmp/greenlane-bench-batch.sqlite")
+    case "make-registry":
+        try RegistryGenerator.run(
+            permits: Int(option("--permits", arguments) ?? "") ?? 1_000_000,
+            path: option("--registry", arguments) ?? "/tmp/greenlane-bench-1m.sqlite")
+    case "sizes":
+        try Sizes.run()
+    default:
+        print("usage: greenlane-bench throughput|batch|make-registry|sizes [options]  (see Benchmarks/Sources/GreenlaneBench/main.swift)")
+        exit(64)
+    }
+} catch {
+    print("greenlane-bench: \(error)")
+    exit(1)
+}

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# greenlane benchmarks: builds in release mode, runs every figure, prints the results table.
+# Every figure is printed next to a limit measured in the same run (raw OpenSSL EVP through GreenlaneCrypto,
+# a bare process, or the stated target), as a ratio. See BENCHMARKS.md.
+#
+#   scripts/bench.sh                   full run: 100,000-row batches, 1,000,000-permit registry, 200 cold starts
+#   BENCH_QUICK=1 scripts/bench.sh     smaller counts (10,000 rows, 100,000 permits, 50 cold starts)
+#   BENCH_REV=HEAD scripts/bench.sh    benchmark a committed revision in an isolated copy (git archive of that
+#                                      revision plus this working tree's Benchmarks/), unaffected by edits in
+#                                      progress; otherwise the working tree is built as it is
+#   BENCH_WORK=/tmp/dir                where builds of a copy, CSVs, registries and logs go (default /tmp/greenlane-bench)
+#   BENCH_ONLY="throughput batch cold registry sizes"   run only some parts
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=${BENCH_WORK:-/tmp/greenlane-bench}
+only=${BENCH_ONLY:-throughput batch cold registry sizes}
+mkdir -p "$work"
+
+if [[ -n "${BENCH_QUICK:-}" ]]; then
+    rows=10000 permits=100000 rounds=5 iterations=1000 cold_runs=50 list_runs=5
+else
+    rows=100000 permits=1000000 rounds=9 iterations=4000 cold_runs=200 list_runs=10
+fi
+
+need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
+need hyperfine hyperfine
+[[ -x /usr/bin/time ]] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+
+if [[ -n "${BENCH_REV:-}" ]]; then
+    src="$work/src"
+    rm -rf "$src/Sources" "$src/Tests" && mkdir -p "$src"
+    git -C "$root" archive "$BENCH_REV" | tar -x -C "$src"
+    mkdir -p "$src/Benchmarks"
+    (cd "$root/Benchmarks" && tar -c --exclude ./.build --exclude ./.swiftpm .) | tar -x -C "$src/Benchmarks"
+    cp "$root"/scripts/bench*.sh "$src/scripts/"
+    revision="$(git -C "$root" rev-parse --short "$BENCH_REV") ($BENCH_REV)"
+    root=$src
+else
+    revision="$(git -C "$root" rev-parse --short HEAD) + working tree"
+fi
+cd "$root"
+
+echo "== building (release)" >&2
+swift build -c release --product greenlane --scratch-path .build-release 2>&1 | grep -E "error|warning: |Compiling|Build" | tail -3 >&2
+(cd Benchmarks && swift build -c release 2>&1 | grep -E "error|Build" | tail -3 >&2)
+gl="$root/.build-release/release/greenlane"
+bench="$root/Benchmarks/.build/release/greenlane-bench"
+hello="$root/Benchmarks/.build/release/hello-foundation"
+[[ -x $gl && -x $bench && -x $hello ]] || { echo "bench: build failed" >&2; exit 1; }
+
+results="$work/results.md"
+notes="$work/notes.txt"
+: >"$results"
+: >"$notes"
+# Lines starting with "| " are table rows, "  · " notes; everything also goes to the terminal.
+collect() { tee -a "$work/raw.log" | while IFS= read -r line; do
+    case "$line" in
+        "| "*) echo "$line" >>"$results" ;;
+        "  · "*) echo "$line" >>"$notes" ;;
+    esac
+    echo "$line" >&2
+done; }
+: >"$work/raw.log"
+ms() { python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; print(' '.join('%.3f' % (x['median']*1000) for x in r))" "$1"; }
+ratio() { python3 -c "import sys; print('%d%%' % round(100*float(sys.argv[1])/float(sys.argv[2])))" "$1" "$2"; }
+verdict() { python3 -c "import sys; print('met' if float(sys.argv[1]) <= float(sys.argv[2]) else 'MISSED')" "$1" "$2"; }
+
+if [[ " $only " == *" throughput "* ]]; then
+    echo "== verify and sign vs raw EVP ($rounds rounds x $iterations operations, interleaved)" >&2
+    "$bench" throughput --rounds "$rounds" --iterations "$iterations" | collect
+fi
+
+if [[ " $only " == *" batch "* ]]; then
+    echo "== issue, recorded: $rows CSV rows into a fresh registry" >&2
+    python3 scripts/make-sample-requests.py "$rows" "$work/requests.csv"
+    for alg in es256 eddsa; do
+        for jobs in 1 2; do
+            "$bench" batch --csv "$work/requests.csv" --alg $alg --jobs $jobs --registry "$work/batch.sqlite" | collect
+        done
+        python3 - "$work/raw.log" "$alg" >>"$results" <<'EOF'
+import sys
+rates = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if f and f[0] == "BATCH" and f[1].lower() == sys.argv[2]:
+        rates[int(f[2])] = float(f[3])
+if 1 in rates and 2 in rates:
+    s = rates[2] / rates[1]
+    print(f"| issue {sys.argv[2].upper().replace('EDDSA', 'EdDSA')}, recorded: speed-up jobs=2 over jobs=1 | {s:.2f}x "
+          f"| 2 cores: 2.00x ideal | {round(100 * s / 2)}% | — | — |")
+EOF
+    done
+fi
+
+if [[ " $only " == *" cold "* ]]; then
+    echo "== cold start: $cold_runs runs each" >&2
+    code=$(tr -d '\n' <Samples/codes/valid-es256.txt)
+    verify="$gl verify '$code' --trust Keys/demo-trust.json --at 2021-07-26T10:00:00+07:00 --zone dong-da"
+    eval "$verify" >/dev/null  # must be accepted (exit 0), or hyperfine stops
+    openssl dgst -sha256 -sign Keys/demo-es256.key.pem -out "$work/sample.sig" Samples/codes/valid-es256.txt
+    osslverify="openssl dgst -sha256 -verify Keys/demo-es256.pub.pem -signature $work/sample.sig Samples/codes/valid-es256.txt"
+    hyperfine -N --style none --warmup 10 --runs "$cold_runs" --export-json "$work/cold.json" \
+        "$verify" "$osslverify" "openssl version" "$hello" >/dev/null 2>&1
+    read -r t_gl t_ossl t_ver t_hello <<<"$(ms "$work/cold.json")"
+    echo "| cold start: \`greenlane verify CODE --trust --at --zone\`, new process, median of $cold_runs | $t_gl ms " \
+        "| \`openssl dgst -verify\` process $t_ossl ms; \`openssl version\` $t_ver ms; Swift+Foundation hello $t_hello ms " \
+        "| $(ratio "$t_gl" 10) of 10 ms | ≤ 10 ms | $(verdict "$t_gl" 10) |" >>"$results"
+    echo "  · cold start medians (ms): greenlane verify $t_gl, openssl dgst -verify $t_ossl, openssl version $t_ver, hello-foundation $t_hello" >>"$notes"
+fi
+
+if [[ " $only " == *" registry "* ]]; then
+    echo "== registry at scale: $permits permits" >&2
+    reg="$work/registry-$permits.sqlite"
+    "$bench" make-registry --permits "$permits" --registry "$reg" | collect
+    read -r _ _ bytes plate <<<"$(grep '^REGISTRY' "$work/raw.log" | tail -1)"
+    export GREENLANE_CLOCK=2021-08-27T18:00:00+07:00  # the middle of the generated 69 days
+    hyperfine -N --style none --warmup 2 --runs "$list_runs" --export-json "$work/list.json" \
+        "$gl list --registry $reg --limit 50" \
+        "$gl list --registry $reg --firm VTPOST --limit 50" \
+        "$gl list --registry $reg --plate $plate --limit 50" \
+        "$gl list --registry $reg --valid-at 2021-08-27T18:00:00+07:00 --limit 50" >/dev/null 2>&1
+    read -r t_all t_firm t_plate t_valid <<<"$(ms "$work/list.json")"
+    for item in "by firm (--firm VTPOST):$t_firm" "by plate (--plate $plate):$t_plate" "valid at a time (--valid-at):$t_valid"; do
+        what=${item%:*} t=${item##*:}
+        echo "| registry $permits permits: first page (limit 50) $what, new process, median of $list_runs | $t ms " \
+            "| unfiltered first page $t_all ms | $(ratio "$t" 100) of 100 ms | ≤ 100 ms | $(verdict "$t" 100) |" >>"$results"
+    done
+    /usr/bin/time -v -o "$work/export.time" "$gl" list --registry "$reg" --format csv >/dev/null
+    rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/export.time")
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/export.time")
+    rss_mb=$(python3 -c "print(round($rss_kb/1024, 1))")
+    echo "| registry $permits permits: full CSV export (\`list --format csv > /dev/null\`), peak RSS | $rss_mb MB ($wall wall) " \
+        "| target 100 MB | $(ratio "$rss_mb" 100) of 100 MB | ≤ 100 MB | $(verdict "$rss_mb" 100) |" >>"$results"
+    per=$(python3 -c "print(round($bytes/$permits))")
+    echo "| registry $permits permits: bytes per permit on disk (permit + vehicle + indexes + audit log, WAL checkpointed) " \
+        "| $per B ($(python3 -c "print(round($bytes/1048576))") MiB) | — | — | — | — |" >>"$results"
+    sqlite3 "$reg" "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC" 2>/dev/null \
+        | awk -F'|' -v n="$permits" '{printf "%s %.0f B/permit; ", $1, $2/n}' | sed 's/^/  · on disk by table or index: /' >>"$notes" || true
+    echo >>"$notes"
+fi
+
+if [[ " $only " == *" sizes "* ]]; then
+    "$bench" sizes | collect
+fi
+
+echo
+echo "greenlane benchmarks — revision $revision — $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), " \
+    "$(swift --version 2>/dev/null | head -1), $(openssl version)"
+echo
+echo "| figure | value | limit, measured in the same run | ratio | target | verdict |"
+echo "|---|---|---|---|---|---|"
+cat "$results"
+echo
+cat "$notes"
