@@ -63,12 +63,21 @@ public struct District: Hashable, Sendable, Comparable, CustomStringConvertible 
         }
     }()
 
+    /// Slugs and lower-cased Vietnamese names (short and full), built once.
+    private static let byName: [String: District] = {
+        var names: [String: District] = [:]
+        for district in all {
+            for name in [district.slug, district.shortName.lowercased(), district.vietnameseName.lowercased()] {
+                names[name] = district
+            }
+        }
+        return names
+    }()
+
     /// Looks a district up by slug (`ba-dinh`), official code (`1`, `001`) or Vietnamese short name.
     public init?(_ text: String) {
-        let key = text.lowercased()
-        if let match = District.all.first(where: {
-            $0.slug == key || $0.shortName.lowercased() == key || $0.vietnameseName.lowercased() == key
-        }) {
+        // Exact spelling first: lower-casing Unicode text costs more than the rest of a request's checks.
+        if let match = District.byName[text] ?? District.byName[text.lowercased()] {
             self = match
         } else if let code = Int(text), let match = District.all.first(where: { $0.code == code }) {
             self = match
