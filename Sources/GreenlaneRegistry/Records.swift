@@ -71,6 +71,32 @@ public struct PermitRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
         case issuedBy = "issued_by"
     }
 
+    /// Column by column rather than through Encodable: GRDB's Codable path cost about as much per permit
+    /// as the permit's signature (BENCHMARKS.md, issue recorded). Reading still goes through Decodable.
+    public func encode(to container: inout PersistenceContainer) {
+        container[CodingKeys.serial.stringValue] = serial
+        container[CodingKeys.firmID.stringValue] = firmID
+        container[CodingKeys.plate.stringValue] = plate
+        container[CodingKeys.vehicleClass.stringValue] = vehicleClass
+        container[CodingKeys.driverName.stringValue] = driverName
+        container[CodingKeys.driverID.stringValue] = driverID
+        container[CodingKeys.testAt.stringValue] = testAt
+        container[CodingKeys.zones.stringValue] = zones
+        container[CodingKeys.purpose.stringValue] = purpose
+        container[CodingKeys.windowStart.stringValue] = windowStart
+        container[CodingKeys.windowEnd.stringValue] = windowEnd
+        container[CodingKeys.station.stringValue] = station
+        container[CodingKeys.issuer.stringValue] = issuer
+        container[CodingKeys.issuedAt.stringValue] = issuedAt
+        container[CodingKeys.notBefore.stringValue] = notBefore
+        container[CodingKeys.expiresAt.stringValue] = expiresAt
+        container[CodingKeys.kid.stringValue] = kid
+        container[CodingKeys.code.stringValue] = code
+        container[CodingKeys.replaces.stringValue] = replaces
+        container[CodingKeys.renewedFrom.stringValue] = renewedFrom
+        container[CodingKeys.issuedBy.stringValue] = issuedBy
+    }
+
     public init(claims: PassClaims, testAt: Int64, kid: String, code: String, issuedBy: String,
                 replaces: String? = nil, renewedFrom: String? = nil) {
         let permit = claims.permit
@@ -155,6 +181,16 @@ public struct AuditEntry: Codable, Sendable, Hashable, FetchableRecord, MutableP
 
     public static let databaseTableName = "audit_log"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// Column by column, like PermitRecord: one audit entry is written per permit.
+    public func encode(to container: inout PersistenceContainer) {
+        container["id"] = id
+        container["at"] = at
+        container["actor"] = actor
+        container["action"] = action
+        container["subject"] = subject
+        container["detail"] = detail
+    }
 }
 
 /// A permit as an auditor sees it: the record and its status at a given time.
