@@ -7,7 +7,8 @@ import Testing
 @Suite struct RecordStorageTests {
     @Test func everyColumnOfAnIssuedPermitReadsBackUnchanged() throws {
         let (engine, registry) = try makeEngine()
-        let (first, _) = try issueAll(engine, [request(plate: "29C-400.01"), request(plate: "29C-400.02", vehicleClass: "car")])
+        let (first, _) = try issueAll(
+            engine, [request(plate: "29C-400.01"), request(plate: "29C-400.02", vehicleClass: "car")])
         let (second, _) = try issueAll(engine, [request(plate: "29C-400.01", zones: "dong-da")], replace: true)
         var issued: [PermitRecord] = []
         for result in first + second {
