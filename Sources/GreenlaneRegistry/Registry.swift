@@ -1,5 +1,8 @@
 public import GreenlaneFormat
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -29,13 +32,52 @@ public struct Registry: Sendable {
         config.busyMode = .timeout(60)
         config.label = "greenlane-registry"
         do {
-            let pool = try DatabasePool(path: path, configuration: config)
-            if !readOnly { try Schema.migrator.migrate(pool) }
-            writer = pool
+            writer = try Registry.openPool(path: path, configuration: config, migrate: !readOnly)
         } catch {
             throw RegistryError(.cannotOpen, "cannot open registry \(path): \(Registry.describe(error))")
         }
         self.path = path
+    }
+
+    /// Opens the pool and migrates, retrying while another process is doing the same.
+    ///
+    /// When no process has the registry open, its `-wal` file is gone, and GRDB's pool set-up writes to
+    /// recreate it in a deferred transaction: of several dispatchers starting at once, one can get
+    /// SQLITE_BUSY ("database is locked") straight away, without the busy timeout, because another has
+    /// just committed. That race lasts milliseconds: wait a little and open again.
+    static func openPool(path: String, configuration: Configuration, migrate: Bool) throws -> DatabasePool {
+        var attempt = 0
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                if migrate { try Registry.migrate(pool) }
+                return pool
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 100 {
+                attempt += 1
+                usleep(UInt32(10_000 * min(attempt, 5)))
+            }
+        }
+    }
+
+    /// Brings the schema up to date, when several processes may be opening a new registry at once.
+    ///
+    /// GRDB reads which migrations are applied before it takes the write lock to run the missing ones, so
+    /// two dispatchers creating the same registry can both decide to run `v1-registry`; the second then
+    /// fails with "table firm already exists". When a migration fails and another process has applied
+    /// migrations in the meantime, look again: the loop ends because each retry needs one more migration
+    /// applied than before, and an error with no such progress is a real one.
+    static func migrate(_ pool: DatabasePool) throws {
+        let migrator = Schema.migrator
+        while true {
+            let before = try pool.read { try migrator.appliedIdentifiers($0) }
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch {
+                let after = try pool.read { try migrator.appliedIdentifiers($0) }
+                guard after.isStrictSuperset(of: before) else { throw error }
+            }
+        }
     }
 
     /// An in-memory registry, for tests.

@@ -1,8 +1,10 @@
+import Dispatch
 import Foundation
 import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneRegistry
+import Synchronization
 import Testing
 
 /// A fresh registry file with the sample firms, and an engine with a new ES256 key.
@@ -111,6 +113,37 @@ func serials(_ results: [PermitEngine.RowResult]) -> [String] {
         #expect(db.run("DELETE FROM permit").isEmpty || db.run("SELECT count(*) FROM permit") == "0\n")
         #expect(db.run("INSERT INTO firm (id, legal_name, kind, licence, created_at) VALUES ('bad id', 'x', 'postal', 'L9', 0)")
             .contains("CHECK constraint failed"))
+    }
+
+    /// Regression, found by scripts/concurrency-test.sh: of several dispatchers opening one registry at
+    /// once, one could fail with "cannot open registry: table firm already exists" (GRDB reads which
+    /// migrations are applied before it takes the write lock) or "database is locked" (with no process
+    /// holding the registry open its -wal file is gone, and GRDB recreates it in a deferred transaction,
+    /// which gets SQLITE_BUSY without waiting). Each opener here is its own connection pool, as each
+    /// process is: first a registry that does not exist yet, then the same one once every pool has closed.
+    @Test func dispatchersOpeningOneRegistryAtOnceAllOpenIt() throws {
+        for _ in 0..<30 {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("gl-\(UUID().uuidString).sqlite").path
+            let failures = Mutex<[String]>([])
+            let firms = Mutex<[Int]>([])
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do { _ = try Registry(path: path) } catch { failures.withLock { $0.append("\(error)") } }
+            }
+            do {
+                let registry = try Registry(path: path)
+                #expect(try registry.integrityCheck() == "ok")
+                try registry.addFirm(postal, actor: "test")
+            }
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do {
+                    let count = try Registry(path: path).firms().count
+                    firms.withLock { $0.append(count) }
+                } catch { failures.withLock { $0.append("\(error)") } }
+            }
+            let seen = failures.withLock { $0 }
+            #expect(seen.isEmpty, "\(seen)")
+            #expect(firms.withLock { $0 } == Array(repeating: 1, count: 8))
+        }
     }
 }
 
