@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Writes Samples/requests.csv: a realistic fleet of pass requests (seeded, so the file is stable).
 
-Usage: python3 scripts/make-sample-requests.py [ROWS] [OUT] [--test-at RFC3339]
+Usage: python3 scripts/make-sample-requests.py [ROWS] [OUT] [--test-at RFC3339] [--skip N]
 Bigger batches for benchmarks come from the same generator: ROWS=100000.
+--skip N generates N rows first and writes the ROWS after them: files made with --skip 0, ROWS, 2*ROWS, ...
+are consecutive parts of one fleet, so no plate appears in two of them (scripts/concurrency-test.sh).
 """
 import csv, random, sys
 
@@ -11,6 +13,7 @@ out = sys.argv[2] if len(sys.argv) > 2 and not sys.argv[2].startswith("--") else
 test_at = "2021-07-25T08:00:00+07:00"
 if "--test-at" in sys.argv:
     test_at = sys.argv[sys.argv.index("--test-at") + 1]
+skip = int(sys.argv[sys.argv.index("--skip") + 1]) if "--skip" in sys.argv else 0
 rng = random.Random(17)
 
 family = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
@@ -53,7 +56,7 @@ with open(out, "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f, lineterminator="\n")
     w.writerow(["firm", "plate", "vehicle_class", "driver_name", "driver_id", "test_at", "purpose", "zones",
                 "valid_from", "valid_until"])
-    for i in range(rows):
+    for i in range(skip + rows):
         firm, purposes = rng.choices(firms, weights=[45, 40, 15])[0]
         vehicle_class = rng.choices([c for c, _ in classes], weights=[w for _, w in classes])[0]
         if firm == "VNPT-HN" and vehicle_class == "heavy-truck":
@@ -67,5 +70,7 @@ with open(out, "w", newline="", encoding="utf-8") as f:
         purpose = rng.choice(purposes)
         k = rng.choices([1, 2, 3, 5, 30], weights=[20, 30, 25, 15, 10])[0]
         zones = "all" if k == 30 else ",".join(sorted(rng.sample(districts, k), key=districts.index))
-        w.writerow([firm, plate(vehicle_class), vehicle_class, name, driver_id, test_at, purpose, zones, "", ""])
+        row = [firm, plate(vehicle_class), vehicle_class, name, driver_id, test_at, purpose, zones, "", ""]
+        if i >= skip:
+            w.writerow(row)
 print(f"wrote {rows} requests to {out}")

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Concurrency test (issue #4): several dispatchers issuing at the same instant against one registry.
+#
+#   scripts/concurrency-test.sh                               # full: 8 processes x 1,000 passes
+#   CONC_PROCS=4 CONC_ROWS=200 scripts/concurrency-test.sh    # small, for CI
+#
+# 1. Cold start: CONC_PROCS processes open one registry that does not exist yet, all at once
+#    (CONC_COLD_ROUNDS times, 10): every one must succeed (they race to create the schema).
+# 2. Issuing: CONC_PROCS CSV files of CONC_ROWS rows, consecutive parts of one generated fleet (so no plate
+#    is in two files: make-sample-requests.py --skip), each issued by its own `greenlane issue --csv --json`
+#    process. The processes are started first and wait on a FIFO; one write releases them all.
+# Then: every exit code is 0; nothing says busy or locked; each process printed exactly CONC_ROWS codes,
+# each the registry's code for its serial; exactly PROCS x ROWS permits with distinct serials, codes and
+# plates, serials contiguous HN-000001..N with the counter at N+1; one permit.issue audit entry per permit;
+# PRAGMA integrity_check ok and foreign_key_check empty. Prints the wall time and throughput.
+# Environment: CONC_PROCS (8), CONC_ROWS (1000), CONC_JOBS (--jobs per process; default: one per core),
+# CONC_COLD_ROUNDS (10), GREENLANE_BIN (a built greenlane: skips the release build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+procs=${CONC_PROCS:-8}
+rows=${CONC_ROWS:-1000}
+cold_rounds=${CONC_COLD_ROUNDS:-10}
+jobs_flag=()
+[ -n "${CONC_JOBS:-}" ] && jobs_flag=(--jobs "$CONC_JOBS")
+total=$((procs * rows))
+
+fail() { echo "concurrency-test: FAILED: $*" >&2; echo "concurrency-test: work folder kept: $work" >&2; exit 1; }
+
+bash scripts/install-deps.sh
+if [ -n "${GREENLANE_BIN:-}" ]; then
+    gl=$GREENLANE_BIN
+else
+    echo "building greenlane (release) ..."
+    swift build -c release --product greenlane --scratch-path .build-release 2>&1 | tail -1
+    gl=$repo/.build-release/release/greenlane
+fi
+[ -x "$gl" ] || { echo "concurrency-test: no greenlane binary at $gl" >&2; exit 1; }
+gl=$(cd "$(dirname "$gl")" && pwd)/$(basename "$gl")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/greenlane-concurrency.XXXXXX")
+pids=()
+cleanup() {
+    local status=$?
+    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    if [ $status -eq 0 ]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+export GREENLANE_CLOCK="2021-07-26T08:00:00+07:00" LANG=C.UTF-8
+cp Keys/demo-es256.key.pem "$work/demo.key.pem" && chmod 600 "$work/demo.key.pem"
+echo "concurrency-test: $procs processes x $rows rows, work folder $work"
+
+# 1. Cold start: all processes create the registry at once.
+for ((round = 1; round <= cold_rounds; round++)); do
+    dir=$work/cold-$round
+    mkdir -p "$dir"
+    pids=()
+    for ((p = 0; p < procs; p++)); do
+        GREENLANE_REGISTRY="$dir/registry.sqlite" USER="cold-$p" "$gl" firm list >"$dir/out-$p" 2>"$dir/err-$p" &
+        pids+=($!)
+    done
+    for ((p = 0; p < procs; p++)); do
+        wait "${pids[$p]}" || fail "cold start round $round: process $p exited $?: $(cat "$dir/err-$p")"
+    done
+    pids=()
+    [ "$(sqlite3 "$dir/registry.sqlite" "PRAGMA integrity_check")" = ok ] || fail "cold start round $round: integrity_check"
+    rm -rf "$dir"
+done
+echo "cold start: $cold_rounds x $procs processes creating one registry at once: all opened it"
+
+# 2. Issuing at the same instant.
+export GREENLANE_REGISTRY=$work/registry.sqlite
+"$gl" firm import "$repo/Samples/firms.csv" >/dev/null
+for ((p = 0; p < procs; p++)); do
+    python3 scripts/make-sample-requests.py "$rows" "$work/part-$p.csv" --skip $((p * rows)) >/dev/null
+done
+mkfifo "$work/start"
+exec 3<>"$work/start"  # held open by us: a process that reaches its read late still finds its line
+pids=()
+for ((p = 0; p < procs; p++)); do
+    (
+        read -r _ <"$work/start"
+        date +%s%N >"$work/started-$p"
+        exec "$gl" issue --policy "$repo/Samples/policy.json" --key "$work/demo.key.pem" \
+            --key-trust "$repo/Keys/demo-trust.json" --csv "$work/part-$p.csv" --json "${jobs_flag[@]}" \
+            --actor "dispatcher-$p"
+    ) >"$work/stdout-$p" 2>"$work/stderr-$p" &
+    pids+=($!)
+done
+sleep 0.5  # let every process reach the barrier
+start=$(date +%s%N)
+for ((p = 0; p < procs; p++)); do echo go; done >&3
+statuses=()
+for ((p = 0; p < procs; p++)); do
+    status=0; wait "${pids[$p]}" || status=$?
+    statuses+=("$status")
+done
+end=$(date +%s%N)
+pids=()
+exec 3>&-
+wall_ms=$(( (end - start) / 1000000 ))
+first=$(cat "$work"/started-* | sort -n | head -1)
+last=$(cat "$work"/started-* | sort -n | tail -1)
+echo "released $procs processes within $(( (last - first) / 1000000 )) ms of each other; all done in $(( wall_ms / 1000 )).$(printf %03d $((wall_ms % 1000))) s"
+
+for ((p = 0; p < procs; p++)); do
+    [ "${statuses[$p]}" -eq 0 ] || fail "process $p exited ${statuses[$p]}: $(tail -3 "$work/stderr-$p")"
+done
+# Standard error only: a refused row on stdout fails the check below, and a base45 code may contain "LOCKED".
+if grep -qiE "busy|locked" "$work"/stderr-*; then
+    fail "a process reported a busy or locked database: $(grep -hiE "busy|locked" "$work"/stderr-* | head -3)"
+fi
+integrity=$(sqlite3 "$work/registry.sqlite" "PRAGMA integrity_check")
+[ "$integrity" = ok ] || fail "integrity_check: $integrity"
+fk=$(sqlite3 "$work/registry.sqlite" "PRAGMA foreign_key_check")
+[ -z "$fk" ] || fail "foreign_key_check: $fk"
+
+report=$(python3 - "$work" "$procs" "$rows" <<'PY'
+import json, sqlite3, sys
+work, procs, rows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+total = procs * rows
+errors = []
+db = sqlite3.connect(f"file:{work}/registry.sqlite?mode=ro", uri=True)
+q = lambda sql, *a: db.execute(sql, a).fetchall()
+codes = dict(q("SELECT serial, code FROM permit"))
+if len(codes) != total: errors.append(f"{len(codes)} permits, expected {total}")
+for column in ("serial", "code", "plate"):
+    n = q(f"SELECT count(DISTINCT {column}) FROM permit")[0][0]
+    if n != total: errors.append(f"{n} distinct {column}s for {total} expected")
+if sorted(codes) != [f"HN-{n:06d}" for n in range(1, total + 1)]:
+    errors.append(f"serials are not HN-000001..HN-{total:06d}")
+if q("SELECT next FROM serial_counter WHERE prefix = 'HN'") != [(total + 1,)]:
+    errors.append(f"serial counter is {q('SELECT next FROM serial_counter')}, expected {total + 1}")
+subjects = [s for (s,) in q("SELECT subject FROM audit_log WHERE action = 'permit.issue'")]
+if len(subjects) != total or set(subjects) != set(codes):
+    errors.append(f"{len(subjects)} permit.issue audit entries for {total} permits")
+(n, lo, hi), = q("SELECT count(*), min(id), max(id) FROM audit_log")
+if (lo, hi) != (1, n): errors.append(f"audit log ids {lo}..{hi} for {n} entries")
+printed = {}
+runs = []
+for p in range(procs):
+    mine = []
+    for number, line in enumerate(open(f"{work}/stdout-{p}", encoding="utf-8"), 1):
+        item = json.loads(line)
+        if not item.get("issued"):
+            errors.append(f"process {p} line {number}: refused: {item.get('reasons')}")
+            continue
+        serial = item["serial"]
+        if serial in printed: errors.append(f"{serial} printed by processes {printed[serial]} and {p}")
+        printed[serial] = p
+        if codes.get(serial) != item["code"]: errors.append(f"process {p}: the code printed for {serial} is not the registry's")
+        mine.append(serial)
+    if len(mine) != rows: errors.append(f"process {p} printed {len(mine)} codes, expected {rows}")
+    actor = q("SELECT count(*) FROM permit WHERE issued_by = ?", f"dispatcher-{p}")[0][0]
+    if actor != rows: errors.append(f"the registry holds {actor} permits issued by dispatcher-{p}, expected {rows}")
+    # How the processes took turns: the runs of consecutive serials each got (one per committed chunk).
+    numbers = sorted(int(s[3:]) for s in mine)
+    runs.append(1 + sum(1 for a, b in zip(numbers, numbers[1:]) if b != a + 1) if numbers else 0)
+if len(printed) != total: errors.append(f"{len(printed)} distinct serials printed, expected {total}")
+print(f"permits={len(codes)} printed={len(printed)} serial_runs_per_process={runs}")
+for e in errors[:10]: print("VIOLATION: " + e, file=sys.stderr)
+sys.exit(1 if errors else 0)
+PY
+) || fail "$report"
+echo "$report"
+rate=$(( total * 1000 / (wall_ms > 0 ? wall_ms : 1) ))
+echo "concurrency-test: $procs processes x $rows passes = $total in $(( wall_ms / 1000 )).$(printf %03d $((wall_ms % 1000))) s ($rate passes/s), ok"

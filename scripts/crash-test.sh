@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# Crash test (issue #4): kill -9 a CSV batch at random moments and check that the registry never lies.
+#
+#   scripts/crash-test.sh                                  # full: 50 kills of a 10,000-row batch
+#   CRASH_ROUNDS=5 CRASH_ROWS=1000 scripts/crash-test.sh   # small, for CI
+#
+# Codes reach the output two ways: standard output with --json (one object per row, with the code)
+# and the --out folder (SERIAL.txt, .png, .svg, .card.svg). Every round uses --json; every
+# CRASH_OUT_EVERY-th round (5) also --out, which takes ~15x longer (PNG, SVG and a card per pass).
+# First one uninterrupted run per mode measures how long the batch takes (startup to exit) and is
+# checked like the rounds. Then, each round: a fresh registry, `greenlane issue --csv --json [--out DIR]`
+# started, and SIGKILL after a delay drawn uniformly from [0, that duration] (seeded: CRASH_SEED, printed;
+# CRASH_DELAYS="ms ms ..." replays exact delays). After each kill:
+#   (a) sqlite3 PRAGMA integrity_check says ok, PRAGMA foreign_key_check is empty;
+#   (b) no serial, code or plate twice in the permit table, serials contiguous HN-000001..N and the
+#       counter right after them; no serial twice in the output;
+#   (c) every code that reached the output is the registry's code for that serial: each complete
+#       --json line on stdout, every SERIAL.txt; every SERIAL.png/.svg/.card.svg is for a committed
+#       serial (cards name it; a sample of PNGs is decoded with zbarimg). A file or stdout line cut short
+#       by the kill is counted as torn, and must still be a prefix of a committed code;
+#   (d) the audit log has exactly one permit.issue per permit, ids without gaps; then the same CSV is
+#       run again (resume): it must issue exactly the rows not yet committed and refuse the others only
+#       because they already hold a pass, leaving exactly one permit per row; the checks above pass
+#       again, and `stats`, `log`, `list` and `verify` work on the registry.
+# Environment: CRASH_ROUNDS (50), CRASH_ROWS (10000), CRASH_SEED, CRASH_DELAYS, CRASH_OUT_EVERY (5; 1: every
+# round, 0: never), CRASH_JOBS (--jobs, default: one per core), CRASH_PNG_SAMPLE (PNGs decoded per round, 5),
+# GREENLANE_BIN (a built greenlane: skips the release build).
+# Exit status 0 when every round passes; otherwise 1 and the reason (the work folder is kept).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+rounds=${CRASH_ROUNDS:-50}
+rows=${CRASH_ROWS:-10000}
+seed=${CRASH_SEED:-$(( $(date +%s) % 1000000 ))}
+png_sample=${CRASH_PNG_SAMPLE:-5}
+out_every=${CRASH_OUT_EVERY:-5}
+jobs_flag=()
+[ -n "${CRASH_JOBS:-}" ] && jobs_flag=(--jobs "$CRASH_JOBS")
+
+fail() { echo "crash-test: FAILED: $*" >&2; echo "crash-test: work folder kept: $work" >&2; exit 1; }
+
+bash scripts/install-deps.sh
+if [ -n "${GREENLANE_BIN:-}" ]; then
+    gl=$GREENLANE_BIN
+else
+    echo "building greenlane (release) ..."
+    swift build -c release --product greenlane --scratch-path .build-release 2>&1 | tail -1
+    gl=$repo/.build-release/release/greenlane
+fi
+[ -x "$gl" ] || { echo "crash-test: no greenlane binary at $gl" >&2; exit 1; }
+gl=$(cd "$(dirname "$gl")" && pwd)/$(basename "$gl")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/greenlane-crash.XXXXXX")
+child=""
+cleanup() {
+    local status=$?
+    [ -n "$child" ] && kill -9 "$child" 2>/dev/null || true
+    if [ $status -eq 0 ]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+export GREENLANE_CLOCK="2021-07-26T08:00:00+07:00"
+export USER=crash-test LANG=C.UTF-8
+cp Keys/demo-es256.key.pem "$work/demo.key.pem" && chmod 600 "$work/demo.key.pem"
+python3 scripts/make-sample-requests.py "$rows" "$work/requests.csv" >/dev/null
+issue=("$gl" issue --policy "$repo/Samples/policy.json" --key "$work/demo.key.pem"
+       --key-trust "$repo/Keys/demo-trust.json" --csv "$work/requests.csv" --json "${jobs_flag[@]}")
+
+# The checker: one registry, the stdout of one run and its --out folder. Prints one line of counts.
+cat > "$work/check.py" <<'PY'
+import json, os, random, re, sqlite3, subprocess, sys
+reg, stdout_path, out_dir, phase, rows, expect_issued, png_sample, seed = sys.argv[1:9]
+rows, png_sample = int(rows), int(png_sample)
+expect_issued = None if expect_issued == "-" else int(expect_issued)
+errors = []
+def bad(message):
+    errors.append(message)
+
+db = sqlite3.connect(f"file:{reg}?mode=ro", uri=True)
+q = lambda sql, *a: db.execute(sql, a).fetchall()
+codes = dict(q("SELECT serial, code FROM permit"))
+count = len(codes)
+for column in ("serial", "code", "plate"):
+    dup = q(f"SELECT {column}, count(*) FROM permit GROUP BY {column} HAVING count(*) > 1 LIMIT 3")
+    if dup: bad(f"{column} recorded twice in the permit table: {dup}")
+prefix_serials = sorted(codes)
+expected = [f"HN-{n:06d}" for n in range(1, count + 1)]
+if prefix_serials != expected:
+    missing = sorted(set(expected) - set(codes))[:3]
+    bad(f"serials are not HN-000001..HN-{count:06d}: missing {missing}, extra {sorted(set(codes) - set(expected))[:3]}")
+counter = q("SELECT next FROM serial_counter WHERE prefix = 'HN'")
+if count and (not counter or counter[0][0] != count + 1):
+    bad(f"serial counter is {counter} after {count} permits")
+# Audit log: one permit.issue per permit, ids without gaps, nothing else but the firm registrations.
+audit = q("SELECT subject FROM audit_log WHERE action = 'permit.issue'")
+subjects = [s for (s,) in audit]
+if len(subjects) != count or set(subjects) != set(codes):
+    bad(f"audit log has {len(subjects)} permit.issue entries ({len(set(subjects))} serials) for {count} permits")
+(n, lo, hi), = q("SELECT count(*), min(id), max(id) FROM audit_log")
+if n and (lo != 1 or hi != n):
+    bad(f"audit log ids {lo}..{hi} for {n} entries: a gap")
+firm_adds = q("SELECT count(*) FROM audit_log WHERE action = 'firm.add'")[0][0]
+if firm_adds != 3 or n != count + 3:
+    bad(f"audit log: {n} entries, {firm_adds} firm.add, {count} permits")
+if phase == "final" and count != rows:
+    bad(f"after the resume the registry holds {count} permits for {rows} rows")
+if phase == "final" and q("SELECT count(DISTINCT plate) FROM permit")[0][0] != rows:
+    bad("after the resume some row has no permit")
+
+# Standard output (--json): complete lines must be committed codes; a line cut by the kill must be a prefix.
+seen = {}
+torn = 0
+issued = refused_active = 0
+data = open(stdout_path, "rb").read().decode("utf-8", errors="replace")
+lines = data.split("\n")
+tail = lines.pop()  # text after the last newline: cut short by the kill
+for number, line in enumerate(lines, 1):
+    try:
+        item = json.loads(line)
+    except ValueError:
+        bad(f"stdout line {number} is not JSON: {line[:80]!r}")
+        continue
+    if item.get("issued"):
+        serial, code = item["serial"], item["code"]
+        if serial in seen: bad(f"serial {serial} printed twice on stdout")
+        seen[serial] = code
+        if codes.get(serial) != code:
+            bad(f"stdout line {number}: code for {serial} is not the registry's ({'absent' if serial not in codes else 'different'})")
+        issued += 1
+    else:
+        reasons = item.get("reasons", [])
+        if all("already has an active pass" in r for r in reasons) and reasons and phase == "final":
+            refused_active += 1
+        else:
+            bad(f"stdout line {number}: row refused: {item}")
+if tail:
+    torn += 1
+    m = re.search(r'"serial":"(HN-\d{6})"', tail)
+    if m:
+        serial = m.group(1)
+        if serial not in codes: bad(f"a torn stdout line names {serial}, which is not committed")
+        c = re.search(r'"code":"(GL1:[^"]*)', tail)
+        if c and not codes.get(serial, "").startswith(c.group(1)):
+            bad(f"a torn stdout line for {serial} is not a prefix of its committed code")
+if expect_issued is not None and issued != expect_issued:
+    bad(f"the run printed {issued} issued codes, expected {expect_issued}")
+if phase == "final" and issued + refused_active != rows:
+    bad(f"the resume reported {issued} issued + {refused_active} already active for {rows} rows")
+
+# The --out folder: every file names a committed serial; .txt holds exactly its code.
+files = os.listdir(out_dir)
+txt = 0
+pngs = []
+pattern = re.compile(r"^(HN-\d{6})\.(txt|png|svg|card\.svg)$")
+for name in files:
+    m = pattern.match(name)
+    if not m:
+        bad(f"unexpected file in --out: {name}")
+        continue
+    serial, kind = m.groups()
+    if serial not in codes:
+        bad(f"--out has {name} but {serial} is not committed")
+        continue
+    body = open(os.path.join(out_dir, name), "rb").read()
+    if kind == "txt":
+        text = body.decode()
+        if text == codes[serial] + "\n":
+            txt += 1
+            if serial in seen and seen[serial] != codes[serial]: bad(f"{name} and stdout disagree")
+        elif (codes[serial] + "\n").startswith(text):
+            torn += 1
+        else:
+            bad(f"{name} does not hold the registry's code for {serial}")
+    elif kind == "png":
+        if body.startswith(b"\x89PNG\r\n\x1a\n") and body.endswith(b"IEND\xaeB`\x82"): pngs.append(serial)
+        else: torn += 1
+    else:
+        complete = body.rstrip().endswith(b"</svg>")
+        if not complete: torn += 1
+        elif kind == "card.svg" and serial.encode() not in body: bad(f"{name} does not name {serial}")
+rng = random.Random(int(seed))
+for serial in rng.sample(sorted(pngs), min(png_sample, len(pngs))):
+    read = subprocess.run(["zbarimg", "--quiet", "--raw", os.path.join(out_dir, serial + ".png")],
+                          capture_output=True)
+    if read.stdout.decode().strip() != codes[serial]:
+        bad(f"{serial}.png does not scan to the registry's code (zbarimg exit {read.returncode})")
+delivered = set(seen) | {m.group(1) for m in map(pattern.match, files) if m and m.group(2) == "txt"}
+print(f"permits={count} stdout_codes={len(seen)} txt_codes={txt} files={len(files)} torn={torn} "
+      f"undelivered={len(set(codes) - delivered)} refused_active={refused_active}")
+for e in errors[:10]: print("VIOLATION: " + e, file=sys.stderr)
+sys.exit(1 if errors else 0)
+PY
+
+sql_checks() {  # (a): SQLite's own view of the file
+    local reg=$1 integrity fk
+    integrity=$(sqlite3 "$reg" "PRAGMA integrity_check") || fail "$2: sqlite3 cannot open $reg"
+    [ "$integrity" = "ok" ] || fail "$2: integrity_check: $integrity"
+    fk=$(sqlite3 "$reg" "PRAGMA foreign_key_check")
+    [ -z "$fk" ] || fail "$2: foreign_key_check: $fk"
+}
+
+new_registry() {  # a fresh registry with the sample firms in folder $1
+    mkdir -p "$1/out" "$1/out2"
+    GREENLANE_REGISTRY="$1/registry.sqlite" "$gl" firm import "$repo/Samples/firms.csv" >/dev/null
+}
+
+ms() { date +%s%3N; }
+secs() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
+
+# The round's resume: run the same CSV again; it must finish what the killed run did not commit.
+resume_and_check() {
+    local dir=$1 label=$2 committed=$3 status=0
+    GREENLANE_REGISTRY="$dir/registry.sqlite" "${issue[@]}" >"$dir/stdout2" 2>"$dir/stderr2" || status=$?
+    local want=0
+    [ "$committed" -gt 0 ] && want=1
+    [ $status -eq $want ] || fail "$label: the resume exited $status (want $want): $(tail -3 "$dir/stderr2")"
+    # (stdout is checked by check.py, which fails on any refusal; codes may contain "LOCKED" in base45.)
+    ! grep -qiE "busy|locked" "$dir/stderr2" || fail "$label: the resume reported a busy/locked database"
+    sql_checks "$dir/registry.sqlite" "$label after resume"
+    resumed=$(python3 "$work/check.py" "$dir/registry.sqlite" "$dir/stdout2" "$dir/out2" final "$rows" \
+        $((rows - committed)) "$png_sample" "$seed") || fail "$label after resume: $resumed"
+    export GREENLANE_REGISTRY="$dir/registry.sqlite"
+    local stats
+    stats=$("$gl" stats) || fail "$label: greenlane stats failed"
+    grep -qx "permits: $rows" <<<"$stats" || fail "$label: greenlane stats does not say permits: $rows"
+    "$gl" log --last 2 >/dev/null || fail "$label: greenlane log failed"
+    [ "$("$gl" list --format jsonl | wc -l)" -eq "$rows" ] || fail "$label: greenlane list does not list $rows permits"
+    # One code the killed run delivered (else one from the resume) still verifies at a checkpoint.
+    local any
+    any=$(find "$dir/out" -name '*.txt' -size +1c -print -quit)
+    if [ -z "$any" ]; then
+        any=$dir/one.txt
+        python3 -c 'import json, sys
+print(next(json.loads(l)["code"] for f in sys.argv[1:] for l in open(f) if l.endswith("\n") and "\"code\"" in l))' \
+            "$dir/stdout" "$dir/stdout2" >"$any"
+    fi
+    "$gl" verify --file "$any" --trust "$repo/Keys/demo-trust.json" --at 2021-07-26T10:00:00+07:00 \
+        >/dev/null || fail "$label: a delivered code ($any) does not verify"
+    unset GREENLANE_REGISTRY
+}
+
+echo "crash-test: $rounds rounds, $rows rows, seed $seed, --out every ${out_every} rounds, work folder $work"
+
+# Calibration: an uninterrupted run per output mode, timed from start to exit, checked like a round.
+declare -A duration
+for mode in json out; do
+    [ $mode = out ] && [ "$out_every" -eq 0 ] && continue
+    dir=$work/calibration-$mode
+    new_registry "$dir"
+    out_flag=(); [ $mode = out ] && out_flag=(--out "$dir/out")
+    start=$(ms)
+    GREENLANE_REGISTRY="$dir/registry.sqlite" "${issue[@]}" "${out_flag[@]}" >"$dir/stdout" 2>"$dir/stderr" \
+        || fail "the uninterrupted run (--json${out_flag:+ --out}) failed: $(tail -3 "$dir/stderr")"
+    duration[$mode]=$(( $(ms) - start ))
+    sql_checks "$dir/registry.sqlite" "uninterrupted run"
+    line=$(python3 "$work/check.py" "$dir/registry.sqlite" "$dir/stdout" "$dir/out" final "$rows" "$rows" \
+        "$png_sample" "$seed") || fail "uninterrupted run: $line"
+    echo "uninterrupted, --json${out_flag:+ --out DIR}: $rows rows in $(secs ${duration[$mode]}) s; $line"
+    rm -rf "$dir"
+done
+
+# Each round's kill moment: a fraction of the uninterrupted run's duration, uniform in [0, 1], from the seed.
+read -r -a fractions <<<"$(python3 -c "import random; r = random.Random($seed); print(*(r.random() for _ in range($rounds)))")"
+[ -n "${CRASH_DELAYS:-}" ] && read -r -a fixed <<<"$CRASH_DELAYS" && rounds=${#fixed[@]}
+
+printf '%-6s %-5s %9s %-9s %9s %8s %8s %6s %8s  %s\n' round mode delay_ms ended committed stdout txt torn resumed checks
+total_committed=0; finished=0
+for ((round = 1; round <= rounds; round++)); do
+    mode=json
+    [ "$out_every" -gt 0 ] && [ $((round % out_every)) -eq 0 ] && mode=out
+    if [ -n "${CRASH_DELAYS:-}" ]; then
+        delay=${fixed[$((round - 1))]}
+    else
+        delay=$(python3 -c "print(round(${fractions[$((round - 1))]} * ${duration[$mode]}))")
+    fi
+    dir=$work/round-$round
+    new_registry "$dir"
+    out_flag=(); [ $mode = out ] && out_flag=(--out "$dir/out")
+    GREENLANE_REGISTRY="$dir/registry.sqlite" "${issue[@]}" "${out_flag[@]}" >"$dir/stdout" 2>"$dir/stderr" &
+    child=$!
+    sleep "$(secs "$delay")"
+    kill -9 "$child" 2>/dev/null || true
+    status=0; { wait "$child"; } 2>/dev/null || status=$?
+    child=""
+    ended=killed
+    if [ $status -ne 137 ]; then
+        ended=finished
+        [ $status -eq 0 ] || fail "round $round: the batch exited $status before the kill: $(tail -3 "$dir/stderr")"
+        finished=$((finished + 1))
+    fi
+    ! grep -qiE "busy|locked" "$dir/stderr" || fail "round $round: a busy/locked database was reported"
+    sql_checks "$dir/registry.sqlite" "round $round (delay $delay ms)"
+    line=$(python3 "$work/check.py" "$dir/registry.sqlite" "$dir/stdout" "$dir/out" killed "$rows" - \
+        "$png_sample" "$((seed + round))") || fail "round $round (delay $delay ms): $line"
+    committed=$(sed -E 's/.*permits=([0-9]+).*/\1/' <<<"$line")
+    stdout_codes=$(sed -E 's/.*stdout_codes=([0-9]+).*/\1/' <<<"$line")
+    txt=$(sed -E 's/.*txt_codes=([0-9]+).*/\1/' <<<"$line")
+    torn=$(sed -E 's/.*torn=([0-9]+).*/\1/' <<<"$line")
+    resume_and_check "$dir" "round $round (delay $delay ms)" "$committed"
+    total_committed=$((total_committed + committed))
+    printf '%-6s %-5s %9s %-9s %9s %8s %8s %6s %8s  %s\n' "$round" "$mode" "$delay" "$ended" "$committed" "$stdout_codes" \
+        "$txt" "$torn" "$((rows - committed))" ok
+    rm -rf "$dir"
+done
+echo "crash-test: $rounds rounds of $rows rows (seed $seed, $finished finished before the kill, $total_committed permits committed before kills), ok"
