@@ -10,7 +10,10 @@ let package = Package(
     name: "greenlane",
     platforms: [.macOS(.v14)],
     products: [
+        // The checkpoint's binary (verify, inspect, keys), lean so it starts fast; it hands every other command
+        // to greenlane-office, installed next to it.
         .executable(name: "greenlane", targets: ["GreenlaneCLI"]),
+        .executable(name: "greenlane-office", targets: ["GreenlaneOfficeCLI"]),
         .library(name: "GreenlaneVerifier", targets: ["GreenlaneVerifier"]),
         // For the benchmark and fuzzing packages under Benchmarks/ and Fuzz/.
         .library(name: "GreenlaneFormat", targets: ["GreenlaneFormat"]),
@@ -70,12 +73,29 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings),
+        // The checkpoint commands (verify, inspect, keys), shared by the two executables below.
+        .target(
+            name: "GreenlaneCheckpointCLI",
+            dependencies: [
+                "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneVerifier",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        // `greenlane`: the checkpoint commands only; no database, image or Foundation libraries.
         .executableTarget(
             name: "GreenlaneCLI",
             dependencies: [
-                "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneVerifier", "GreenlaneIssuing",
-                "GreenlaneRegistry", "GreenlaneEngine", "GreenlaneQR",
+                "GreenlaneCheckpointCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        // `greenlane-office`: every command, the registry's and `verify --image` included.
+        .executableTarget(
+            name: "GreenlaneOfficeCLI",
+            dependencies: [
+                "GreenlaneCheckpointCLI", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneVerifier",
+                "GreenlaneIssuing", "GreenlaneRegistry", "GreenlaneEngine", "GreenlaneQR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings),
         // Writes Samples/codes (one code per verifier outcome) from the demo keys.
@@ -101,7 +121,7 @@ let package = Package(
             dependencies: ["GreenlaneEngine", "GreenlaneRegistry", "GreenlaneFormat", "GreenlaneCrypto"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "GreenlaneCLITests", dependencies: ["GreenlaneCLI"],
+            name: "GreenlaneCLITests", dependencies: ["GreenlaneCLI", "GreenlaneOfficeCLI"],
             swiftSettings: swiftSettings),
     ]
 )

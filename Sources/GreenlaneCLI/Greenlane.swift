@@ -1,29 +1,61 @@
+// `greenlane`, the binary a checkpoint runs. It carries only the checkpoint commands (verify, inspect, keys)
+// and none of the registry's libraries (SQLite, GRDB, Foundation, CSV, libpng, libqrencode, zbar), so
+// `greenlane verify CODE` starts in a few milliseconds (BENCHMARKS.md, cold start). Every other command,
+// and `verify --image`, is handed to greenlane-office, installed next to it, with the same arguments.
 import ArgumentParser
+import GreenlaneCheckpointCLI
 
-@main
-struct Greenlane: AsyncParsableCommand {
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct Checkpoint: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "greenlane",
         abstract: "Priority-vehicle passes for the green lane: issue, verify offline, audit.",
-        discussion: """
-            Exit codes:
-              0   accepted (verify) or done
-              1   rejected: the pass was read but failed a check
-              2   malformed: a pass code could not be read
-              3   setup error: a key, trust file or revocation list could not be used
-              64  usage error: wrong flags or arguments
-            """,
-        subcommands: [
-            Keys.self, Verify.self, Inspect.self, FirmCommand.self, Issue.self, Show.self, Revoke.self,
-            Revocations.self, Renew.self, List.self, Stats.self, Log.self,
-        ])
+        discussion: Exit.help,
+        subcommands: CheckpointCommands.all)
 }
 
-/// Exit codes are part of the interface (see `greenlane --help` and the README).
-enum Exit {
-    static let accepted = ExitCode(0)
-    static let rejected = ExitCode(1)
-    static let malformed = ExitCode(2)
-    static let setup = ExitCode(3)
-    static let usage = ExitCode(64)
+enum Office {
+    static let binaryName = "greenlane-office"
+
+    /// Whether this binary runs the command itself: a checkpoint command that does not read an image.
+    static func runsHere(_ arguments: [String]) -> Bool {
+        guard let first = arguments.first, ["verify", "inspect", "keys"].contains(first) else { return false }
+        return !arguments.contains { $0 == "--image" || $0.hasPrefix("--image=") }
+    }
+
+    /// Replaces this process with greenlane-office from this binary's own folder, or from PATH when the
+    /// folder cannot be known.
+    static func exec(_ arguments: [String]) -> Never {
+        var path = binaryName
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if length > 0 {
+            let me = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if let slash = me.lastIndex(of: "/") { path = String(me[...slash]) + binaryName }
+        }
+        var argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        if path.hasPrefix("/") { execv(path, &argv) } else { execvp(path, &argv) }
+        let reason = String(cString: strerror(errno))
+        printError(
+            "greenlane: this command is run by \(binaryName), which could not be started (\(path): \(reason)); "
+                + "build it with `swift build --product \(binaryName)` or install it next to greenlane")
+        exit(3)
+    }
+}
+
+@main
+enum Greenlane {
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if Office.runsHere(arguments) {
+            await Checkpoint.main(arguments)
+        } else {
+            Office.exec(arguments)
+        }
+    }
 }

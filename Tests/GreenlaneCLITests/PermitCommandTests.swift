@@ -1,5 +1,5 @@
 import Foundation
-@testable import GreenlaneCLI
+@testable import GreenlaneOfficeCLI
 import Testing
 
 /// A fresh registry in a temporary folder, the sample firms registered, clock set to 26 July 2021 08:00.

@@ -1,9 +1,11 @@
-import ArgumentParser
+package import ArgumentParser
 import GreenlaneFormat
 
-extension Greenlane {
-    struct Inspect: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+extension CheckpointCommands {
+    package struct Inspect: AsyncParsableCommand {
+        package init() {}
+
+        package static let configuration = CommandConfiguration(
             commandName: "inspect", abstract: "Print a pass code's layers and claims WITHOUT checking them.",
             discussion: "Nothing printed by inspect is verified. Use `greenlane verify` to decide on a pass.")
 
@@ -12,7 +14,7 @@ extension Greenlane {
 
         @OptionGroup var language: LanguageOptions
 
-        mutating func run() async throws {
+        package mutating func run() async throws {
             let vi = language.language == .vi
             guard let text = code ?? readLine() else { throw ValidationError("no pass code given") }
             print(vi ? "⚠ CHƯA XÁC THỰC: chỉ giải mã, không kiểm tra chữ ký hay hiệu lực."

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GreenlaneCheckpointCLI
 #if canImport(Glibc)
 import Glibc
 #endif

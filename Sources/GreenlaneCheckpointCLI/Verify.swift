@@ -1,11 +1,12 @@
-import ArgumentParser
+package import ArgumentParser
 import GreenlaneFormat
-import GreenlaneQR
 import GreenlaneVerifier
 
-extension Greenlane {
-    struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+extension CheckpointCommands {
+    package struct Verify: AsyncParsableCommand {
+        package init() {}
+
+        package static let configuration = CommandConfiguration(
             commandName: "verify", abstract: "Check pass codes offline against a trust file.",
             discussion: """
                 The code comes from the argument, from --file, or from standard input (one code per line,
@@ -45,7 +46,7 @@ extension Greenlane {
 
         @OptionGroup var language: LanguageOptions
 
-        func validate() throws {
+        package func validate() throws {
             if [code != nil, file != nil, image != nil].filter({ $0 }).count > 1 {
                 throw ValidationError("give one of: a code, --file, --image")
             }
@@ -59,7 +60,7 @@ extension Greenlane {
             }
         }
 
-        mutating func run() async throws {
+        package mutating func run() async throws {
             let time = try at.map { try parseTime($0, flag: "--at") } ?? systemTime()
             let verifier: PassVerifier
             do {
@@ -78,7 +79,10 @@ extension Greenlane {
                 codes = [code]
             } else if let image {
                 do {
-                    codes = try QRReader.read(pngAt: image)
+                    guard let read = ImageReading.reader.withLock({ $0 }) else {
+                        throw CLIError("this build of greenlane cannot read images")
+                    }
+                    codes = try read(image)
                 } catch {
                     printError("greenlane: \(error)")
                     throw Exit.malformed

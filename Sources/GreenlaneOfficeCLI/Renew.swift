@@ -1,4 +1,5 @@
 import ArgumentParser
+import GreenlaneCheckpointCLI
 import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneIssuing

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GreenlaneCheckpointCLI
 import GreenlaneFormat
 import GreenlaneQR
 import GreenlaneRegistry

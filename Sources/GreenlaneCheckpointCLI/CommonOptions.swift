@@ -1,37 +1,41 @@
 import ArgumentParser
 import GreenlaneFormat
-import GreenlaneVerifier
+package import GreenlaneVerifier
 #if canImport(Glibc)
-import Glibc
+package import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-struct LanguageOptions: ParsableArguments {
+package struct LanguageOptions: ParsableArguments {
+    package init() {}
+
     @Option(name: .long, help: "Language for people: vi or en (default: from LANG/LC_ALL, else vi).")
     var lang: Language?
 
-    var language: Language {
+    package var language: Language {
         lang ?? Language.fromLocale([environment("LC_ALL"), environment("LC_MESSAGES"), environment("LANG")])
     }
 }
 
 /// A passphrase is read from a file or an environment variable, never from the command line,
 /// where `ps` and shell history would show it.
-struct PassphraseOptions: ParsableArguments {
+package struct PassphraseOptions: ParsableArguments {
+    package init() {}
+
     @Option(name: .long, help: "Read the key's passphrase from this file (first line).")
     var passphraseFile: String?
 
     @Option(name: .long, help: "Read the key's passphrase from this environment variable.")
     var passphraseEnv: String?
 
-    func validate() throws {
+    package func validate() throws {
         if passphraseFile != nil && passphraseEnv != nil {
             throw ValidationError("give --passphrase-file or --passphrase-env, not both")
         }
     }
 
-    func passphrase() throws -> [UInt8]? {
+    package func passphrase() throws -> [UInt8]? {
         if let name = passphraseEnv {
             guard let value = environment(name), !value.isEmpty else {
                 throw CLIError("environment variable \(name) is not set or empty (--passphrase-env)")
@@ -50,26 +54,26 @@ struct PassphraseOptions: ParsableArguments {
 }
 
 /// A failure of the command's own inputs (files, keys): printed as one line, exit code 3.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+package struct CLIError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }
 
-func environment(_ name: String) -> String? {
+package func environment(_ name: String) -> String? {
     getenv(name).map { String(cString: $0) }
 }
 
 /// Current time in unix seconds. Only the command line reads the clock; the libraries are told.
-func systemTime() -> Int64 { Int64(time(nil)) }
+package func systemTime() -> Int64 { Int64(time(nil)) }
 
-func parseTime(_ text: String, flag: String) throws -> Int64 {
+package func parseTime(_ text: String, flag: String) throws -> Int64 {
     guard let time = Timestamp.parse(text) else {
         throw ValidationError("\(flag) '\(text)' is not a time like 2021-07-24T08:00:00+07:00 or 2021-07-24")
     }
     return time
 }
 
-func readBytes(_ path: String, what: String, limit: Int = 64 << 20) throws -> [UInt8] {
+package func readBytes(_ path: String, what: String, limit: Int = 64 << 20) throws -> [UInt8] {
     guard let file = fopen(path, "rb") else {
         throw CLIError("cannot read \(what) \(path): \(String(cString: strerror(errno)))")
     }
@@ -87,7 +91,7 @@ func readBytes(_ path: String, what: String, limit: Int = 64 << 20) throws -> [U
     }
 }
 
-func readText(_ path: String, what: String) throws -> String {
+package func readText(_ path: String, what: String) throws -> String {
     let bytes = try readBytes(path, what: what)
     guard let text = String(validating: bytes, as: UTF8.self) else {
         throw CLIError("\(what) \(path) is not UTF-8 text")
@@ -95,7 +99,7 @@ func readText(_ path: String, what: String) throws -> String {
     return text
 }
 
-func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+package func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
     guard fd >= 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
@@ -109,7 +113,7 @@ func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
 
 /// Writes to a file descriptor directly: stdio's `stdout` and `stderr` globals are not concurrency-safe
 /// in Swift 6, and a plain write(2) needs no locking for whole lines.
-func writeAll(_ fd: Int32, _ text: String) {
+package func writeAll(_ fd: Int32, _ text: String) {
     var bytes = Array(text.utf8)[...]
     while !bytes.isEmpty {
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -118,11 +122,11 @@ func writeAll(_ fd: Int32, _ text: String) {
     }
 }
 
-func fputsStdout(_ text: String) {
+package func fputsStdout(_ text: String) {
     writeAll(1, text)
 }
 
 /// Standard error, for diagnostics that must not mix with results on standard output.
-func printError(_ text: String) {
+package func printError(_ text: String) {
     writeAll(2, text + "\n")
 }

@@ -1,12 +1,14 @@
-import GreenlaneFormat
-import GreenlaneVerifier
+package import GreenlaneFormat
+package import GreenlaneVerifier
 
 /// Turns a verification result into what an officer reads (big and plain) or a JSON line.
-struct ResultRenderer {
+package struct ResultRenderer {
     let language: Language
+
+    package init(language: Language) { self.language = language }
     private var vi: Bool { language == .vi }
 
-    func human(_ result: VerificationResult, context: CheckpointContext, batchIndex: Int? = nil) -> String {
+    package func human(_ result: VerificationResult, context: CheckpointContext, batchIndex: Int? = nil) -> String {
         var lines: [String] = []
         let rule = String(repeating: "═", count: 48)
         if let batchIndex { lines.append("#\(batchIndex)") }
@@ -45,7 +47,7 @@ struct ResultRenderer {
         return lines.joined(separator: "\n")
     }
 
-    func describe(_ claims: PassClaims) -> [String] {
+    package func describe(_ claims: PassClaims) -> [String] {
         let permit = claims.permit
         let time = vi ? Timestamp.vietnamese : Timestamp.english
         var rows: [(String, String, String)] = [
@@ -65,7 +67,7 @@ struct ResultRenderer {
         return rows.map { row in "  " + (vi ? row.0 : row.1).padding(width) + "  " + row.2 }
     }
 
-    func json(_ result: VerificationResult, context: CheckpointContext) -> String {
+    package func json(_ result: VerificationResult, context: CheckpointContext) -> String {
         var object: [(String, JSONValue)] = [
             ("accepted", .bool(result.isAccepted)),
             ("demo", .bool(result.isDemo)),
@@ -89,7 +91,7 @@ struct ResultRenderer {
         return JSONValue.object(object).text
     }
 
-    func claimsJSON(_ claims: PassClaims) -> JSONValue {
+    package func claimsJSON(_ claims: PassClaims) -> JSONValue {
         let permit = claims.permit
         var fields: [(String, JSONValue)] = [
             ("serial", .string(permit.serial)),
@@ -112,7 +114,7 @@ struct ResultRenderer {
 }
 
 /// A small JSON writer: ordered keys and no Foundation, so output is stable for tests and scripts.
-indirect enum JSONValue {
+package indirect enum JSONValue {
     case string(String)
     case number(Int64)
     case bool(Bool)
@@ -120,13 +122,13 @@ indirect enum JSONValue {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    var text: String {
+    package var text: String {
         var out = ""
         write(into: &out)
         return out
     }
 
-    func write(into out: inout String) {
+    package func write(into out: inout String) {
         switch self {
         case .string(let value): JSONValue.quote(value, into: &out)
         case .number(let value): out += String(value)
@@ -151,7 +153,7 @@ indirect enum JSONValue {
         }
     }
 
-    static func quote(_ string: String, into out: inout String) {
+    package static func quote(_ string: String, into out: inout String) {
         out += "\""
         for scalar in string.unicodeScalars {
             switch scalar {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GreenlaneCheckpointCLI
 import Foundation
 import GreenlaneEngine
 import GreenlaneFormat

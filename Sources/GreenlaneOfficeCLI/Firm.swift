@@ -1,4 +1,5 @@
 import ArgumentParser
+import GreenlaneCheckpointCLI
 import CSV
 import Foundation
 import GreenlaneFormat

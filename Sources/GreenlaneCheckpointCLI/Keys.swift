@@ -1,19 +1,23 @@
-import ArgumentParser
+package import ArgumentParser
 import GreenlaneCrypto
 import GreenlaneFormat
 import GreenlaneVerifier
 
-extension Greenlane {
-    struct Keys: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+extension CheckpointCommands {
+    package struct Keys: AsyncParsableCommand {
+        package init() {}
+
+        package static let configuration = CommandConfiguration(
             commandName: "keys", abstract: "Make issuer keys and read trust files.",
             subcommands: [Generate.self, List.self])
     }
 }
 
-extension Greenlane.Keys {
-    struct Generate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+extension CheckpointCommands.Keys {
+    package struct Generate: AsyncParsableCommand {
+        package init() {}
+
+        package static let configuration = CommandConfiguration(
             commandName: "generate", abstract: "Generate an issuer key pair and a trust file for it.",
             discussion: """
                 Writes NAME.key.pem (PKCS#8, mode 0600, encrypted when a passphrase is given),
@@ -47,7 +51,7 @@ extension Greenlane.Keys {
 
         @OptionGroup var passphrase: PassphraseOptions
 
-        mutating func run() async throws {
+        package mutating func run() async throws {
             do {
                 let notBefore = try validFrom.map { try parseTime($0, flag: "--valid-from") }
                 let notAfter = try validUntil.map { try parseTime($0, flag: "--valid-until") }
@@ -73,13 +77,16 @@ extension Greenlane.Keys {
         }
     }
 
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the keys in a trust file.")
+    package struct List: AsyncParsableCommand {
+        package init() {}
+
+        package static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the keys in a trust file.")
 
         @Option(name: .long, help: "Trust file.")
         var trust: String
 
-        mutating func run() async throws {
+        package mutating func run() async throws {
             let set: TrustSet
             do {
                 set = try TrustSet.load(path: trust)
@@ -101,7 +108,7 @@ extension Greenlane.Keys {
 
 extension String {
     /// Pads with spaces to `width` characters (grapheme clusters), for aligned columns.
-    func padding(_ width: Int) -> String {
+    package func padding(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

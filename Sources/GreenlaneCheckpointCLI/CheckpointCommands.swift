@@ -1,0 +1,51 @@
+// The commands a checkpoint needs: verify, inspect, keys. They live in a library so that two executables
+// share them: `greenlane`, lean (no SQLite, GRDB, Foundation, libpng, libqrencode or zbar, so it starts in a
+// few milliseconds), and `greenlane-office`, which adds the registry commands and reading QR images.
+public import ArgumentParser
+public import GreenlaneCrypto
+public import GreenlaneVerifier
+package import Synchronization
+
+/// Namespace of the checkpoint commands.
+package enum CheckpointCommands {
+    /// The checkpoint commands, in the order `--help` lists them.
+    package static let all: [any ParsableCommand.Type] = [Keys.self, Verify.self, Inspect.self]
+}
+
+/// Exit codes are part of the interface (see `greenlane --help` and the README).
+package enum Exit {
+    package static let accepted = ExitCode(0)
+    package static let rejected = ExitCode(1)
+    package static let malformed = ExitCode(2)
+    package static let setup = ExitCode(3)
+    package static let usage = ExitCode(64)
+
+    package static let help = """
+        Exit codes:
+          0   accepted (verify) or done
+          1   rejected: the pass was read but failed a check
+          2   malformed: a pass code could not be read
+          3   setup error: a key, trust file or revocation list could not be used
+          64  usage error: wrong flags or arguments
+        """
+}
+
+/// How `verify --image` reads QR codes from a PNG. Set by greenlane-office, which links zbar and libpng; the
+/// lean binary hands every `--image` to greenlane-office instead.
+package enum ImageReading {
+    package static let reader = Mutex<(@Sendable (String) throws -> [String])?>(nil)
+}
+
+extension Language: ExpressibleByArgument {}
+
+extension SignatureAlgorithm: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "es256", "ecdsa", "p-256", "p256": self = .es256
+        case "eddsa", "ed25519": self = .eddsa
+        default: return nil
+        }
+    }
+
+    public static var allValueStrings: [String] { ["es256", "eddsa"] }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// `greenlane` is the checkpoint's binary: it must stay free of the registry's libraries (that is what makes
+/// `greenlane verify` start fast) and hand every other command to greenlane-office.
+@Suite struct LeanBinaryTests {
+    /// The shared libraries the dynamic loader maps for a binary, by file name (from `ldd`).
+    func sharedLibraries(_ binary: URL) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        process.arguments = [binary.path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        return text.split(separator: "\n").compactMap { line in
+            line.split(whereSeparator: \.isWhitespace).first.map(String.init)
+        }
+    }
+
+    @Test func checkpointBinaryLinksNoRegistryImageOrFoundationLibrary() throws {
+        let libraries = try sharedLibraries(greenlaneBinary)
+        #expect(libraries.contains { $0.hasPrefix("libcrypto.so") })
+        for unwanted in ["libsqlite3", "libpng", "libqrencode", "libzbar", "libFoundation.so", "lib_FoundationICU",
+                         "libFoundationInternationalization"] {
+            #expect(!libraries.contains { $0.hasPrefix(unwanted) }, "greenlane links \(unwanted)")
+        }
+        let office = try sharedLibraries(greenlaneBinary.deletingLastPathComponent().appendingPathComponent(
+            "greenlane-office"))
+        #expect(office.contains { $0.hasPrefix("libsqlite3") })
+    }
+
+    @Test func helpListsEveryCommandAndOfficeCommandsRunThroughTheCheckpointBinary() throws {
+        let help = try greenlane(["--help"])
+        #expect(help.status == 0)
+        for command in ["keys", "verify", "inspect", "firm", "issue", "show", "revoke", "revocations", "renew",
+                        "list", "stats", "log"] {
+            #expect(help.stdout.contains("\n  \(command) "), "--help does not list \(command)")
+        }
+        let folder = try temporaryDirectory()
+        let firms = try greenlane(["firm", "list", "--registry", folder.appendingPathComponent("r.sqlite").path])
+        #expect(firms.status == 0, "\(firms.stderr)")
+    }
+
+    @Test func officeCommandWithoutGreenlaneOfficeIsAClearSetupError() throws {
+        // The checkpoint binary alone, as it would be installed on a checkpoint device.
+        let folder = try temporaryDirectory()
+        let alone = folder.appendingPathComponent("greenlane")
+        try FileManager.default.copyItem(at: greenlaneBinary, to: alone)
+        let process = Process()
+        process.executableURL = alone
+        process.arguments = ["list"]
+        process.environment = ["PATH": "/nonexistent"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 3)
+        #expect(message.hasPrefix("greenlane: this command is run by greenlane-office, which could not be started ("
+            + folder.path))
+        // Its own commands still work there.
+        let code = try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/valid-es256.txt"),
+                              encoding: .utf8)
+        let verify = Process()
+        verify.executableURL = alone
+        verify.arguments = ["verify", code.trimmingCharacters(in: .whitespacesAndNewlines), "--trust",
+                            repositoryRoot.appendingPathComponent("Keys/demo-trust.json").path,
+                            "--at", "2021-07-26T10:00:00+07:00", "--json"]
+        verify.standardOutput = Pipe()
+        try verify.run()
+        verify.waitUntilExit()
+        #expect(verify.terminationStatus == 0)
+    }
+}
