@@ -11,6 +11,10 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
+func write(_ path: String, _ data: Data) {
+    do { try data.write(to: URL(fileURLWithPath: path)) } catch { fail("cannot write \(path): \(error)") }
+}
+
 func loadKey(_ path: String) -> PrivateKey {
     do {
         // The demo keys come out of git with mode 0644; tighten before loading, as a user must.
@@ -168,9 +172,9 @@ do { listBytes = try es256.signedRevocationList(list) } catch { fail("\(error)")
 
 let folder = "Samples/codes"
 try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-FileManager.default.createFile(atPath: folder + "/revocations.glr", contents: Data(listBytes))
+write(folder + "/revocations.glr", Data(listBytes))
 for (sample, code) in cases {
-    FileManager.default.createFile(atPath: "\(folder)/\(sample.name).txt", contents: Data((code + "\n").utf8))
+    write("\(folder)/\(sample.name).txt", Data((code + "\n").utf8))
 }
 struct Expected: Encodable {
     var comment = "Expected verifier outcomes. Each code is in NAME.txt; check with: greenlane verify --file "
@@ -183,5 +187,5 @@ struct Expected: Encodable {
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
 let json = try! encoder.encode(Expected(cases: cases.map(\.0)))
-FileManager.default.createFile(atPath: folder + "/expected.json", contents: json + Data("\n".utf8))
+write(folder + "/expected.json", json + Data("\n".utf8))
 print("wrote \(cases.count) sample codes to \(folder); typical pass: \(typicalCode.count) characters")
