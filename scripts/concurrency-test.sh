@@ -14,7 +14,7 @@
 # plates, serials contiguous HN-000001..N with the counter at N+1; one permit.issue audit entry per permit;
 # PRAGMA integrity_check ok and foreign_key_check empty. Prints the wall time and throughput.
 # Environment: CONC_PROCS (8), CONC_ROWS (1000), CONC_JOBS (--jobs per process; default: one per core),
-# CONC_COLD_ROUNDS (10), GREENLANE_BIN (a built greenlane: skips the release build).
+# CONC_COLD_ROUNDS (10), GREENLANE_BIN (a built greenlane, with greenlane-office next to it: skips the release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -31,11 +31,14 @@ bash scripts/install-deps.sh
 if [ -n "${GREENLANE_BIN:-}" ]; then
     gl=$GREENLANE_BIN
 else
-    echo "building greenlane (release) ..."
-    swift build -c release --product greenlane --scratch-path .build-release 2>&1 | tail -1
+    echo "building greenlane and greenlane-office (release) ..."
+    for product in greenlane greenlane-office; do
+        swift build -c release --product $product --scratch-path .build-release 2>&1 | tail -1
+    done
     gl=$repo/.build-release/release/greenlane
 fi
-[ -x "$gl" ] || { echo "concurrency-test: no greenlane binary at $gl" >&2; exit 1; }
+# greenlane runs the registry commands through greenlane-office, which must sit next to it.
+[ -x "$gl" ] && [ -x "$gl-office" ] || { echo "concurrency-test: no greenlane and greenlane-office at $gl" >&2; exit 1; }
 gl=$(cd "$(dirname "$gl")" && pwd)/$(basename "$gl")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/greenlane-concurrency.XXXXXX")

@@ -24,7 +24,7 @@
 #       again, and `stats`, `log`, `list` and `verify` work on the registry.
 # Environment: CRASH_ROUNDS (50), CRASH_ROWS (10000), CRASH_SEED, CRASH_DELAYS, CRASH_OUT_EVERY (5; 1: every
 # round, 0: never), CRASH_JOBS (--jobs, default: one per core), CRASH_PNG_SAMPLE (PNGs decoded per round, 5),
-# GREENLANE_BIN (a built greenlane: skips the release build).
+# GREENLANE_BIN (a built greenlane, with greenlane-office next to it: skips the release build).
 # Exit status 0 when every round passes; otherwise 1 and the reason (the work folder is kept).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,11 +43,14 @@ bash scripts/install-deps.sh
 if [ -n "${GREENLANE_BIN:-}" ]; then
     gl=$GREENLANE_BIN
 else
-    echo "building greenlane (release) ..."
-    swift build -c release --product greenlane --scratch-path .build-release 2>&1 | tail -1
+    echo "building greenlane and greenlane-office (release) ..."
+    for product in greenlane greenlane-office; do
+        swift build -c release --product $product --scratch-path .build-release 2>&1 | tail -1
+    done
     gl=$repo/.build-release/release/greenlane
 fi
-[ -x "$gl" ] || { echo "crash-test: no greenlane binary at $gl" >&2; exit 1; }
+# greenlane runs the registry commands through greenlane-office, which must sit next to it.
+[ -x "$gl" ] && [ -x "$gl-office" ] || { echo "crash-test: no greenlane and greenlane-office at $gl" >&2; exit 1; }
 gl=$(cd "$(dirname "$gl")" && pwd)/$(basename "$gl")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/greenlane-crash.XXXXXX")
