@@ -37,7 +37,7 @@ extension Registry {
         }
         if let plate = filter.plate {
             // Plates are stored canonical; compare letters and digits only so `29c12345` finds `29C-123.45`.
-            conditions.append("replace(replace(replace(p.plate, '-', ''), '.', ''), ' ', '') = :plate")
+            conditions.append("\(Schema.compactPlateSQL) = :plate")
             arguments["plate"] = String(plate.uppercased().filter { $0.isLetter || $0.isNumber })
         }
         if let status = filter.status {

@@ -87,6 +87,15 @@ enum Schema {
                     BEGIN SELECT RAISE(ABORT, 'revocations are never deleted'); END;
                 """)
         }
+        migrator.registerMigration("v2-permit-by-compact-plate") { db in
+            // `list --plate 29c12345` compares letters and digits only; without an index on that very
+            // expression it read every permit (0.45 s for a million).
+            try db.execute(sql: "CREATE INDEX permit_by_compact_plate ON permit(\(compactPlateSQL))")
+        }
         return migrator
     }
+
+    /// A permit's plate with its separators removed (`29C-123.45` → `29C12345`). Queries must use this exact
+    /// text for SQLite to use the index on it.
+    static let compactPlateSQL = "replace(replace(replace(plate, '-', ''), '.', ''), ' ', '')"
 }
