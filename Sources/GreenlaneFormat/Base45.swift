@@ -9,8 +9,11 @@ public enum Base45 {
         return table
     }()
 
+    /// Characters that `count` bytes encode to: three per pair, two for an odd last byte.
+    public static func encodedLength(_ count: Int) -> Int { count / 2 * 3 + count % 2 * 2 }
+
     public static func encode(_ bytes: [UInt8]) -> String {
-        let length = bytes.count / 2 * 3 + bytes.count % 2 * 2
+        let length = encodedLength(bytes.count)
         return String(unsafeUninitializedCapacity: length) { out in
             alphabet.withUnsafeBufferPointer { alphabet in
                 var written = 0

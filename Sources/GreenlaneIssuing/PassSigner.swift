@@ -7,20 +7,22 @@ public import GreenlaneFormat
 public struct PassSigner: Sendable {
     public let key: PrivateKey
 
+    /// `alg` and `kid`, and the empty message carrying them, encoded once per signer rather than per pass.
+    public let protectedHeader: [CBOR: CBOR]
+    private let template: COSESign1
+
     public init(key: PrivateKey) {
         self.key = key
-    }
-
-    public var protectedHeader: [CBOR: CBOR] {
-        [
+        protectedHeader = [
             .init(COSESign1.HeaderLabel.algorithm): .init(key.algorithm.coseIdentifier),
             .init(COSESign1.HeaderLabel.keyID): .bytes(key.publicKey.keyID),
         ]
+        template = COSESign1(protected: protectedHeader, payload: [])
     }
 
     /// Signs a COSE_Sign1 over `payload` with this key.
     public func signMessage(payload: [UInt8]) throws(CryptoError) -> COSESign1 {
-        let message = COSESign1(protected: protectedHeader, payload: payload)
+        let message = template.replacingPayload(payload)
         return message.signed(with: try key.sign(message.toBeSigned))
     }
 

@@ -30,6 +30,15 @@ extension CBOR {
                 value.encode(into: &buffer)
                 return
             }
+            // Integer keys (every map of a pass): the order of their shortest encodings is the order of
+            // (major type, argument), so they sort without being encoded first.
+            if let entries = Self.integerKeyed(map) {
+                for entry in entries {
+                    entry.key.encode(into: &buffer)
+                    entry.value.encode(into: &buffer)
+                }
+                return
+            }
             // Order is by the keys' encoded bytes, so encode each key once and sort those.
             let entries = map.map { (key: $0.key.encoded(), value: $0.value) }
                 .sorted { $0.key.lexicographicallyPrecedes($1.key) }
@@ -55,6 +64,21 @@ extension CBOR {
             buffer.append(0xE0 | additional)
             Self.appendBigEndian(bits, byteCount: 1 << (additional - 24), to: &buffer)
         }
+    }
+
+    /// The entries sorted in deterministic order when every key is an integer; nil otherwise.
+    static func integerKeyed(_ map: [CBOR: CBOR]) -> [(key: CBOR, value: CBOR)]? {
+        var entries: [(major: UInt8, argument: UInt64, key: CBOR, value: CBOR)] = []
+        entries.reserveCapacity(map.count)
+        for (key, value) in map {
+            switch key {
+            case .unsigned(let argument): entries.append((0, argument, key, value))
+            case .negative(let argument): entries.append((1, argument, key, value))
+            default: return nil
+            }
+        }
+        entries.sort { ($0.major, $0.argument) < ($1.major, $1.argument) }
+        return entries.map { ($0.key, $0.value) }
     }
 
     /// Writes a major type with the shortest argument (RFC 8949 4.2.1).

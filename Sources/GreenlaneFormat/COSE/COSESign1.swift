@@ -41,6 +41,12 @@ public struct COSESign1: Sendable, Hashable {
         self.signature = signature
     }
 
+    /// The same headers over another payload, unsigned; the protected header is not encoded again.
+    public func replacingPayload(_ payload: [UInt8]) -> COSESign1 {
+        COSESign1(protectedBytes: protectedBytes, protected: protected, unprotected: unprotected, payload: payload,
+                  signature: [])
+    }
+
     /// The same message carrying `signature`.
     public func signed(with signature: [UInt8]) -> COSESign1 {
         COSESign1(

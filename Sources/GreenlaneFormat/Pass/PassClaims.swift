@@ -219,17 +219,33 @@ public struct Permit: Hashable, Sendable {
         guard (2...96).contains(name.utf8.count) else {
             throw FormatError(.invalidValue, layer: .claims, "driver name must be 2 to 96 bytes long")
         }
-        guard name.unicodeScalars.allSatisfy({
-            $0.properties.isAlphabetic || $0.properties.generalCategory == .nonspacingMark
-                || $0 == " " || $0 == "'" || $0 == "." || $0 == "-"
-        }), name.first != " ", name.last != " ", !name.contains("  ")
-        else {
+        guard hasNameSpacing(name), name.unicodeScalars.allSatisfy(isNameScalar) else {
             throw FormatError(.invalidValue, layer: .claims, "driver name '\(name)' has characters a name cannot have")
         }
         // Compare bytes: String's == treats canonically equivalent spellings as equal.
-        guard normalizedName(name).utf8.elementsEqual(name.utf8) else {
+        guard name._nfcCodeUnits.elementsEqual(name.utf8) else {
             throw FormatError(.nonCanonical, layer: .claims, "driver name '\(name)' is not in Unicode NFC")
         }
+    }
+
+    /// No space first, last, or twice in a row.
+    private static func hasNameSpacing(_ name: String) -> Bool {
+        var previous: UInt8 = 0x20
+        for byte in name.utf8 {
+            if byte == 0x20 && previous == 0x20 { return false }
+            previous = byte
+        }
+        return previous != 0x20
+    }
+
+    /// A letter of any script, a combining mark, a space, an apostrophe, a dot or a dash. ASCII is decided
+    /// without Unicode property look-ups: this runs for every character of every pass issued and verified.
+    private static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            let lowered = scalar.value | 0x20
+            return (0x61...0x7A).contains(lowered) || " '.-".unicodeScalars.contains(scalar)
+        }
+        return scalar.properties.isAlphabetic || scalar.properties.generalCategory == .nonspacingMark
     }
 
     /// NFC form of a name, with runs of spaces collapsed.
