@@ -185,7 +185,7 @@ extension Registry {
                 claims: item.claims, testAt: draft.testAt, kid: signature.kid, code: signature.code,
                 issuedBy: options.actor, replaces: draft.renewedFrom == nil ? item.replaced : nil,
                 renewedFrom: draft.renewedFrom)
-            try record.insert(db)
+            try record.insertFast(db)
             try Registry.audit(db, at: options.now, actor: options.actor, "permit.issue", record.serial,
                                "\(record.plate) · \(record.firmID) · \(draft.source)")
             outcomes[item.index] = .issued(record, replaced: item.replaced)

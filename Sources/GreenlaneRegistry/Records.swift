@@ -71,30 +71,19 @@ public struct PermitRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
         case issuedBy = "issued_by"
     }
 
-    /// Column by column rather than through Encodable: GRDB's Codable path cost about as much per permit
-    /// as the permit's signature (BENCHMARKS.md, issue recorded). Reading still goes through Decodable.
-    public func encode(to container: inout PersistenceContainer) {
-        container[CodingKeys.serial.stringValue] = serial
-        container[CodingKeys.firmID.stringValue] = firmID
-        container[CodingKeys.plate.stringValue] = plate
-        container[CodingKeys.vehicleClass.stringValue] = vehicleClass
-        container[CodingKeys.driverName.stringValue] = driverName
-        container[CodingKeys.driverID.stringValue] = driverID
-        container[CodingKeys.testAt.stringValue] = testAt
-        container[CodingKeys.zones.stringValue] = zones
-        container[CodingKeys.purpose.stringValue] = purpose
-        container[CodingKeys.windowStart.stringValue] = windowStart
-        container[CodingKeys.windowEnd.stringValue] = windowEnd
-        container[CodingKeys.station.stringValue] = station
-        container[CodingKeys.issuer.stringValue] = issuer
-        container[CodingKeys.issuedAt.stringValue] = issuedAt
-        container[CodingKeys.notBefore.stringValue] = notBefore
-        container[CodingKeys.expiresAt.stringValue] = expiresAt
-        container[CodingKeys.kid.stringValue] = kid
-        container[CodingKeys.code.stringValue] = code
-        container[CodingKeys.replaces.stringValue] = replaces
-        container[CodingKeys.renewedFrom.stringValue] = renewedFrom
-        container[CodingKeys.issuedBy.stringValue] = issuedBy
+    /// Inserts the permit through one cached statement: GRDB's generic record insertion (building the
+    /// column list and the statement for every row) cost about as much per permit as its signature.
+    func insertFast(_ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO permit (serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
+                purpose, window_start, window_end, station, issuer, issued_at, not_before, expires_at, kid, code,
+                replaces, renewed_from, issued_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                serial, firmID, plate, vehicleClass, driverName, driverID, testAt, zones, purpose, windowStart,
+                windowEnd, station, issuer, issuedAt, notBefore, expiresAt, kid, code, replaces, renewedFrom,
+                issuedBy,
+            ])
     }
 
     public init(claims: PassClaims, testAt: Int64, kid: String, code: String, issuedBy: String,
@@ -181,16 +170,6 @@ public struct AuditEntry: Codable, Sendable, Hashable, FetchableRecord, MutableP
 
     public static let databaseTableName = "audit_log"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
-
-    /// Column by column, like PermitRecord: one audit entry is written per permit.
-    public func encode(to container: inout PersistenceContainer) {
-        container["id"] = id
-        container["at"] = at
-        container["actor"] = actor
-        container["action"] = action
-        container["subject"] = subject
-        container["detail"] = detail
-    }
 }
 
 /// A permit as an auditor sees it: the record and its status at a given time.

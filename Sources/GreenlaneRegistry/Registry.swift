@@ -131,8 +131,9 @@ public struct Registry: Sendable {
 
     static func audit(_ db: Database, at: Int64, actor: String, _ action: String, _ subject: String?,
                       _ detail: String? = nil) throws {
-        var entry = AuditEntry(at: at, actor: actor, action: action, subject: subject, detail: detail)
-        try entry.insert(db)
+        // One cached statement: an audit entry is written for every permit issued.
+        try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [at, actor, action, subject, detail])
     }
 
     // MARK: - Firms
