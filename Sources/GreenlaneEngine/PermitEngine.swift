@@ -59,7 +59,7 @@ public struct PermitEngine: Sendable {
         } catch {
             throw EngineError(.request, error.reason)
         }
-        var pending: [(Int, Result<PermitDraft, RequestRefusal>)] = requests.enumerated().map { index, request in
+        let pending: [(Int, Result<PermitDraft, RequestRefusal>)] = requests.enumerated().map { index, request in
             let result = policy.draft(for: request, firm: firms[request.firmID.trimmed], now: options.now)
             return (index, result.map { draft in
                 var draft = draft
@@ -90,9 +90,10 @@ public struct PermitEngine: Sendable {
         let signer = self.signer
         let kid = Hex.encode(signer.key.publicKey.keyID)
         let jobs = max(1, options.jobs)
-        while !pending.isEmpty {
-            let chunk = pending.prefix(chunkSize)
-            pending.removeFirst(chunk.count)
+        // Chunks are slices: removing each from the front of `pending` moved (and retained) every request
+        // behind it, quadratic in the batch size.
+        for start in stride(from: 0, to: pending.count, by: chunkSize) {
+            let chunk = pending[start..<min(start + chunkSize, pending.count)]
             var results: [Int: RowResult] = [:]
             var drafts: [(Int, PermitDraft)] = []
             for (index, result) in chunk {
