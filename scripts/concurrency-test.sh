@@ -28,18 +28,7 @@ total=$((procs * rows))
 fail() { echo "concurrency-test: FAILED: $*" >&2; echo "concurrency-test: work folder kept: $work" >&2; exit 1; }
 
 bash scripts/install-deps.sh
-if [ -n "${GREENLANE_BIN:-}" ]; then
-    gl=$GREENLANE_BIN
-else
-    echo "building greenlane and greenlane-office (release) ..."
-    for product in greenlane greenlane-office; do
-        swift build -c release --product $product --scratch-path .build-release 2>&1 | tail -1
-    done
-    gl=$repo/.build-release/release/greenlane
-fi
-# greenlane runs the registry commands through greenlane-office, which must sit next to it.
-[ -x "$gl" ] && [ -x "$gl-office" ] || { echo "concurrency-test: no greenlane and greenlane-office at $gl" >&2; exit 1; }
-gl=$(cd "$(dirname "$gl")" && pwd)/$(basename "$gl")
+gl=$(bash scripts/greenlane-binary.sh)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/greenlane-concurrency.XXXXXX")
 pids=()
