@@ -15,10 +15,13 @@ extension PrivateKey {
         let what = "private key file \(path)"
         let (bytes, permissions) = try readKeyFile(path)
         guard permissions & 0o077 == 0 else {
-            // A public key or certificate given by mistake gets that said, not a chmod hint for a public file.
-            if !bytes.containsASCII("PRIVATE KEY") {
+            // A public key or certificate given by mistake gets that said, not a chmod hint for a public file;
+            // the PEM reader already tells them apart.
+            do {
                 _ = try PrivateKey(pem: bytes, passphrase: passphrase, what: what)
-            }
+            } catch where error.code == .notAPrivateKey {
+                throw error
+            } catch {}
             let octal = String(permissions, radix: 8)
             throw CryptoError(
                 .insecureKeyFile,
@@ -90,14 +93,6 @@ private func readKeyFile(_ path: String) throws(CryptoError) -> (bytes: [UInt8],
     }
     bytes.removeSubrange(total...)
     return (bytes, mode & 0o777)
-}
-
-extension [UInt8] {
-    fileprivate func containsASCII(_ text: String) -> Bool {
-        let needle = Array(text.utf8)
-        guard count >= needle.count else { return false }
-        return (0...(count - needle.count)).contains { self[$0..<($0 + needle.count)].elementsEqual(needle) }
-    }
 }
 
 private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
