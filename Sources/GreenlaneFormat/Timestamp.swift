@@ -76,8 +76,7 @@ public enum Timestamp {
     /// The instant shifted to Vietnam time; absurd instants (a revocation time from a list, say) clamp rather
     /// than overflow, so any Int64 can be printed.
     private static func vietnamTime(_ time: Int64) -> Int64 {
-        let (local, overflow) = time.addingReportingOverflow(DailyWindow.vietnamOffsetSeconds)
-        return overflow ? .max : local
+        time.saturatingAdd(DailyWindow.vietnamOffsetSeconds)
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
@@ -120,5 +119,19 @@ public enum Timestamp {
         let month = Int(mp < 10 ? mp + 3 : mp - 9)
         let year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
         return (year, month, day, secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60)
+    }
+}
+
+extension Int64 {
+    /// Times and skews can come from outside (a checkpoint's flags, a signed list): extreme values clamp rather
+    /// than trap.
+    package func saturatingAdd(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
+
+    package func saturatingSubtract(_ other: Int64) -> Int64 {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        return overflow ? (other > 0 ? .min : .max) : difference
     }
 }

@@ -182,16 +182,3 @@ public struct VerifiedPass: Sendable {
         self.signer = signer
     }
 }
-
-extension Int64 {
-    /// Checkpoint times and skews come from the caller: extreme values clamp rather than trap.
-    func saturatingAdd(_ other: Int64) -> Int64 {
-        let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? (other > 0 ? .max : .min) : sum
-    }
-
-    func saturatingSubtract(_ other: Int64) -> Int64 {
-        let (difference, overflow) = subtractingReportingOverflow(other)
-        return overflow ? (other > 0 ? .min : .max) : difference
-    }
-}
