@@ -27,10 +27,7 @@ public struct PassVerifier: Sendable {
         do throws(FormatError) {
             unwrapped = try PassCode.unwrap(code)
             message = try COSESign1.decode(unwrapped.coseBytes)
-            // Nothing unprotected is trusted, and anything there would give a signed pass a second encoding.
-            guard message.unprotected.isEmpty else {
-                throw FormatError(.wrongStructure, layer: .cose, "the unprotected header must be empty")
-            }
+            try message.requireEmptyUnprotectedHeader()
         } catch {
             return VerificationResult(failures: [.malformed(error)], warnings: [], pass: nil, signer: nil)
         }

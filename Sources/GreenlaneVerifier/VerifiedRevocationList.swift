@@ -23,9 +23,10 @@ public struct VerifiedRevocationList: Sendable {
         } catch {
             throw VerifierError(.invalidRevocationList, "revocation list is not a COSE_Sign1 message: \(error)")
         }
-        // As for passes: nothing unprotected is trusted, and anything there would be a second encoding.
-        guard message.unprotected.isEmpty else {
-            throw VerifierError(.invalidRevocationList, "revocation list's unprotected header must be empty")
+        do {
+            try message.requireEmptyUnprotectedHeader()
+        } catch {
+            throw VerifierError(.invalidRevocationList, "revocation list: \(error.reason)")
         }
         guard let kid = message.keyID, !kid.isEmpty else {
             throw VerifierError(.revocationListNotTrusted, "revocation list carries no key id: it is unsigned")

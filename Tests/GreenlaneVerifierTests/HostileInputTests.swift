@@ -677,7 +677,7 @@ func entry(_ key: Int, _ value: CBOR) -> [UInt8] { CBOR(key).encoded() + value.e
         let unprotected = refusal(try forge.cose(
             unprotected: CBOR.map([3: .text("application/cwt")]).encoded(), payload: list.encoded()))
         #expect(unprotected?.code == .invalidRevocationList)
-        #expect(unprotected?.reason == "revocation list's unprotected header must be empty")
+        #expect(unprotected?.reason == "revocation list: the unprotected header must be empty")
     }
 }
 

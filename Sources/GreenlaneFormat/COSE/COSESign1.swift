@@ -41,6 +41,14 @@ public struct COSESign1: Sendable, Hashable {
         self.signature = signature
     }
 
+    /// greenlane's rule for everything it signs: nothing unprotected is trusted, and an entry there would give
+    /// one signed message a second encoding, so the unprotected header must be empty.
+    public func requireEmptyUnprotectedHeader() throws(FormatError) {
+        guard unprotected.isEmpty else {
+            throw FormatError(.wrongStructure, layer: .cose, "the unprotected header must be empty")
+        }
+    }
+
     /// The same headers over another payload, unsigned; the protected header is not encoded again.
     public func replacingPayload(_ payload: [UInt8]) -> COSESign1 {
         COSESign1(protectedBytes: protectedBytes, protected: protected, unprotected: unprotected, payload: payload,
