@@ -31,10 +31,9 @@ public struct PassSigner: Sendable {
     public func passCode(
         for claims: PassClaims, compression: PassCode.Compression = .automatic
     ) throws(IssuingError) -> String {
-        // What `claims.validate()` does, on the very bytes that get signed.
-        let payload = claims.encoded()
+        let payload: [UInt8]
         do {
-            _ = try PassClaims(decoding: payload)
+            payload = try claims.validatedEncoding()
         } catch {
             throw IssuingError(.invalidClaims, error.reason, underlying: error)
         }

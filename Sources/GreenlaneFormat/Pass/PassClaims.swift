@@ -49,7 +49,14 @@ public struct PassClaims: Hashable, Sendable {
 
     /// Checks that the claims can be issued: the same rules the decoder applies.
     public func validate() throws(FormatError) {
-        _ = try PassClaims(decoding: encoded())
+        _ = try validatedEncoding()
+    }
+
+    /// The encoding, once the decoder has accepted exactly these bytes: what a signer signs.
+    public func validatedEncoding() throws(FormatError) -> [UInt8] {
+        let bytes = encoded()
+        _ = try PassClaims(decoding: bytes)
+        return bytes
     }
 
     /// Decodes and validates a CWT payload. Unknown claims are refused: a verifier that skipped a claim
