@@ -24,7 +24,8 @@ enum Office {
 
     /// Whether this binary runs the command itself: a checkpoint command that does not read an image.
     static func runsHere(_ arguments: [String]) -> Bool {
-        guard let first = arguments.first, ["verify", "inspect", "keys"].contains(first) else { return false }
+        let commands = CheckpointCommands.all.compactMap { $0.configuration.commandName }
+        guard let first = arguments.first, commands.contains(first) else { return false }
         return !arguments.contains { $0 == "--image" || $0.hasPrefix("--image=") }
     }
 

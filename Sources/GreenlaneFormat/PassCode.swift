@@ -28,7 +28,8 @@ public enum PassCode {
             // bytes. So it is tried only when the plain code would need a QR symbol above version 10 at
             // level M, where long Vietnamese names do compress; trying it on every pass took 6 µs of a 41 µs
             // signing (BENCHMARKS.md).
-            if prefix.utf8.count + Base45.encodedLength(coseBytes.count) <= QRCapacity.alphanumericLevelM[9] {
+            let plainLength = prefix.utf8.count + Base45.encodedLength(coseBytes.count)
+            if let version = QRCapacity.version(alphanumericCount: plainLength), version <= 10 {
                 body = coseBytes
             } else {
                 let compressed = Zlib.compress(coseBytes)

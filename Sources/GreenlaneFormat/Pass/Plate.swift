@@ -13,7 +13,7 @@ public struct Plate: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The plate's letters and digits only (`29C12345`): what the pass carries, and what look-ups compare.
     public var compact: String {
         // `text` is ASCII (built from upper-case letters, digits and separators), so bytes suffice.
-        String(decoding: text.utf8.filter { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }, as: UTF8.self)
+        String(decoding: text.utf8.filter { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }, as: UTF8.self)
     }
 
     public init(parsing input: String, vehicleClass: VehicleClass) throws(FormatError) {
