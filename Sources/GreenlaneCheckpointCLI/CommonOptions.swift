@@ -74,20 +74,10 @@ package func parseTime(_ text: String, flag: String) throws -> Int64 {
 }
 
 package func readBytes(_ path: String, what: String, limit: Int = 64 << 20) throws -> [UInt8] {
-    guard let file = fopen(path, "rb") else {
-        throw CLIError("cannot read \(what) \(path): \(String(cString: strerror(errno)))")
-    }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let count = fread(&chunk, 1, chunk.count, file)
-        if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
-        if bytes.count > limit { throw CLIError("\(what) \(path) is larger than \(limit) bytes") }
-        if count < chunk.count {
-            if ferror(file) != 0 { throw CLIError("cannot read \(what) \(path): read error") }
-            return bytes
-        }
+    do {
+        return try readFile(path, limit: limit).get()
+    } catch {
+        throw CLIError("cannot read \(what) \(path): \(error)")
     }
 }
 

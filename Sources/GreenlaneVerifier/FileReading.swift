@@ -6,7 +6,7 @@ import Darwin
 
 /// Reads a whole file, refusing anything over `limit` bytes before reading it all.
 /// Returns the bytes, or the system's reason the file could not be read.
-func readFile(_ path: String, limit: Int) -> Result<[UInt8], FileReadError> {
+package func readFile(_ path: String, limit: Int) -> Result<[UInt8], FileReadError> {
     guard let file = fopen(path, "rb") else { return .failure(FileReadError(String(cString: strerror(errno)))) }
     defer { fclose(file) }
     var bytes: [UInt8] = []
@@ -21,7 +21,7 @@ func readFile(_ path: String, limit: Int) -> Result<[UInt8], FileReadError> {
     }
 }
 
-struct FileReadError: Error, CustomStringConvertible {
-    let description: String
+package struct FileReadError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }

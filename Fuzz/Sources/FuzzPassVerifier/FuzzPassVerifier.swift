@@ -11,12 +11,12 @@ import GreenlaneVerifier
 // claims round-trip. A malformed result has exactly one failure.
 
 let trust: TrustSet = {
-    do { return try TrustSet(trustFile: readFixture("Keys/demo-trust.json")) } catch {
+    do { return try TrustSet.load(path: fixture("Keys/demo-trust.json")) } catch {
         invariantFailed("demo trust file does not load: \(error)")
     }
 }()
 let revocations: VerifiedRevocationList = {
-    do { return try VerifiedRevocationList(signed: readFixture("Samples/codes/revocations.glr"), trust: trust) } catch {
+    do { return try VerifiedRevocationList.load(path: fixture("Samples/codes/revocations.glr"), trust: trust) } catch {
         invariantFailed("sample revocation list does not load: \(error)")
     }
 }()

@@ -8,7 +8,7 @@ import GreenlaneVerifier
 // re-encodes to exactly the input bytes (the decoder is deterministic, so one list has one encoding).
 
 let trust: TrustSet = {
-    do { return try TrustSet(trustFile: readFixture("Keys/demo-trust.json")) } catch {
+    do { return try TrustSet.load(path: fixture("Keys/demo-trust.json")) } catch {
         invariantFailed("demo trust file does not load: \(error)")
     }
 }()

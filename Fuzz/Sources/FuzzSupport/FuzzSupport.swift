@@ -12,21 +12,9 @@ public let repositoryRoot: String = {
     return path
 }()
 
-/// Reads a whole file, or stops the fuzzer: a target without its fixtures would fuzz nothing useful.
-public func readFixture(_ relative: String) -> [UInt8] {
-    let path = repositoryRoot + "/" + relative
-    guard let file = fopen(path, "rb") else {
-        printError("fuzz: cannot open \(path) (set GREENLANE_ROOT)")
-        exit(2)
-    }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let count = fread(&chunk, 1, chunk.count, file)
-        bytes.append(contentsOf: chunk[0..<count])
-        if count < chunk.count { return bytes }
-    }
+/// The path of a file of the repository (`Keys/demo-trust.json`).
+public func fixture(_ relative: String) -> String {
+    repositoryRoot + "/" + relative
 }
 
 /// Stops the run as a crash libFuzzer records (abort → deadly signal → crash-* file), with a message.
