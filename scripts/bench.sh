@@ -33,7 +33,7 @@ if [[ -n "${BENCH_REV:-}" ]]; then
     git -C "$root" archive "$BENCH_REV" | tar -x -C "$src"
     mkdir -p "$src/Benchmarks"
     (cd "$root/Benchmarks" && tar -c --exclude ./.build --exclude ./.swiftpm .) | tar -x -C "$src/Benchmarks"
-    cp "$root"/scripts/bench*.sh "$src/scripts/"
+    cp "$root"/scripts/bench*.sh "$root"/scripts/greenlane-binary.sh "$src/scripts/"
     revision="$(git -C "$root" rev-parse --short "$BENCH_REV") ($BENCH_REV)"
     root=$src
 else
@@ -42,15 +42,12 @@ fi
 cd "$root"
 
 echo "== building (release)" >&2
-# Both executables: greenlane (the checkpoint's, timed for cold start) hands registry commands to greenlane-office.
-for product in greenlane greenlane-office; do
-    swift build -c release --product $product --scratch-path .build-release 2>&1 | grep -E "error|warning: |Build" | tail -3 >&2
-done
+# greenlane (the checkpoint's binary, timed for cold start) and greenlane-office beside it, always built here.
+gl=$(GREENLANE_BIN= bash scripts/greenlane-binary.sh)
 (cd Benchmarks && swift build -c release 2>&1 | grep -E "error|Build" | tail -3 >&2)
-gl="$root/.build-release/release/greenlane"
 bench="$root/Benchmarks/.build/release/greenlane-bench"
 hello="$root/Benchmarks/.build/release/hello-foundation"
-[[ -x $gl && -x $gl-office && -x $bench && -x $hello ]] || { echo "bench: build failed" >&2; exit 1; }
+[[ -x $bench && -x $hello ]] || { echo "bench: build failed" >&2; exit 1; }
 
 results="$work/results.md"
 notes="$work/notes.txt"
