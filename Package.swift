@@ -44,32 +44,34 @@ let package = Package(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]),
 
+        // Below everything: the one error shape, the one file reader and the one file writer (libc only).
+        .target(name: "GreenlaneSupport", swiftSettings: swiftSettings),
         // The only target that touches OpenSSL pointers.
-        .target(name: "GreenlaneCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "GreenlaneCrypto", dependencies: ["COpenSSL", "GreenlaneSupport"], swiftSettings: swiftSettings),
         // CBOR, base45, zlib, COSE_Sign1, CWT, pass claims: pure data, no I/O.
-        .target(name: "GreenlaneFormat", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "GreenlaneFormat", dependencies: ["CZlib", "GreenlaneSupport"], swiftSettings: swiftSettings),
         // What checkpoint software embeds: trust set, revocation list, verification.
         .target(
-            name: "GreenlaneVerifier", dependencies: ["GreenlaneCrypto", "GreenlaneFormat"],
+            name: "GreenlaneVerifier", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneSupport"],
             swiftSettings: swiftSettings),
         // QR symbols (libqrencode) as PNG (libpng), SVG and terminal text; reading them back (zbar); pass cards.
         .target(
-            name: "GreenlaneQR", dependencies: ["CQRencode", "CZBar", "CPNG", "GreenlaneFormat"],
+            name: "GreenlaneQR", dependencies: ["CQRencode", "CZBar", "CPNG", "GreenlaneFormat", "GreenlaneSupport"],
             swiftSettings: swiftSettings),
         // Signing pass codes and revocation lists.
         .target(
-            name: "GreenlaneIssuing", dependencies: ["GreenlaneCrypto", "GreenlaneFormat"],
+            name: "GreenlaneIssuing", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneSupport"],
             swiftSettings: swiftSettings),
         // The registry: firms, vehicles, permits, revocations, audit log (embedded SQLite through GRDB).
         .target(
             name: "GreenlaneRegistry",
-            dependencies: ["GreenlaneFormat", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["GreenlaneFormat", "GreenlaneSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
         // The permit engine: policy, requests (flags or CSV), issuing and renewal into the registry.
         .target(
             name: "GreenlaneEngine",
             dependencies: [
-                "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneRegistry",
+                "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneRegistry", "GreenlaneSupport",
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings),
@@ -77,7 +79,7 @@ let package = Package(
         .target(
             name: "GreenlaneCheckpointCLI",
             dependencies: [
-                "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneVerifier",
+                "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneVerifier", "GreenlaneSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -93,7 +95,7 @@ let package = Package(
             name: "GreenlaneOfficeCLI",
             dependencies: [
                 "GreenlaneCheckpointCLI", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneVerifier",
-                "GreenlaneIssuing", "GreenlaneRegistry", "GreenlaneEngine", "GreenlaneQR",
+                "GreenlaneIssuing", "GreenlaneRegistry", "GreenlaneEngine", "GreenlaneQR", "GreenlaneSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
@@ -103,6 +105,8 @@ let package = Package(
             name: "SampleMaker", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing"],
             swiftSettings: swiftSettings),
 
+        .testTarget(
+            name: "GreenlaneSupportTests", dependencies: ["GreenlaneSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneFormatTests", dependencies: ["GreenlaneFormat"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),

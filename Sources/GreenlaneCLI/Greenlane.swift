@@ -54,7 +54,7 @@ enum Greenlane {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if Office.runsHere(arguments) {
-            await Checkpoint.main(arguments)
+            await CommandRoot.main(Checkpoint.self, arguments: arguments)
         } else {
             Office.exec(arguments)
         }

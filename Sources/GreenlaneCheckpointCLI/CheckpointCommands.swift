@@ -5,6 +5,7 @@ public import ArgumentParser
 public import GreenlaneCrypto
 public import GreenlaneVerifier
 package import Synchronization
+package import GreenlaneSupport
 
 /// Namespace of the checkpoint commands.
 package enum CheckpointCommands {
@@ -20,12 +21,23 @@ package enum Exit {
     package static let setup = ExitCode(3)
     package static let usage = ExitCode(64)
 
+    /// The exit code for an error of this kind: the one mapping, used by `CommandRoot`.
+    package static func code(for kind: ErrorKind) -> ExitCode {
+        switch kind {
+        case .rejected: rejected
+        case .malformed: malformed
+        case .usage: usage
+        default: setup  // setup and runtime: the command could not run as asked
+        }
+    }
+
     package static let help = """
         Exit codes:
           0   accepted (verify) or done
           1   rejected: the pass was read but failed a check
           2   malformed: a pass code could not be read
-          3   setup error: a key, trust file or revocation list could not be used
+          3   setup or runtime error: a key, trust file, policy, registry or revocation list could not be
+              used, or the machine failed (database, disk full, a write that failed, a missing library)
           64  usage error: wrong flags or arguments
         """
 }

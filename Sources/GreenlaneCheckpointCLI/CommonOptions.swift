@@ -1,4 +1,5 @@
 import ArgumentParser
+package import GreenlaneSupport
 import GreenlaneFormat
 package import GreenlaneVerifier
 #if canImport(Glibc)
@@ -38,25 +39,31 @@ package struct PassphraseOptions: ParsableArguments {
     package func passphrase() throws -> [UInt8]? {
         if let name = passphraseEnv {
             guard let value = environment(name), !value.isEmpty else {
-                throw CLIError("environment variable \(name) is not set or empty (--passphrase-env)")
+                throw CLIError(.input, "environment variable \(name) is not set or empty (--passphrase-env)")
             }
             return Array(value.utf8)
         }
         if let path = passphraseFile {
-            let text = try readText(path, what: "passphrase file")
+            // Checked like a key file, before anything is decrypted with it.
+            let text = try readText(path, what: "passphrase file", limit: 64 << 10, secret: true)
             let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let passphrase = line.hasSuffix("\r") ? line.dropLast() : line
-            guard !passphrase.isEmpty else { throw CLIError("passphrase file \(path) is empty") }
+            guard !passphrase.isEmpty else { throw CLIError(.input, "passphrase file \(path) is empty") }
             return Array(passphrase.utf8)
         }
         return nil
     }
 }
 
-/// A failure of the command's own inputs (files, keys): printed as one line, exit code 3.
-package struct CLIError: Error, CustomStringConvertible {
-    package let description: String
-    package init(_ description: String) { self.description = description }
+/// Why a command could not do what was asked, when no library error says it better.
+package enum CommandDomain: ErrorDomain {}
+package typealias CLIError = CodedError<CommandDomain>
+
+extension CLIError.Code where Domain == CommandDomain {
+    /// Something the command was given cannot be used (a passphrase variable that is not set).
+    package static var input: Self { .init("input", kind: .setup) }
+    /// This build or machine lacks what the command needs (a library, greenlane-office).
+    package static var missing: Self { .init("missing", kind: .runtime) }
 }
 
 package func environment(_ name: String) -> String? {
@@ -73,32 +80,20 @@ package func parseTime(_ text: String, flag: String) throws -> Int64 {
     return time
 }
 
-package func readBytes(_ path: String, what: String, limit: Int = 64 << 20) throws -> [UInt8] {
-    do {
-        return try readFile(path, limit: limit).get()
-    } catch {
-        throw CLIError("cannot read \(what) \(path): \(error)")
-    }
+package func readBytes(_ path: String, what: String, limit: Int = 64 << 20, secret: Bool = false)
+    throws(FileError) -> [UInt8]
+{
+    try FileReader.read(path, what: what, limit: limit, secret: secret)
 }
 
-package func readText(_ path: String, what: String) throws -> String {
-    let bytes = try readBytes(path, what: what)
+package func readText(_ path: String, what: String, limit: Int = 64 << 20, secret: Bool = false)
+    throws(FileError) -> String
+{
+    let bytes = try readBytes(path, what: what, limit: limit, secret: secret)
     guard let text = String(validating: bytes, as: UTF8.self) else {
-        throw CLIError("\(what) \(path) is not UTF-8 text")
+        throw FileError(.unreadable, "\(what) \(path) is not UTF-8 text")
     }
     return text
-}
-
-package func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
-    guard fd >= 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written > 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
-        offset += written
-    }
 }
 
 /// Writes to a file descriptor directly: stdio's `stdout` and `stderr` globals are not concurrency-safe

@@ -1,6 +1,7 @@
 package import ArgumentParser
 import GreenlaneCrypto
 import GreenlaneFormat
+import GreenlaneSupport
 import GreenlaneVerifier
 
 extension CheckpointCommands {
@@ -55,24 +56,29 @@ extension CheckpointCommands.Keys {
             do {
                 let notBefore = try validFrom.map { try parseTime($0, flag: "--valid-from") }
                 let notAfter = try validUntil.map { try parseTime($0, flag: "--valid-until") }
-                let key = try PrivateKey.generate(alg)
                 let stem = out.hasSuffix("/") ? out + name : out + "/" + name
+                try FileWriter.checkFolder(out, flag: "--out")
+                // All three names are checked before anything is written, so a refusal leaves no new key behind;
+                // each write still refuses on its own (O_EXCL-like link), in case a file appears meanwhile.
+                for suffix in [".key.pem", ".pub.pem", ".trust.json"] where FileReader.mode(of: stem + suffix) != nil {
+                    throw FileError(.exists, "\(stem + suffix) already exists; keys generate never overwrites a file")
+                }
+                let key = try PrivateKey.generate(alg)
                 try key.write(to: stem + ".key.pem", passphrase: try passphrase.passphrase())
-                try writeFile(stem + ".pub.pem", Array(key.publicKey.pem.utf8))
+                try FileWriter.write(
+                    Array(key.publicKey.pem.utf8), to: stem + ".pub.pem", mode: FileWriter.publicMode,
+                    existing: .refuse)
                 let defaultLabel = (demo ? "DEMO " : "") + "\(issuer) issuer key \(alg.rawValue)"
                 let trusted = TrustedKey(
                     publicKey: key.publicKey, label: label ?? defaultLabel, issuer: issuer, notBefore: notBefore,
                     notAfter: notAfter, isDemo: demo)
-                try writeFile(stem + ".trust.json", Array(try TrustSet(keys: [trusted]).trustFile().utf8))
+                try FileWriter.write(
+                    Array(try TrustSet(keys: [trusted]).trustFile().utf8), to: stem + ".trust.json",
+                    mode: FileWriter.publicMode, existing: .refuse)
                 print("kid \(Hex.encode(key.publicKey.keyID))  \(alg.rawValue)")
                 print("private key: \(stem).key.pem (mode 0600\(passphrase.passphraseFile != nil || passphrase.passphraseEnv != nil ? ", encrypted" : ""))")
                 print("public key:  \(stem).pub.pem")
                 print("trust file:  \(stem).trust.json")
-            } catch let error as ValidationError {
-                throw error
-            } catch {
-                printError("greenlane: \(error)")
-                throw Exit.setup
             }
         }
     }
@@ -87,13 +93,7 @@ extension CheckpointCommands.Keys {
         var trust: String
 
         package mutating func run() async throws {
-            let set: TrustSet
-            do {
-                set = try TrustSet.load(path: trust)
-            } catch {
-                printError("greenlane: \(error)")
-                throw Exit.setup
-            }
+            let set = try TrustSet.load(path: trust)
             print("KID               ALG    VALID (issued between)                      LABEL")
             for key in set.keys {
                 let from = key.notBefore.map(Timestamp.rfc3339) ?? "-"

@@ -62,15 +62,9 @@ extension CheckpointCommands {
 
         package mutating func run() async throws {
             let time = try at.map { try parseTime($0, flag: "--at") } ?? systemTime()
-            let verifier: PassVerifier
-            do {
-                let trustSet = try TrustSet.load(path: trust)
-                let list = try revocations.map { try VerifiedRevocationList.load(path: $0, trust: trustSet) }
-                verifier = PassVerifier(trust: trustSet, revocations: list)
-            } catch {
-                printError("greenlane: \(error)")
-                throw Exit.setup
-            }
+            let trustSet = try TrustSet.load(path: trust)
+            let list = try revocations.map { try VerifiedRevocationList.load(path: $0, trust: trustSet) }
+            let verifier = PassVerifier(trust: trustSet, revocations: list)
             let context = CheckpointContext(
                 time: time, district: zone.flatMap(District.init), clockSkew: skew,
                 maxRevocationAge: maxRevocationAge * 3600)
@@ -78,22 +72,14 @@ extension CheckpointCommands {
             if let code {
                 codes = [code]
             } else if let image {
-                do {
-                    guard let read = ImageReading.reader.withLock({ $0 }) else {
-                        throw CLIError("this build of greenlane cannot read images")
-                    }
-                    codes = try read(image)
-                } catch {
-                    printError("greenlane: \(error)")
-                    throw Exit.malformed
+                guard let read = ImageReading.reader.withLock({ $0 }) else {
+                    throw CLIError(.missing, "this build of greenlane cannot read images")
                 }
+                codes = try read(image)
             } else {
                 let text: String
                 if let file {
-                    do { text = try readText(file, what: "code file") } catch {
-                        printError("greenlane: \(error)")
-                        throw Exit.setup
-                    }
+                    text = try readText(file, what: "code file")
                 } else {
                     var lines: [String] = []
                     while let line = readLine() { lines.append(line) }

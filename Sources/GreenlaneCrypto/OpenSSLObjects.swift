@@ -23,7 +23,9 @@ func drainOpenSSLErrors() -> [String] {
 func openSSLError(_ code: CryptoError.Code, _ reason: String, file: String = #fileID, line: Int = #line)
     -> CryptoError
 {
-    CryptoError(code, reason, openSSLErrors: drainOpenSSLErrors(), file: file, line: line)
+    let messages = drainOpenSSLErrors()
+    return CryptoError(code, reason, underlying: messages.isEmpty ? nil : OpenSSLErrors(messages: messages),
+                       file: file, line: line)
 }
 
 /// Calls `body` with a pointer that is never nil, even for an empty array: some OpenSSL functions treat

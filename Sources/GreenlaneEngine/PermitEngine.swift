@@ -1,3 +1,4 @@
+public import GreenlaneSupport
 public import GreenlaneCrypto
 import GreenlaneFormat
 public import GreenlaneIssuing
@@ -57,7 +58,7 @@ public struct PermitEngine: Sendable {
         do {
             firms = Dictionary(uniqueKeysWithValues: try registry.firms().map { ($0.id, $0) })
         } catch {
-            throw EngineError(.request, error.reason)
+            throw EngineError(.registry, error.reason, underlying: error)
         }
         let pending: [(Int, Result<PermitDraft, RequestRefusal>)] = requests.enumerated().map { index, request in
             let result = policy.draft(for: request, firm: firms[request.firmID.trimmed], now: options.now)
@@ -108,7 +109,8 @@ public struct PermitEngine: Sendable {
                     try Self.sign(claims, with: signer, kid: kid, jobs: jobs)
                 }
             } catch {
-                throw EngineError(.request, error.reason)
+                // A row the registry refuses is reported as that row's refusal; what reaches here stops the batch.
+                throw EngineError(error.kind == .rejected ? .request : .registry, error.reason, underlying: error)
             }
             for ((index, draft), item) in zip(drafts, outcome.outcomes) {
                 switch item {
@@ -151,7 +153,8 @@ public struct PermitEngine: Sendable {
 
     private func call(_ body: ([RowResult]) throws -> Void, _ results: [RowResult]) throws(EngineError) {
         do { try body(results) } catch let error as EngineError { throw error } catch {
-            throw EngineError(.request, "\(error)")
+            let reason = (error as? any GreenlaneError)?.reason ?? "reporting the committed permits failed"
+            throw EngineError(.reporting, reason, underlying: error)
         }
     }
 

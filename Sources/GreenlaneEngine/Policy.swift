@@ -1,3 +1,4 @@
+public import GreenlaneSupport
 public import GreenlaneFormat
 public import GreenlaneRegistry
 public import Foundation
@@ -49,16 +50,16 @@ public struct Policy: Sendable {
     public static let formatName = "greenlane-policy/1"
 
     public static func load(path: String) throws(EngineError) -> Policy {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes = try FileReader.read(path, what: "policy", limit: 1 << 20)
         } catch {
-            throw EngineError(.policy, "cannot read policy \(path): \(error.localizedDescription)")
+            throw EngineError(.policy, error.reason, underlying: error)
         }
         do {
-            return try Policy(json: data)
+            return try Policy(json: Data(bytes))
         } catch {
-            throw EngineError(.policy, "policy \(path): \(error.reason)")
+            throw error.prefixed("policy \(path): ")
         }
     }
 
@@ -67,7 +68,7 @@ public struct Policy: Sendable {
         do {
             file = try JSONDecoder().decode(File.self, from: data)
         } catch {
-            throw EngineError(.policy, "not a valid policy file: \(error)")
+            throw EngineError(.policy, "not a valid policy file: \(DecodingErrorText.describe(error))", underlying: error)
         }
         guard file.format == Policy.formatName else {
             throw EngineError(.policy, "format is '\(file.format)'; this version reads '\(Policy.formatName)'")

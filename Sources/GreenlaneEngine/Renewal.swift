@@ -26,7 +26,7 @@ extension PermitEngine {
                 sources["renewal of \(permit.serial)"] = permit.serial
             }
         } catch {
-            throw EngineError(.request, error.reason)
+            throw EngineError(.registry, error.reason, underlying: error)
         }
         return try issue(requests, options: options, renewing: sources, onCommitted: onCommitted)
     }

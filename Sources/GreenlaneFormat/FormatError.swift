@@ -1,8 +1,10 @@
+public import GreenlaneSupport
+
 /// Why bytes or text could not be read as a pass code, a revocation list or a trust entry.
 ///
 /// One error type for the whole module; `layer` says which layer of the pass code failed,
 /// `offset` where in that layer's input (when known). Equality is by `code` and `layer`.
-public struct FormatError: Error, Sendable, CustomStringConvertible {
+public struct FormatError: GreenlaneError {
     /// The layer of a pass code, outermost first.
     public enum Layer: String, Sendable, CaseIterable {
         case prefix, base45, zlib, cbor, cose, claims
@@ -69,6 +71,11 @@ public struct FormatError: Error, Sendable, CustomStringConvertible {
         if let offset { return "\(layer): \(reason) (at offset \(offset))" }
         return "\(layer): \(reason)"
     }
+
+    /// A code that cannot be read is malformed input, whatever layer failed.
+    public var kind: ErrorKind { .malformed }
+    public var underlying: (any Error & Sendable)? { nil }
+    public var origin: SourceLocation { SourceLocation(fileID: file, line: line) }
 }
 
 extension FormatError: Hashable {

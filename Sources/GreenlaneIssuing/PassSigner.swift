@@ -1,3 +1,4 @@
+public import GreenlaneSupport
 public import GreenlaneCrypto
 public import GreenlaneFormat
 
@@ -57,32 +58,12 @@ public struct PassSigner: Sendable {
 }
 
 /// Why a pass or list could not be issued.
-public struct IssuingError: Error, Sendable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
+public enum IssuingDomain: ErrorDomain {}
+public typealias IssuingError = CodedError<IssuingDomain>
 
-        public static let invalidClaims = Code("invalidClaims")
-        public static let signingFailed = Code("signingFailed")
-    }
-
-    public let code: Code
-    public let reason: String
-    public let underlying: (any Error & Sendable)?
-    public let file: String
-    public let line: Int
-
-    public init(
-        _ code: Code, _ reason: String, underlying: (any Error & Sendable)? = nil,
-        file: String = #fileID, line: Int = #line
-    ) {
-        self.code = code
-        self.reason = reason
-        self.underlying = underlying
-        self.file = file
-        self.line = line
-    }
-
-    public var description: String { reason }
+extension IssuingError.Code where Domain == IssuingDomain {
+    /// The claims fail the format's own rules (a bug or unchecked input upstream).
+    public static var invalidClaims: Self { .init("invalidClaims", kind: .rejected) }
+    /// OpenSSL failed to sign.
+    public static var signingFailed: Self { .init("signingFailed", kind: .runtime) }
 }

@@ -4,6 +4,7 @@ import CSV
 import Foundation
 import GreenlaneFormat
 import GreenlaneRegistry
+import GreenlaneSupport
 
 extension Greenlane {
     struct FirmCommand: AsyncParsableCommand {
@@ -35,13 +36,8 @@ extension Greenlane.FirmCommand {
             } catch {
                 throw ValidationError(error.reason)
             }
-            do {
-                try store.addFirm(firm, actor: registry.actorName)
-            } catch {
-                printError("greenlane: \(error)")
-                throw Exit.rejected
-            }
-            print("registered \(firm.id): \(firm.legalName) (\(firm.kind.rawValue), licence \(firm.licence))")
+            try store.addFirm(firm, actor: registry.actorName)
+            printError("registered \(firm.id): \(firm.legalName) (\(firm.kind.rawValue), licence \(firm.licence))")
         }
     }
 
@@ -76,14 +72,14 @@ extension Greenlane.FirmCommand {
                 }
                 do {
                     if try store.firm(id) != nil {
-                        print("skipped \(id): already registered")
+                        printError("skipped \(id): already registered")
                         continue
                     }
                     try store.addFirm(Firm(id: id, legalName: name, kind: kind, licence: licence, createdAt: now),
                                       actor: registry.actorName)
                     print("registered \(id): \(name)")
                 } catch {
-                    printError("\(file) row \(row): \(error)")
+                    printError("\(file) row \(row): \(error.reason)")
                     failed = true
                 }
             }
@@ -132,11 +128,6 @@ extension Greenlane.FirmCommand {
 }
 
 private func setStatus(_ status: Firm.Status, id: String, reason: String, registry: RegistryOptions) throws {
-    do {
-        try registry.open().setFirmStatus(id, status, reason: reason, actor: registry.actorName, at: try registry.now())
-    } catch let error as RegistryError {
-        printError("greenlane: \(error)")
-        throw Exit.rejected
-    }
-    print("\(id): \(status.rawValue)")
+    try registry.open().setFirmStatus(id, status, reason: reason, actor: registry.actorName, at: try registry.now())
+    printError("\(id): \(status.rawValue)")
 }

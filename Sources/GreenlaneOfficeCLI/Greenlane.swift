@@ -17,6 +17,6 @@ struct Greenlane: AsyncParsableCommand {
 
     static func main() async {
         ImageReading.reader.withLock { $0 = { path in try QRReader.read(pngAt: path) } }
-        await Self.main(nil)
+        await CommandRoot.main(Self.self)
     }
 }

@@ -5,6 +5,7 @@ import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneQR
 import GreenlaneRegistry
+import GreenlaneSupport
 
 extension Greenlane {
     struct Issue: AsyncParsableCommand {
@@ -61,26 +62,17 @@ extension Greenlane {
         }
 
         mutating func run() async throws {
+            // Everything that can be refused up front is, before a single permit is issued.
+            if let out { try FileWriter.checkFolder(out, flag: "--out") }
             let now = try registry.now()
-            let engine: PermitEngine
-            do {
-                let policy = try Policy.load(path: self.policy)
-                engine = PermitEngine(policy: policy, registry: try registry.open(), key: try signing.load())
-            } catch let error as EngineError {
-                printError("greenlane: \(error)")
-                throw Exit.setup
-            }
+            let key = try signing.load()
+            let engine = PermitEngine(policy: try Policy.load(path: self.policy), registry: try registry.open(), key: key)
             var requests: [PermitRequest] = []
             var malformed: [RequestRefusal] = []
             if let csv {
-                do {
-                    let rows = try RequestCSV.read(path: csv)
-                    requests = rows.requests
-                    malformed = rows.malformed
-                } catch {
-                    printError("greenlane: \(error)")
-                    throw Exit.setup
-                }
+                let rows = try RequestCSV.read(path: csv)
+                requests = rows.requests
+                malformed = rows.malformed
             } else {
                 requests = [PermitRequest(
                     source: "command line", firmID: firm!, plate: plate!, vehicleClass: vehicleClass!,
@@ -93,16 +85,12 @@ extension Greenlane {
             options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
             var output = PassOutput(folder: out)
             output.firmNames = Dictionary(uniqueKeysWithValues: try engine.registry.firms().map { ($0.id, $0.legalName) })
-            output.isDemo = try signing.isDemo()
-            let json = self.json
-            let single = csv == nil
-            let summary = try engine.issue(requests, malformed: malformed, options: options) { results in
-                // Called only after the chunk has committed: every code shown here is in the registry.
-                for result in results {
-                    try IssueReport.print(result, json: json, single: single, output: output)
-                }
+            output.isDemo = try signing.isDemo(key)
+            let report = IssueReport(json: json, single: csv == nil, output: output)
+            let summary = try report.run {
+                try engine.issue(requests, malformed: malformed, options: options, onCommitted: $0)
             }
-            if !json && !single {
+            if !json && csv != nil {
                 printError("issued \(summary.issued), refused \(summary.refused)"
                     + (summary.rolledBack ? " — nothing was issued (--all-or-nothing)" : ""))
             }
@@ -111,11 +99,64 @@ extension Greenlane {
     }
 }
 
-enum IssueReport {
-    static func print(_ result: PermitEngine.RowResult, json: Bool, single: Bool, output: PassOutput) throws {
+/// Reports each row once its chunk has committed, and writes its files.
+///
+/// Codes and machine output go to standard output; refusals and summaries to standard error. When a file
+/// cannot be written (a full disk), every permit already committed is still reported, each marked, and the
+/// batch stops: the dispatcher learns exactly which cards to write again (`greenlane show SERIAL --out DIR`).
+final class IssueReport {
+    let json: Bool
+    let single: Bool
+    let output: PassOutput
+    /// The first file that could not be written, and the committed permits whose files are missing.
+    private var failure: FileError?
+    private var unwritten: [String] = []
+
+    init(json: Bool, single: Bool, output: PassOutput) {
+        self.json = json
+        self.single = single
+        self.output = output
+    }
+
+    /// Runs `issue`, handing it the per-chunk reporter, and turns a failed write into one clear error.
+    func run(_ issue: (([PermitEngine.RowResult]) throws -> Void) throws -> PermitEngine.Summary) throws
+        -> PermitEngine.Summary
+    {
+        do {
+            return try issue { try self.report($0) }
+        } catch {
+            guard let failure else { throw error }
+            let list = unwritten.count <= 20
+                ? unwritten.joined(separator: ", ")
+                : unwritten.prefix(20).joined(separator: ", ") + " and \(unwritten.count - 20) more"
+            throw FileError(
+                .unwritable,
+                failure.reason + "; the batch stopped. \(unwritten.count) permit(s) are recorded in the registry "
+                    + "but their files were not written: \(list). Write them again with "
+                    + "`greenlane show SERIAL --out DIR`", underlying: failure)
+        }
+    }
+
+    private func report(_ results: [PermitEngine.RowResult]) throws {
+        for result in results { print(result) }
+        if let failure { throw failure }
+    }
+
+    private func print(_ result: PermitEngine.RowResult) {
         switch result {
         case .issued(let record, let replaced):
-            let files = try output.write(record)
+            var files: [String] = []
+            var fileError: FileError?
+            if failure == nil {
+                do { files = try output.write(record) } catch {
+                    failure = error
+                    fileError = error
+                }
+            }
+            if output.folder != nil && files.isEmpty {
+                unwritten.append(record.serial)
+                if fileError == nil { fileError = failure }
+            }
             if json {
                 var fields: [(String, JSONValue)] = [
                     ("issued", .bool(true)), ("serial", .string(record.serial)), ("plate", .string(record.plate)),
@@ -124,6 +165,7 @@ enum IssueReport {
                 ]
                 if let replaced { fields.append(("replaced", .string(replaced))) }
                 if !files.isEmpty { fields.append(("files", .array(files.map(JSONValue.string)))) }
+                if let fileError { fields.append(("filesNotWritten", .string(fileError.reason))) }
                 Swift.print(JSONValue.object(fields).text)
             } else if single {
                 Swift.print(record.code)
@@ -131,7 +173,8 @@ enum IssueReport {
                     + Timestamp.vietnamese(record.expiresAt) + (replaced.map { "; revoked \($0)" } ?? ""))
             } else {
                 Swift.print("✔ \(record.serial)  \(record.plate.padding(13)) until "
-                    + Timestamp.vietnamese(record.expiresAt) + (replaced.map { "  (replaces \($0))" } ?? ""))
+                    + Timestamp.vietnamese(record.expiresAt) + (replaced.map { "  (replaces \($0))" } ?? "")
+                    + (fileError == nil ? "" : "  (recorded; files NOT written)"))
             }
         case .refused(let refusal):
             if json {
@@ -140,13 +183,14 @@ enum IssueReport {
                     ("reasons", .array(refusal.reasons.map(JSONValue.string))),
                 ]).text)
             } else {
-                Swift.print("✘ \(refusal.source): " + refusal.reasons.joined(separator: "; "))
+                printError("✘ \(refusal.source): " + refusal.reasons.joined(separator: "; "))
             }
         }
     }
 }
 
-/// Writes a permit's code, QR symbols and card into a folder, after the permit is committed.
+/// Writes a permit's code, QR symbols and card into a folder, after the permit is committed. Each file is
+/// written whole or not at all, with mode 0600: cards carry the driver's name and citizen ID number.
 struct PassOutput {
     let folder: String?
     /// Firm legal names for the cards.
@@ -154,17 +198,26 @@ struct PassOutput {
     /// The signing key is a demo key: cards carry the DEMO watermark.
     var isDemo = false
 
-    func write(_ record: PermitRecord) throws -> [String] {
+    func write(_ record: PermitRecord) throws(FileError) -> [String] {
         guard let folder else { return [] }
         let stem = (folder.hasSuffix("/") ? folder : folder + "/") + record.serial
-        let qr = try QRCode(encoding: record.code)
-        let claims = try record.claims()
-        try writeFile(stem + ".txt", Array((record.code + "\n").utf8))
-        try writeFile(stem + ".png", try qr.png())
-        try writeFile(stem + ".svg", Array(qr.svg().utf8))
-        let card = try PassCard.svg(
-            claims: claims, code: record.code, firmName: firmNames[record.firmID], isDemo: isDemo)
-        try writeFile(stem + ".card.svg", Array(card.utf8))
+        let qr: QRCode
+        let card: String
+        do {
+            qr = try QRCode(encoding: record.code)
+            card = try PassCard.svg(
+                claims: try record.claims(), code: record.code, firmName: firmNames[record.firmID], isDemo: isDemo)
+        } catch {
+            throw FileError(.unwritable, "cannot draw the card of \(record.serial): \(error)", underlying: error)
+        }
+        let png: [UInt8]
+        do { png = try qr.png() } catch {
+            throw FileError(.unwritable, "cannot draw the QR code of \(record.serial): \(error)", underlying: error)
+        }
+        try FileWriter.write(Array((record.code + "\n").utf8), to: stem + ".txt")
+        try FileWriter.write(png, to: stem + ".png")
+        try FileWriter.write(Array(qr.svg().utf8), to: stem + ".svg")
+        try FileWriter.write(Array(card.utf8), to: stem + ".card.svg")
         return [stem + ".txt", stem + ".png", stem + ".svg", stem + ".card.svg"]
     }
 }

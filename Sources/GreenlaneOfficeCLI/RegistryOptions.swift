@@ -36,13 +36,8 @@ struct RegistryOptions: ParsableArguments {
         return systemTime()
     }
 
-    func open(readOnly: Bool = false) throws -> Registry {
-        do {
-            return try Registry(path: path, readOnly: readOnly)
-        } catch {
-            printError("greenlane: \(error)")
-            throw Exit.setup
-        }
+    func open(readOnly: Bool = false) throws(RegistryError) -> Registry {
+        try Registry(path: path, readOnly: readOnly)
     }
 }
 
@@ -57,24 +52,13 @@ struct SigningKeyOptions: ParsableArguments {
     var keyTrust: String?
 
     func load() throws -> PrivateKey {
-        do {
-            return try PrivateKey.load(path: key, passphrase: try passphrase.passphrase())
-        } catch {
-            printError("greenlane: \(error)")
-            throw Exit.setup
-        }
+        try PrivateKey.load(path: key, passphrase: try passphrase.passphrase())
     }
 
-    /// Whether the key is marked demo in `--key-trust`. Without it, a key is taken as real.
-    func isDemo() throws -> Bool {
+    /// Whether `key` (already loaded: it is decrypted once per command) is marked demo in `--key-trust`.
+    /// Without it, a key is taken as real.
+    func isDemo(_ key: PrivateKey) throws -> Bool {
         guard let keyTrust else { return false }
-        let trust: TrustSet
-        do {
-            trust = try TrustSet.load(path: keyTrust)
-        } catch {
-            printError("greenlane: \(error)")
-            throw Exit.setup
-        }
-        return trust.key(for: try load().publicKey.keyID)?.isDemo ?? false
+        return try TrustSet.load(path: keyTrust).key(for: key.publicKey.keyID)?.isDemo ?? false
     }
 }

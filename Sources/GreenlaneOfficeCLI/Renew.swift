@@ -4,6 +4,7 @@ import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneIssuing
 import GreenlaneRegistry
+import GreenlaneSupport
 
 enum PassSignerFactory {
     static func signer(_ options: SigningKeyOptions) throws -> PassSigner { PassSigner(key: try options.load()) }
@@ -28,22 +29,17 @@ extension Greenlane {
         @OptionGroup var registry: RegistryOptions
 
         mutating func run() async throws {
+            if let out { try FileWriter.checkFolder(out, flag: "--out") }
             let now = try registry.now()
-            let engine: PermitEngine
-            do {
-                engine = PermitEngine(policy: try Policy.load(path: policy), registry: try registry.open(),
-                                      key: try signing.load())
-            } catch let error as EngineError {
-                printError("greenlane: \(error)")
-                throw Exit.setup
-            }
+            let key = try signing.load()
+            let engine = PermitEngine(policy: try Policy.load(path: policy), registry: try registry.open(), key: key)
             var filter = PermitFilter(now: now)
             filter.firmID = firm
             var output = PassOutput(folder: out)
-            output.isDemo = try signing.isDemo()
-            let json = self.json
-            let summary = try engine.renew(filter: filter, options: .init(actor: registry.actorName, now: now)) {
-                for result in $0 { try IssueReport.print(result, json: json, single: false, output: output) }
+            output.isDemo = try signing.isDemo(key)
+            let report = IssueReport(json: json, single: false, output: output)
+            let summary = try report.run {
+                try engine.renew(filter: filter, options: .init(actor: registry.actorName, now: now), onCommitted: $0)
             }
             if !json { printError("renewed \(summary.issued), not renewed \(summary.refused)") }
             if summary.refused > 0 { throw Exit.rejected }

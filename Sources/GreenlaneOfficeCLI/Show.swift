@@ -4,6 +4,7 @@ import GreenlaneFormat
 import GreenlaneQR
 import GreenlaneRegistry
 import GreenlaneVerifier
+import GreenlaneSupport
 
 extension Greenlane {
     struct Show: AsyncParsableCommand {
@@ -14,15 +15,30 @@ extension Greenlane {
         @Argument(help: "Serial, e.g. HN-000123.") var serial: String
         @Flag(name: .long, help: "Print the QR code for a light terminal background.") var invert = false
         @Flag(name: .long, help: "Do not draw the QR code.") var noQR = false
+        @Option(name: .long, help: ArgumentHelp(
+            "Write SERIAL.txt, .png, .svg and .card.svg here again (as issue --out).",
+            discussion: "For cards that a failed write (a full disk) left unwritten."))
+        var out: String?
+        @Option(name: .long, help: "Trust file listing the signing key (its demo flag marks the card DEMO).")
+        var keyTrust: String?
         @OptionGroup var registry: RegistryOptions
         @OptionGroup var language: LanguageOptions
 
         mutating func run() async throws {
+            if let out { try FileWriter.checkFolder(out, flag: "--out") }
             let now = try registry.now()
             let store = try registry.open(readOnly: true)
             guard let listing = try store.permit(serial) else {
-                printError("greenlane: no permit with serial \(serial) in \(registry.path)")
-                throw Exit.rejected
+                throw RegistryError(.unknownPermit, "no permit with serial \(serial) in \(registry.path)")
+            }
+            if let out {
+                var output = PassOutput(folder: out)
+                if let firm = try store.firm(listing.permit.firmID) { output.firmNames[firm.id] = firm.legalName }
+                if let keyTrust, let kid = Hex.decode(listing.permit.kid) {
+                    output.isDemo = try TrustSet.load(path: keyTrust).key(for: kid)?.isDemo ?? false
+                }
+                for file in try output.write(listing.permit) { print(file) }
+                return
             }
             let vi = language.language == .vi
             let claims = try listing.permit.claims()
@@ -57,13 +73,8 @@ extension Greenlane {
         @OptionGroup var registry: RegistryOptions
 
         mutating func run() async throws {
-            do {
-                try registry.open().revoke(serial, reason: reason, actor: registry.actorName, at: try registry.now())
-            } catch let error as RegistryError {
-                printError("greenlane: \(error)")
-                throw Exit.rejected
-            }
-            print("revoked \(serial) (\(reason)); run `greenlane revocations export` and send the list to checkpoints")
+            try registry.open().revoke(serial, reason: reason, actor: registry.actorName, at: try registry.now())
+            printError("revoked \(serial) (\(reason)); run `greenlane revocations export` and send the list to checkpoints")
         }
     }
 
@@ -87,10 +98,11 @@ extension Greenlane {
                 let entries = try store.revocations(relevantAt: now)
                 let list = RevocationList(issuer: issuer, issuedAt: now, entries: entries)
                 let bytes = try PassSignerFactory.signer(signing).signedRevocationList(list)
-                try writeFile(out, bytes)
+                // Atomic: a failed or killed export leaves the previous list, which checkpoints still load.
+                try FileWriter.write(bytes, to: out, mode: FileWriter.publicMode)
                 try store.recordExport("revocations.export", detail: "\(entries.count) entries to \(out)",
                                        actor: registry.actorName, at: now)
-                print("wrote \(out): \(entries.count) revoked permits, signed \(Timestamp.rfc3339(now))")
+                printError("wrote \(out): \(entries.count) revoked permits, signed \(Timestamp.rfc3339(now))")
             }
         }
     }

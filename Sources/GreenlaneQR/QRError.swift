@@ -1,59 +1,35 @@
-/// The one error type of GreenlaneQR.
-///
-/// `code` is what callers branch on; `reason` is for people and names the file when there is one.
-public struct QRError: Error, Sendable, CustomStringConvertible, Equatable {
-    /// A struct with static lets rather than an enum, so codes can be added without breaking `switch`es.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
+public import GreenlaneSupport
 
-        /// The text is too long for the largest symbol (version 40) at level M.
-        public static let textTooLong = Code("textTooLong")
-        /// Text that is empty or holds a NUL character (libqrencode takes C strings).
-        public static let invalidText = Code("invalidText")
-        /// libqrencode failed for another reason (out of memory).
-        public static let encodingFailed = Code("encodingFailed")
-        /// A size, module size or quiet zone outside what the function accepts.
-        public static let invalidArgument = Code("invalidArgument")
-        /// libpng could not write the image.
-        public static let pngWriteFailed = Code("pngWriteFailed")
-        /// The bytes do not start with the PNG signature.
-        public static let notAPNG = Code("notAPNG")
-        /// A PNG signature followed by data libpng rejects (truncated, bad CRC, bad zlib stream).
-        public static let corruptPNG = Code("corruptPNG")
-        /// An image larger than the reader accepts, refused before allocating pixels.
-        public static let imageTooLarge = Code("imageTooLarge")
-        /// A file that cannot be opened or read.
-        public static let unreadableFile = Code("unreadableFile")
-        /// zbar scanned the image and found no QR code.
-        public static let noCodeFound = Code("noCodeFound")
-        /// zbar could not scan the image at all.
-        public static let scanFailed = Code("scanFailed")
-    }
+/// The error of GreenlaneQR: `code` is what callers branch on; `reason` is for people and names the file.
+public enum QRDomain: ErrorDomain {}
+public typealias QRError = CodedError<QRDomain>
 
-    public let code: Code
-    public let reason: String
-    /// The file the error is about, when there is one (also named in `reason`).
-    public let path: String?
-    public let file: String
-    public let line: Int
+extension QRError.Code where Domain == QRDomain {
+    /// The text is too long for the largest symbol (version 40) at level M.
+    public static var textTooLong: Self { .init("textTooLong", kind: .rejected) }
+    /// Text that is empty or holds a NUL character (libqrencode takes C strings).
+    public static var invalidText: Self { .init("invalidText", kind: .rejected) }
+    /// libqrencode failed for another reason (out of memory).
+    public static var encodingFailed: Self { .init("encodingFailed", kind: .runtime) }
+    /// A size, module size or quiet zone outside what the function accepts.
+    public static var invalidArgument: Self { .init("invalidArgument", kind: .usage) }
+    /// libpng could not write the image.
+    public static var pngWriteFailed: Self { .init("pngWriteFailed", kind: .runtime) }
+    /// The bytes do not start with the PNG signature.
+    public static var notAPNG: Self { .init("notAPNG", kind: .malformed) }
+    /// A PNG signature followed by data libpng rejects (truncated, bad CRC, bad zlib stream).
+    public static var corruptPNG: Self { .init("corruptPNG", kind: .malformed) }
+    /// An image larger than the reader accepts, refused before allocating pixels.
+    public static var imageTooLarge: Self { .init("imageTooLarge", kind: .malformed) }
+    /// A file that cannot be opened or read.
+    public static var unreadableFile: Self { .init("unreadableFile", kind: .setup) }
+    /// zbar scanned the image and found no QR code.
+    public static var noCodeFound: Self { .init("noCodeFound", kind: .malformed) }
+    /// zbar could not scan the image at all.
+    public static var scanFailed: Self { .init("scanFailed", kind: .runtime) }
+}
 
-    init(_ code: Code, _ reason: String, path: String? = nil, file: String = #fileID, line: Int = #line) {
-        self.code = code
-        self.reason = reason
-        self.path = path
-        self.file = file
-        self.line = line
-    }
-
+extension QRError {
     /// The same error, now naming the file it came from.
-    func at(path: String) -> QRError {
-        QRError(code, path + ": " + reason, path: path, file: file, line: line)
-    }
-
-    public var description: String { reason }
-
-    /// Equal when the codes are equal: the reason text and source location are diagnostics, not identity.
-    public static func == (lhs: QRError, rhs: QRError) -> Bool { lhs.code == rhs.code }
+    func at(path: String) -> QRError { prefixed(path + ": ") }
 }

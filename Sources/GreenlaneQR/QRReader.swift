@@ -1,4 +1,5 @@
 import CZBar
+public import GreenlaneSupport
 
 /// Finds and decodes QR codes in images.
 public enum QRReader {
@@ -10,10 +11,16 @@ public enum QRReader {
     /// Returns the decoded texts in the order zbar gives them; none found -> `.noCodeFound`; not a PNG ->
     /// `.notAPNG`; unreadable -> `.unreadableFile`; larger than 10,000 x 10,000 pixels -> `.imageTooLarge`.
     public static func read(pngAt path: String) throws(QRError) -> [String] {
+        let bytes: [UInt8]
         do {
-            return try read(png: FileBytes.read(path, maxBytes: maxFileBytes))
+            bytes = try FileReader.read(path, what: "image", limit: maxFileBytes)
         } catch {
-            throw error.path == nil ? error.at(path: path) : error
+            throw QRError(.unreadableFile, error.reason, underlying: error)
+        }
+        do {
+            return try read(png: bytes)
+        } catch {
+            throw error.at(path: path)
         }
     }
 

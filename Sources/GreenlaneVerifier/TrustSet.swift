@@ -1,3 +1,4 @@
+public import GreenlaneSupport
 public import GreenlaneCrypto
 import GreenlaneFormat
 #if canImport(FoundationEssentials)
@@ -61,9 +62,10 @@ public struct TrustSet: Sendable {
     /// Reads a trust file (JSON, `greenlane-trust/1`; see docs/FORMAT.md).
     public static func load(path: String) throws(VerifierError) -> TrustSet {
         let bytes: [UInt8]
-        switch readFile(path, limit: 1 << 20) {
-        case .success(let read): bytes = read
-        case .failure(let error): throw VerifierError(.unreadableFile, "cannot read trust file \(path): \(error)")
+        do {
+            bytes = try FileReader.read(path, what: "trust file", limit: 1 << 20)
+        } catch {
+            throw VerifierError(.unreadableFile, error.reason, underlying: error)
         }
         do {
             return try TrustSet(trustFile: bytes)
@@ -79,7 +81,7 @@ public struct TrustSet: Sendable {
         do {
             file = try JSONDecoder().decode(TrustFile.self, from: Data(bytes))
         } catch {
-            throw VerifierError(.invalidTrustFile, "not a valid trust file: \(Self.describe(error))")
+            throw VerifierError(.invalidTrustFile, "not a valid trust file: \(DecodingErrorText.describe(error))")
         }
         guard file.format == TrustFile.formatName else {
             throw VerifierError(
@@ -103,24 +105,6 @@ public struct TrustSet: Sendable {
         // Encoding plain strings and optionals cannot fail.
         let data = (try? encoder.encode(file)) ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, let context):
-            "missing field '\(key.stringValue)' at \(path(context))"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            "wrong type at \(path(context)): \(context.debugDescription)"
-        case DecodingError.dataCorrupted(let context):
-            "\(context.debugDescription) at \(path(context))"
-        default:
-            "\(error)"
-        }
-    }
-
-    private static func path(_ context: DecodingError.Context) -> String {
-        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        return path.isEmpty ? "top level" : path
     }
 }
 

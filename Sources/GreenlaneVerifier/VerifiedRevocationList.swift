@@ -1,3 +1,4 @@
+public import GreenlaneSupport
 import GreenlaneCrypto
 public import GreenlaneFormat
 
@@ -57,9 +58,10 @@ public struct VerifiedRevocationList: Sendable {
 
     public static func load(path: String, trust: TrustSet) throws(VerifierError) -> VerifiedRevocationList {
         let bytes: [UInt8]
-        switch readFile(path, limit: maxFileBytes) {
-        case .success(let read): bytes = read
-        case .failure(let error): throw VerifierError(.unreadableFile, "cannot read revocation list \(path): \(error)")
+        do {
+            bytes = try FileReader.read(path, what: "revocation list", limit: maxFileBytes)
+        } catch {
+            throw VerifierError(.unreadableFile, error.reason, underlying: error)
         }
         do {
             return try VerifiedRevocationList(signed: bytes, trust: trust)

@@ -55,7 +55,9 @@ struct Office {
         #expect(verified.status == 0, "\(verified.stdout)")
         let again = try office.issue(Office.truck)
         #expect(again.status == 1)
-        #expect(again.stdout.contains("already has an active pass HN-000001; use --replace"))
+        // A refusal is not a pass: `issue … > pass.txt` must leave nothing in the file and show the reason.
+        #expect(again.stdout.isEmpty)
+        #expect(again.stderr.contains("already has an active pass HN-000001; use --replace"))
     }
 
     @Test func batchReportsEveryRowAndAllOrNothingIssuesNone() throws {
@@ -66,13 +68,15 @@ struct Office {
         #expect(try office.run(["list", "--format", "jsonl"]).stdout.isEmpty)
         let lenient = try office.issue(["--csv", "Samples/requests-with-errors.csv"])
         #expect(lenient.status == 1)
+        // Issued rows on standard output, refusals and the summary on standard error.
         let lines = lenient.stdout.split(separator: "\n")
-        #expect(lines.count == 10, "one line per row:\n\(lenient.stdout)")
-        #expect(lines.filter { $0.hasPrefix("✔") }.count == 1)
+        #expect(lines.count == 1 && lines[0].hasPrefix("✔ HN-000001"), "issued rows:\n\(lenient.stdout)")
+        let refusals = lenient.stderr.split(separator: "\n").filter { $0.hasPrefix("✘") }
+        #expect(refusals.count == 9, "one line per refused row:\n\(lenient.stderr)")
         for reason in ["row 3: driver ID", "row 4: plate '29X-12'", "row 5: the driver's negative COVID-19 test",
                        "row 6: test of", "row 7: a telecom firm", "row 8: driver name", "row 9: firm 'GHTK'",
                        "row 10: unknown district 'atlantis'", "row 11: plate 29C-888.01"] {
-            #expect(lenient.stdout.contains(reason), "missing \(reason)")
+            #expect(lenient.stderr.contains(reason), "missing \(reason)")
         }
     }
 
@@ -116,7 +120,7 @@ struct Office {
         #expect(try office.run(["revoke", "HN-000003", "--reason", "lost"]).status == 0)
         let list = office.folder.appendingPathComponent("revocations.glr").path
         let exported = try office.run(["revocations", "export", "--key", office.key, "--out", list])
-        #expect(exported.stdout.contains("2 revoked permits"), "\(exported.stdout)\(exported.stderr)")
+        #expect(exported.stderr.contains("2 revoked permits"), "\(exported.stdout)\(exported.stderr)")
         for (code, reason) in [(first, "replaced"), (lost, "lost")] {
             let result = try office.verify([code, "--revocations", list, "--zone", "ba-dinh", "--lang", "en"])
             #expect(result.status == 1)
@@ -134,7 +138,7 @@ struct Office {
         let refused = try office.issue(["--firm", "VTPOST", "--plate", "29C-999.01", "--class", "van", "--driver-name",
                                         "Trần Văn Bình", "--driver-id", "001086001234", "--test-at", "2021-07-25",
                                         "--purpose", "public-postal", "--zones", "ba-dinh"])
-        #expect(refused.status == 1 && refused.stdout.contains("firm VTPOST is suspended"))
+        #expect(refused.status == 1 && refused.stderr.contains("firm VTPOST is suspended"))
         let jsonl = try office.run(["list", "--firm", "VNPT-HN", "--format", "jsonl"]).stdout.split(separator: "\n")
         #expect(!jsonl.isEmpty && jsonl.allSatisfy { $0.contains("\"firm\":\"VNPT-HN\"") })
         let one = try office.run(["list", "--plate", "40c 75587", "--format", "csv"]).stdout.split(separator: "\n")

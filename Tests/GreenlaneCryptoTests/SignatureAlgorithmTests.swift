@@ -27,10 +27,13 @@ import Testing
         let error = try #require(garbage)
         #expect(error.code == .invalidKey)
         #expect(error == other)  // same code, different reasons
-        #expect(!error.openSSLErrors.isEmpty)
-        #expect(error.description.contains(error.reason))
-        #expect(error.description.contains(error.openSSLErrors[0]))
-        #expect(error.file.hasPrefix("GreenlaneCrypto/"))
+        // OpenSSL's own text is kept for diagnosis, not shown as the reason.
+        let openSSL = try #require(error.underlying as? OpenSSLErrors)
+        #expect(!openSSL.messages.isEmpty)
+        #expect(error.description == error.reason)
+        #expect(!error.description.contains(openSSL.messages[0]))
+        #expect(error.diagnostic.contains(openSSL.messages[0]))
+        #expect(error.origin.fileID.hasPrefix("GreenlaneCrypto/"))
         #expect(CryptoError.Code.invalidKey != .unsupportedKeyType)
     }
 }

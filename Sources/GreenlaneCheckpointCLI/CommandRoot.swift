@@ -1,0 +1,53 @@
+package import ArgumentParser
+import GreenlaneSupport
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs a command tree and turns whatever it throws into a message on standard error and a documented exit
+/// code, in one place for both binaries: a failed write exits 3 whichever command failed, never 1.
+package enum CommandRoot {
+    package static func main<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) async -> Never {
+        var command: any ParsableCommand
+        do {
+            command = try root.parseAsRoot(arguments)
+        } catch {
+            root.exit(withError: error)  // help, version and usage errors, as ArgumentParser prints them
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(report(error, root: root))
+        }
+        exit(0)
+    }
+
+    /// Prints `error` for people and returns the exit code its kind maps to.
+    static func report<Root: ParsableCommand>(_ error: any Error, root: Root.Type) -> Int32 {
+        switch error {
+        case let code as ExitCode:
+            // The command has already said why.
+            return code.rawValue
+        case let error as any GreenlaneError:
+            printError("greenlane: \(error.reason)")
+            if environment("GREENLANE_DEBUG") != nil { printError(error.diagnostic) }
+            return Exit.code(for: error.kind).rawValue
+        case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."):
+            // ValidationError, CleanExit, and the parser's own errors (`help` runs a command that throws
+            // one): ArgumentParser prints help and usage errors itself, with exit codes 0 and 64.
+            root.exit(withError: error)
+        default:
+            // Not one of ours: say so plainly rather than print a Swift dump.
+            printError("greenlane: an unexpected internal error stopped the command (\(type(of: error))); "
+                + "run it again with GREENLANE_DEBUG=1 for details")
+            if environment("GREENLANE_DEBUG") != nil { printError(String(reflecting: error)) }
+            return Exit.setup.rawValue
+        }
+    }
+}
