@@ -259,7 +259,9 @@ struct CSVScanner {
 
     private mutating func keepHeaderName() {
         var name = String(decoding: headerField, as: UTF8.self).trimmingCharacters(in: .whitespaces)
-        if name.count >= 2 && name.hasPrefix("\"") && name.hasSuffix("\"") { name = String(name.dropFirst().dropLast()) }
+        if name.count >= 2 && name.hasPrefix("\"") && name.hasSuffix("\"") {
+            name = String(name.dropFirst().dropLast())
+        }
         header.append(name.lowercased())
         headerField = []
     }

@@ -53,12 +53,13 @@ import Glibc
         _ = tail.withCString { write(descriptor, $0, strlen($0)) }
         close(descriptor)
         let result = try Self.runMeasured(
-            ["issue", "--policy", repositoryRoot.appendingPathComponent("Samples/policy.json").path, "--key", office.key,
-             "--key-trust", repositoryRoot.appendingPathComponent("Keys/demo-trust.json").path, "--csv", path],
+            ["issue", "--policy", repositoryRoot.appendingPathComponent("Samples/policy.json").path,
+             "--key", office.key, "--key-trust", repositoryRoot.appendingPathComponent("Keys/demo-trust.json").path,
+             "--csv", path],
             environment: office.environment, in: office.folder)
         #expect(result.status == 3, "\(result.stderr)")
-        #expect(result.stderr.contains(
-            "\(path): row 2, column driver_name: field longer than 4096 bytes, the limit for one field"), "\(result.stderr)")
+        let expected = "\(path): row 2, column driver_name: field longer than 4096 bytes, the limit for one field"
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
         #expect(result.peakBytes < 100_000_000, "peak RSS \(result.peakBytes) bytes")
         // `firm import` reads CSV through the same limits, and registers nothing from a refused file.
         let firms = office.folder.appendingPathComponent("firms.csv").path

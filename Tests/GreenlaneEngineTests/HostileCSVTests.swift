@@ -182,7 +182,8 @@ import Testing
     }
 
     @Test func fifoIsRefusedWithoutWaitingForAWriter() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).fifo").path
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("hostile-\(UUID().uuidString).fifo").path
         #expect(mkfifo(path, 0o600) == 0)
         defer { unlink(path) }
         #expect(Self.refusal(path) == "\(path) is a FIFO (named pipe), not a regular file: give a CSV file")
@@ -197,12 +198,14 @@ import Testing
             + "\(CSVInputLimits.maxFileBytes) (512 MiB); split the batch")
         // At the limit the file is read, and its first row of zero bytes stops at the field limit.
         #expect(truncate(path, off_t(CSVInputLimits.maxFileBytes)) == 0)
-        #expect(Self.refusal(path) == "\(path): row 2, column firm: field longer than 4096 bytes, the limit for one field")
+        #expect(Self.refusal(path)
+            == "\(path): row 2, column firm: field longer than 4096 bytes, the limit for one field")
     }
 
     @Test func fieldJustOverTheLimitIsRefusedWithItsRowAndColumn() throws {
         let long = String(repeating: "A", count: CSVInputLimits.maxFieldBytes + 1)
-        let path = try Self.file([Self.header, Self.row(plate: "29C-100.01"), Self.row(plate: "29C-100.02", name: long)])
+        let path = try Self.file(
+            [Self.header, Self.row(plate: "29C-100.01"), Self.row(plate: "29C-100.02", name: long)])
         defer { unlink(path) }
         let reason = Self.refusal(path)
         #expect(reason == "\(path): row 3, column driver_name: field longer than 4096 bytes, the limit for one field")
@@ -214,7 +217,8 @@ import Testing
         // In the header itself, the column is numbered.
         let header = try Self.file([long + "," + Self.header])
         defer { unlink(header) }
-        #expect(Self.refusal(header) == "\(header): row 1, column 1: field longer than 4096 bytes, the limit for one field")
+        #expect(Self.refusal(header)
+            == "\(header): row 1, column 1: field longer than 4096 bytes, the limit for one field")
     }
 
     @Test func rowJustOverTheRecordLimitIsRefused() throws {
