@@ -5,7 +5,8 @@ public final class PublicKey: @unchecked Sendable, Equatable {  // immutable; EV
     public let algorithm: SignatureAlgorithm
     /// DER SubjectPublicKeyInfo, the canonical form: equality and `keyID` are defined over it.
     public let spkiDER: [UInt8]
-    /// First 8 bytes of SHA-256 over `spkiDER` (the EU DCC key identifier convention).
+    /// First 8 bytes of SHA-256 over `spkiDER`. The EU DCC's kid has the same length but is taken over the DER
+    /// certificate, so the two differ for the same key.
     public let keyID: [UInt8]
     let key: EVPKey
 

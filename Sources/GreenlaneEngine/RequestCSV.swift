@@ -4,15 +4,16 @@ import Foundation
 /// Reads a fleet's requests from CSV (UTF-8, header row, comma-separated, RFC 4180 quoting).
 ///
 /// Columns: firm, plate, vehicle_class, driver_name, driver_id, test_at, purpose, zones, and optionally
-/// valid_from, valid_until. Problems with the file as a whole (unreadable, missing column, not UTF-8)
-/// throw; a problem with one row becomes that row's refusal, so the other rows can still be issued.
+/// valid_from, valid_until. Problems with the file as a whole (unreadable, missing column, not UTF-8, larger
+/// than `CSVInputLimits`) throw; a problem with one row becomes that row's refusal, so the other rows can still
+/// be issued.
 public enum RequestCSV {
     public static let requiredColumns = [
         "firm", "plate", "vehicle_class", "driver_name", "driver_id", "test_at", "purpose", "zones",
     ]
     public static let optionalColumns = ["valid_from", "valid_until"]
     /// A batch larger than this is refused before any row is issued.
-    public static let maxRows = 1_000_000
+    public static let maxRows = CSVInputLimits.maxRows
 
     public struct Rows {
         public var requests: [PermitRequest]
@@ -21,13 +22,13 @@ public enum RequestCSV {
 
     public static func read(path: String) throws(EngineError) -> Rows {
         let name = URL(fileURLWithPath: path).lastPathComponent
-        guard let stream = InputStream(fileAtPath: path) else {
-            throw EngineError(.csv, "cannot open \(path)")
-        }
+        // Bounded: a file, row or field above CSVInputLimits stops the stream, in constant memory.
+        let stream = try BoundedCSVInput(path: path)
         let reader: CSVReader
         do {
             reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: true)
         } catch {
+            if let violation = stream.violation { throw violation }
             throw EngineError(.csv, "\(path): cannot read the header row (\(error))")
         }
         let header = (reader.headerRow ?? []).map { $0.trimmed.lowercased() }
@@ -44,6 +45,7 @@ public enum RequestCSV {
         var rows = Rows(requests: [], malformed: [])
         var number = 1  // the header is row 1, as a spreadsheet numbers it
         while let fields = reader.next() {
+            if let violation = stream.violation { throw violation }
             // Checked on every row: CSV.swift reports bytes that are not UTF-8 by cutting the row short and
             // recording the error, and by the end of the file its end-of-input error has overwritten that one.
             if let error = reader.error, !Self.isEndOfInput(error) {
@@ -67,6 +69,7 @@ public enum RequestCSV {
                 purpose: value("purpose"), zones: value("zones"), validFrom: value("valid_from"),
                 validUntil: value("valid_until")))
         }
+        if let violation = stream.violation { throw violation }
         // CSV.swift reports the end of a Linux InputStream as `cannotReadFile`: that is the end, not a fault.
         if let error = reader.error, !Self.isEndOfInput(error) {
             throw EngineError(.csv, "\(path): stopped near row \(number + 1): \(error) (is the file UTF-8 CSV?)")

@@ -1,6 +1,7 @@
 import CZlib
 
-/// zlib format (RFC 1950), as the EU DCC uses, through the system's zlib.
+/// zlib format (RFC 1950), the layer the EU DCC always has and greenlane only for long codes, through the
+/// system's zlib.
 public enum Zlib {
     /// Compresses into one zlib stream. `level` is clamped to zlib's -1 (default) ... 9.
     ///

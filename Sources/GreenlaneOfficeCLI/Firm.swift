@@ -2,6 +2,7 @@ import ArgumentParser
 import GreenlaneCheckpointCLI
 import CSV
 import Foundation
+import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneRegistry
 import GreenlaneSupport
@@ -52,9 +53,16 @@ extension Greenlane.FirmCommand {
 
         mutating func run() async throws {
             let store = try registry.open()
-            guard let stream = InputStream(fileAtPath: file),
-                let reader = try? CSVReader(stream: stream, hasHeaderRow: true, trimFields: true)
-            else {
+            // Bounded (CSVInputLimits), and checked whole before the first firm is registered.
+            let stream: BoundedCSVInput
+            do {
+                try BoundedCSVInput.check(path: file)
+                stream = try BoundedCSVInput(path: file)
+            } catch {
+                printError("greenlane: \(error)")
+                throw Exit.setup
+            }
+            guard let reader = try? CSVReader(stream: stream, hasHeaderRow: true, trimFields: true) else {
                 printError("greenlane: cannot read \(file)")
                 throw Exit.setup
             }

@@ -28,7 +28,7 @@ extension Greenlane {
             if let out { try FileWriter.checkFolder(out, flag: "--out") }
             let now = try registry.now()
             let store = try registry.open(readOnly: true)
-            guard let listing = try store.permit(serial) else {
+            guard let listing = try store.permit(serial, at: now) else {
                 throw RegistryError(.unknownPermit, "no permit with serial \(serial) in \(registry.path)")
             }
             if let out {
@@ -43,14 +43,13 @@ extension Greenlane {
             let vi = language.language == .vi
             let claims = try listing.permit.claims()
             let status: String
-            if let revocation = listing.revocation {
-                status = (vi ? "ĐÃ THU HỒI" : "REVOKED") + " \(Timestamp.rfc3339(revocation.revokedAt)) (\(revocation.reason))"
-            } else if claims.expiresAt <= now {
-                status = vi ? "HẾT HẠN" : "EXPIRED"
-            } else if claims.notBefore > now {
-                status = vi ? "CHƯA HIỆU LỰC" : "NOT YET VALID"
-            } else {
-                status = vi ? "ĐANG HIỆU LỰC" : "ACTIVE"
+            switch listing.status {
+            case .revoked:
+                let revocation = listing.revocation.map { " \(Timestamp.rfc3339($0.revokedAt)) (\($0.reason))" } ?? ""
+                status = (vi ? "ĐÃ THU HỒI" : "REVOKED") + revocation
+            case .expired: status = vi ? "HẾT HẠN" : "EXPIRED"
+            case .pending: status = vi ? "CHƯA HIỆU LỰC" : "NOT YET VALID"
+            case .active: status = vi ? "ĐANG HIỆU LỰC" : "ACTIVE"
             }
             print("\(listing.permit.serial) · \(status)")
             print("  " + (vi ? "Doanh nghiệp" : "Firm").padding(12) + "  \(listing.firmName)")

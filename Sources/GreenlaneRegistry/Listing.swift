@@ -64,11 +64,7 @@ extension Registry {
             conditions.append("p.not_before <= :validAt AND p.expires_at > :validAt AND r.serial IS NULL")
             arguments["validAt"] = validAt
         }
-        var sql = """
-            SELECT p.*, f.legal_name AS firm_name, r.revoked_at AS r_revoked_at, r.reason AS r_reason,
-                   r.revoked_by AS r_revoked_by, \(Registry.statusSQL) AS status
-            FROM permit p JOIN firm f ON f.id = p.firm_id LEFT JOIN revocation r ON r.serial = p.serial
-            """
+        var sql = Registry.listingSQL
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY p.serial"
         if let limit = filter.limit {
@@ -78,15 +74,28 @@ extension Registry {
         let statementArguments = StatementArguments(arguments)
         try read { db in
             let rows = try Row.fetchCursor(db, sql: sql, arguments: statementArguments)
-            while let row = try rows.next() {
-                let record = try PermitRecord(row: row)
-                let revocation: Revocation? = (row["r_revoked_at"] as Int64?).map {
-                    Revocation(serial: record.serial, revokedAt: $0, reason: row["r_reason"], revokedBy: row["r_revoked_by"])
-                }
-                let status = PermitListing.Status(rawValue: row["status"]) ?? .active
-                try body(PermitListing(permit: record, firmName: row["firm_name"], revocation: revocation, status: status))
-            }
+            while let row = try rows.next() { try body(try Registry.listing(row)) }
         }
+    }
+
+    /// Every permit with its firm's name, revocation and status at `:now`; `forEachPermit` and `permit(_:at:)`
+    /// add their conditions.
+    static let listingSQL = """
+        SELECT p.*, f.legal_name AS firm_name, r.revoked_at AS r_revoked_at, r.reason AS r_reason,
+               r.revoked_by AS r_revoked_by, \(Registry.statusSQL) AS status
+        FROM permit p JOIN firm f ON f.id = p.firm_id LEFT JOIN revocation r ON r.serial = p.serial
+        """
+
+    static func listing(_ row: Row) throws -> PermitListing {
+        let record = try PermitRecord(row: row)
+        let revocation: Revocation? = (row["r_revoked_at"] as Int64?).map {
+            Revocation(serial: record.serial, revokedAt: $0, reason: row["r_reason"], revokedBy: row["r_revoked_by"])
+        }
+        guard let status = PermitListing.Status(rawValue: row["status"]) else {
+            let text = (row["status"] as String?) ?? "NULL"
+            throw RegistryError(.database, "permit \(record.serial): unknown status \(text)")
+        }
+        return PermitListing(permit: record, firmName: row["firm_name"], revocation: revocation, status: status)
     }
 
     public struct Statistics: Sendable {

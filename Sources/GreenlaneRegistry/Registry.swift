@@ -176,13 +176,11 @@ public struct Registry: Sendable {
 
     // MARK: - Permits
 
-    public func permit(_ serial: String) throws(RegistryError) -> PermitListing? {
+    /// One permit with its status at `now` (active, pending, expired or revoked), computed as `list` does.
+    public func permit(_ serial: String, at now: Int64) throws(RegistryError) -> PermitListing? {
         try read { db in
-            guard let record = try PermitRecord.fetchOne(db, key: serial) else { return nil }
-            let firm = try Firm.fetchOne(db, key: record.firmID)
-            let revocation = try Revocation.fetchOne(db, key: serial)
-            return PermitListing(permit: record, firmName: firm?.legalName ?? record.firmID, revocation: revocation,
-                                 status: .active)
+            try Row.fetchOne(db, sql: Registry.listingSQL + " WHERE p.serial = :serial",
+                             arguments: ["serial": serial, "now": now]).map(Registry.listing)
         }
     }
 

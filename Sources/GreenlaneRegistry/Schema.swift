@@ -92,6 +92,19 @@ enum Schema {
             // expression it read every permit (0.45 s for a million).
             try db.execute(sql: "CREATE INDEX permit_by_compact_plate ON permit(\(compactPlateSQL))")
         }
+        // ---- v3 (the audit log's actor and clock, from another change) registers here, before v4. ----
+        migrator.registerMigration("v4-append-only-updates") { db in
+            // v1 refused deleting a permit or a revocation but not changing one: an edited code, expiry or
+            // plate is worse than a deleted row, since the registry would then vouch for what was never
+            // issued. Nothing in greenlane updates either table. Like every trigger, these stop mistakes and
+            // the application, not someone holding the file, who can drop them.
+            try db.execute(sql: """
+                CREATE TRIGGER permit_no_update BEFORE UPDATE ON permit
+                    BEGIN SELECT RAISE(ABORT, 'permits are never changed; revoke and issue a new one'); END;
+                CREATE TRIGGER revocation_no_update BEFORE UPDATE ON revocation
+                    BEGIN SELECT RAISE(ABORT, 'revocations are never changed'); END;
+                """)
+        }
         return migrator
     }
 

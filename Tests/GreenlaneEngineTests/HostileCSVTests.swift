@@ -159,13 +159,99 @@ import Testing
     }
 
     @Test func hugeFieldsAreRefusedWithoutEchoingThemWhole() throws {
-        let huge = String(repeating: "A", count: 1 << 20)
+        // At the field limit the file is read and the row alone refused; above it, the whole file (below).
+        let huge = String(repeating: "A", count: CSVInputLimits.maxFieldBytes)
         let (refused, issued) = try Self.issue([
             Self.header, Self.row(plate: "29C-100.01", name: huge), Self.row(plate: "29C-100.02"),
         ])
         let reasons = Self.byRow(refused)
         #expect(reasons[2] == ["driver name must be 2 to 96 bytes long"])
         #expect(issued.map(\.plate) == ["29C-100.02"])
+    }
+
+    /// The error for a file refused for its size or shape, which must say what and where.
+    static func refusal(_ path: String) -> String? {
+        let error = #expect(throws: EngineError.self) { try RequestCSV.read(path: path) }
+        #expect(error?.code == .csv)
+        return error?.reason
+    }
+
+    @Test func devZeroIsRefusedAsACharacterDeviceBeforeReadingIt() {
+        // Before: CSV.swift read /dev/zero until the process was killed.
+        #expect(Self.refusal("/dev/zero") == "/dev/zero is a character device, not a regular file: give a CSV file")
+    }
+
+    @Test func fifoIsRefusedWithoutWaitingForAWriter() throws {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("hostile-\(UUID().uuidString).fifo").path
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        #expect(Self.refusal(path) == "\(path) is a FIFO (named pipe), not a regular file: give a CSV file")
+    }
+
+    @Test func fileJustOverTheSizeLimitIsRefusedBeforeReadingIt() throws {
+        // Sparse (ftruncate): no disk, and the check must come before any read.
+        let path = try Self.file([Self.header, ""])
+        defer { unlink(path) }
+        #expect(truncate(path, off_t(CSVInputLimits.maxFileBytes + 1)) == 0)
+        #expect(Self.refusal(path) == "\(path) has \(CSVInputLimits.maxFileBytes + 1) bytes, more than the limit of "
+            + "\(CSVInputLimits.maxFileBytes) (512 MiB); split the batch")
+        // At the limit the file is read, and its first row of zero bytes stops at the field limit.
+        #expect(truncate(path, off_t(CSVInputLimits.maxFileBytes)) == 0)
+        #expect(Self.refusal(path)
+            == "\(path): row 2, column firm: field longer than 4096 bytes, the limit for one field")
+    }
+
+    @Test func fieldJustOverTheLimitIsRefusedWithItsRowAndColumn() throws {
+        let long = String(repeating: "A", count: CSVInputLimits.maxFieldBytes + 1)
+        let path = try Self.file(
+            [Self.header, Self.row(plate: "29C-100.01"), Self.row(plate: "29C-100.02", name: long)])
+        defer { unlink(path) }
+        let reason = Self.refusal(path)
+        #expect(reason == "\(path): row 3, column driver_name: field longer than 4096 bytes, the limit for one field")
+        // Quoted, with the quotes doubled inside: counted as written, and named the same way.
+        let quoted = try Self.file([Self.header, Self.row(name: "\"" + String(repeating: "\"", count: 2_100))])
+        defer { unlink(quoted) }
+        #expect(Self.refusal(quoted) == "\(quoted): row 2, column driver_name: field longer than 4096 bytes, "
+            + "the limit for one field")
+        // In the header itself, the column is numbered.
+        let header = try Self.file([long + "," + Self.header])
+        defer { unlink(header) }
+        #expect(Self.refusal(header)
+            == "\(header): row 1, column 1: field longer than 4096 bytes, the limit for one field")
+    }
+
+    @Test func rowJustOverTheRecordLimitIsRefused() throws {
+        // Ten fields under the field limit, 16,390 bytes in all.
+        let field = String(repeating: "A", count: 1_639)
+        let path = try Self.file([Self.header, Array(repeating: field, count: 10).joined(separator: ",")])
+        defer { unlink(path) }
+        #expect(Self.refusal(path) == "\(path): row 2 is longer than 16384 bytes, the limit for one row")
+    }
+
+    @Test func quotedLineBreaksNeitherHideAHugeFieldNorShiftTheRowNumber() throws {
+        // 60 short lines inside one quoted field: one row, one field of 6,000 bytes. After a non-breaking space
+        // the quote still opens a quoted field (CSV.swift trims Unicode white space), so the scan must agree.
+        let lines = Array(repeating: String(repeating: "x", count: 99), count: 60).joined(separator: "\n")
+        for opening in ["\"", "\u{00A0}\"", " \t\u{3000}\""] {
+            let name = opening + lines + "\""
+            let row = ["VNPOST", "29C-100.01", "light-truck", name, "001085012345", "2021-07-25", "essential-goods",
+                       "ba-dinh", "", ""].joined(separator: ",")
+            let path = try Self.file([Self.header, Self.row(plate: "29C-100.02", name: "A\nB\r\nC"), row])
+            defer { unlink(path) }
+            #expect(Self.refusal(path) == "\(path): row 3, column driver_name: field longer than 4096 bytes, "
+                + "the limit for one field")
+        }
+        // A quoted line break in a short field is one row: the row after it is still row 3.
+        let (refused, _) = try Self.issue([Self.header, Self.row(plate: "29C-100.01", name: "Nguyễn\nVăn An"),
+                                           Self.row(plate: "=29C")])
+        #expect(Set(Self.byRow(refused).keys) == [2, 3])
+    }
+
+    @Test func utf16FileIsRefusedAsNotUTF8() throws {
+        let path = try Self.file([0xFF, 0xFE] + Array(Self.header.utf8).flatMap { [$0, 0] })
+        defer { unlink(path) }
+        #expect(Self.refusal(path) == "\(path) is UTF-16 or UTF-32 text; save it as UTF-8 CSV")
     }
 
     @Test func emptyFileIsRefusedForItsMissingHeader() throws {

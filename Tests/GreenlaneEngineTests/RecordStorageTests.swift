@@ -1,4 +1,5 @@
 import GreenlaneEngine
+import GreenlaneFormat
 import GreenlaneRegistry
 import Testing
 
@@ -22,7 +23,71 @@ import Testing
         #expect(issued[2].replaces == issued[0].serial)
         #expect(issued.contains { $0.windowStart == nil } && issued.contains { $0.windowStart != nil })
         for record in issued {
-            #expect(try registry.permit(record.serial)?.permit == record)
+            #expect(try registry.permit(record.serial, at: issueTime)?.permit == record)
         }
+    }
+
+    /// Issued permits, one revoked, and their audit entries; then every UPDATE and DELETE the triggers forbid,
+    /// through the sqlite3 command line (another client than greenlane), on rows that exist.
+    @Test func appendOnlyTablesRefuseUpdatesAndDeletesOfRowsThatExist() throws {
+        let (engine, registry) = try makeEngine()
+        let (results, _) = try issueAll(engine, [request(plate: "29C-600.01"), request(plate: "29C-600.02")])
+        #expect(serials(results) == ["HN-000001", "HN-000002"])
+        try registry.revoke("HN-000001", reason: "lost", actor: "tester", at: issueTime)
+        let db = try SQLiteShell(path: registry.path)
+        let snapshot = """
+            SELECT count(*), group_concat(serial || code || expires_at || plate, ';') FROM permit;
+            SELECT count(*), group_concat(serial || revoked_at || reason, ';') FROM revocation;
+            SELECT count(*), group_concat(id || at || actor || action, ';') FROM audit_log;
+            """
+        let before = db.run(snapshot)
+        #expect(before.hasPrefix("2|") && before.contains("\n1|HN-000001") && before.contains("\n5|"), "\(before)")
+        for (sql, message) in [
+            ("DELETE FROM permit WHERE serial = 'HN-000002'", "permits are never deleted; revoke them"),
+            ("DELETE FROM permit", "permits are never deleted; revoke them"),
+            ("UPDATE permit SET expires_at = expires_at + 86400 WHERE serial = 'HN-000002'",
+             "permits are never changed; revoke and issue a new one"),
+            ("UPDATE permit SET plate = '29C-600.02', code = code || 'X'",
+             "permits are never changed; revoke and issue a new one"),
+            ("DELETE FROM revocation WHERE serial = 'HN-000001'", "revocations are never deleted"),
+            ("UPDATE revocation SET reason = 'found'", "revocations are never changed"),
+            ("UPDATE audit_log SET actor = 'someone-else'", "the audit log is append-only"),
+            ("DELETE FROM audit_log WHERE action = 'permit.revoke'", "the audit log is append-only"),
+        ] {
+            let output = db.run(sql)
+            #expect(output.contains(message + " (19)") || output.hasSuffix(message + "\n"), "\(sql): \(output)")
+        }
+        #expect(db.run(snapshot) == before, "a refused statement changed nothing")
+        #expect(try registry.permit("HN-000001", at: issueTime)?.revocation?.reason == "lost")
+        let badFirm = "INSERT INTO firm (id, legal_name, kind, licence, created_at) VALUES ('bad id', 'x', 'postal', 'L9', 0)"
+        #expect(db.run(badFirm).contains("CHECK constraint failed"))
+    }
+
+    /// `permit(_:at:)` gives the status `list` gives for the same instant.
+    @Test func permitReportsItsStatusAtTheGivenTime() throws {
+        let (engine, registry) = try makeEngine()
+        let (results, _) = try issueAll(engine, [request(plate: "29C-700.01"), request(plate: "29C-700.02")])
+        #expect(serials(results) == ["HN-000001", "HN-000002"])
+        let permit = try #require(try registry.permit("HN-000002", at: issueTime))
+        try registry.revoke("HN-000001", reason: "stolen", actor: "tester", at: issueTime + 60)
+        for (instant, status) in [
+            (permit.permit.notBefore - 1, PermitListing.Status.pending), (permit.permit.notBefore, .active),
+            (permit.permit.expiresAt - 1, .active), (permit.permit.expiresAt, .expired),
+        ] {
+            #expect(try registry.permit("HN-000002", at: instant)?.status == status, "at \(instant)")
+            var listed: [PermitListing.Status] = []
+            try registry.forEachPermit(PermitFilter(now: instant)) {
+                if $0.permit.serial == "HN-000002" { listed.append($0.status) }
+            }
+            #expect(listed == [status])
+        }
+        // Revoked wins, before it started and after it expired alike.
+        for instant in [permit.permit.notBefore - 1, issueTime, permit.permit.expiresAt + 86_400] {
+            let revoked = try registry.permit("HN-000001", at: instant)
+            #expect(revoked?.status == .revoked)
+            #expect(revoked?.revocation?.reason == "stolen")
+        }
+        #expect(try registry.permit("HN-000001", at: issueTime)?.firmName == postal.legalName)
+        #expect(try registry.permit("HN-999999", at: issueTime) == nil)
     }
 }
