@@ -50,8 +50,8 @@ public enum PassCode {
                 .tooLong, layer: .prefix, "code is \(code.utf8.count) characters; at most \(maxLength) are accepted")
         }
         guard code.hasPrefix(prefix) else {
-            let shown = String(code.prefix(4))
-            throw FormatError(.missingPrefix, layer: .prefix, "code must start with \(prefix), found '\(shown)'")
+            // What was there is not echoed: it may be anything pasted or scanned (a key file, a URL).
+            throw FormatError(.missingPrefix, layer: .prefix, "code must start with \(prefix)")
         }
         let body = try Base45.decode(code.dropFirst(prefix.count))
         guard let first = body.first else {

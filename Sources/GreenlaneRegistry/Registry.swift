@@ -31,12 +31,43 @@ public struct Registry: Sendable {
         // chunks that each take well under a second.
         config.busyMode = .timeout(60)
         config.label = "greenlane-registry"
+        if !readOnly { try Registry.makePrivate(path) }
         do {
             writer = try Registry.openPool(path: path, configuration: config, migrate: !readOnly)
         } catch {
-            throw RegistryError(.cannotOpen, "cannot open registry \(path): \(Registry.describe(error))")
+            throw RegistryError(.cannotOpen, "cannot open registry \(path): \(Registry.describe(error))", underlying: error)
         }
         self.path = path
+    }
+
+    /// The registry holds citizen ID numbers, names and test times: its file is created 0600 before SQLite
+    /// opens it, and SQLite gives the `-wal` and `-shm` files it creates the database file's own mode. A
+    /// registry that others can read (made by an older version) has those bits removed.
+    static func makePrivate(_ path: String) throws(RegistryError) {
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
+        guard fd >= 0 else {
+            let code = errno
+            throw RegistryError(
+                .cannotOpen, "cannot open registry \(path): " + (code == ELOOP ? "it is a symbolic link" : systemText(code)))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw RegistryError(.cannotOpen, "cannot open registry \(path): not a regular file")
+        }
+        guard info.st_mode & 0o077 != 0 else { return }
+        _ = fchmod(fd, info.st_mode & 0o700)
+        for suffix in ["-wal", "-shm"] {
+            var other = stat()
+            if lstat(path + suffix, &other) == 0, other.st_mode & S_IFMT == S_IFREG {
+                _ = chmod(path + suffix, other.st_mode & 0o700)
+            }
+        }
+    }
+
+    private static func systemText(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "error \(code)" }
+        return String(cString: text)
     }
 
     /// Opens the pool and migrates, retrying while another process is doing the same.
@@ -122,11 +153,23 @@ public struct Registry: Sendable {
         }
     }
 
+    /// What a database failure means, in words. SQLite's own message stays in the underlying error (for
+    /// `GREENLANE_DEBUG` and logs): it names tables and constraints, not what the operator should do.
     static func describe(_ error: any Error) -> String {
-        if let error = error as? DatabaseError {
-            return "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error)")"
+        if let error = error as? RegistryError { return error.reason }
+        guard let error = error as? DatabaseError else { return "the registry failed unexpectedly" }
+        switch error.resultCode.primaryResultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return "another process has held the registry locked for too long"
+        case .SQLITE_FULL: return "the disk is full"
+        case .SQLITE_READONLY: return "the registry is read-only here"
+        case .SQLITE_PERM, .SQLITE_AUTH: return "permission denied"
+        case .SQLITE_CANTOPEN: return "the file cannot be opened (missing folder or permissions)"
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return "the file is not a greenlane registry, or it is damaged"
+        case .SQLITE_IOERR: return "a disk error"
+        case .SQLITE_CONSTRAINT: return "a value the registry's rules do not allow"
+        case .SQLITE_NOMEM: return "out of memory"
+        default: return "the database failed (SQLite result \(error.resultCode.primaryResultCode.rawValue))"
         }
-        return "\(error)"
     }
 
     static func audit(_ db: Database, at: Int64, actor: String, _ action: String, _ subject: String?,
