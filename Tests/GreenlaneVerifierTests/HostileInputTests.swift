@@ -53,10 +53,7 @@ struct Forge {
 extension VerificationResult {
     /// The format error of the first `malformed-*` failure.
     var formatError: FormatError? {
-        failures.lazy.compactMap { failure -> FormatError? in
-            if case .malformed(let error) = failure { return error }
-            return nil
-        }.first
+        failures.lazy.compactMap(\.formatError).first
     }
 }
 
