@@ -9,9 +9,11 @@ public import GreenlaneFormat
 public struct Failure: Sendable, Hashable, CustomStringConvertible {
     enum Kind: Sendable, Hashable {
         case malformed(FormatError)
+        case nonCanonicalCompression(plainLength: Int)
         case unknownKeyID([UInt8])
         case algorithmNotAllowed(String)
         case algorithmMismatch(header: SignatureAlgorithm, key: SignatureAlgorithm)
+        case nonCanonicalSignature(SignatureAlgorithm)
         case badSignature
         case keyNotValid(issuedAt: Int64, label: String)
         case issuerMismatch(pass: String, key: String)
@@ -27,6 +29,12 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
 
     /// The code could not be read; `error.layer` says which layer (prefix, base45, zlib, CBOR, COSE, claims).
     public static func malformed(_ error: FormatError) -> Failure { Failure(.malformed(error)) }
+    /// A zlib layer on a code that must be plain: its uncompressed code, `plainLength` characters, fits QR
+    /// version 10-M, where greenlane never compresses (`PassCode.mayCompress`). Refused so a pass has one
+    /// code string.
+    public static func nonCanonicalCompression(plainLength: Int) -> Failure {
+        Failure(.nonCanonicalCompression(plainLength: plainLength))
+    }
     /// No trusted key has this kid. Never tried against another key.
     public static func unknownKeyID(_ kid: [UInt8]) -> Failure { Failure(.unknownKeyID(kid)) }
     /// The protected header names an algorithm the checkpoint does not accept (or none at all).
@@ -34,6 +42,11 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
     /// The protected header's algorithm is not the algorithm of the key the kid names.
     public static func algorithmMismatch(header: SignatureAlgorithm, key: SignatureAlgorithm) -> Failure {
         Failure(.algorithmMismatch(header: header, key: key))
+    }
+    /// The signature is the second, malleable form of a signature (ES256 s above n/2, Ed25519 S not below L),
+    /// refused whether or not it verifies, so a pass has one code string.
+    public static func nonCanonicalSignature(_ algorithm: SignatureAlgorithm) -> Failure {
+        Failure(.nonCanonicalSignature(algorithm))
     }
     public static let badSignature = Failure(.badSignature)
     /// The pass was issued outside the signing key's validity period.
@@ -56,9 +69,11 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
     public var check: String {
         switch kind {
         case .malformed(let error): "malformed-\(error.layer.rawValue)"
+        case .nonCanonicalCompression: "non-canonical-compression"
         case .unknownKeyID: "unknown-kid"
         case .algorithmNotAllowed: "algorithm-not-allowed"
         case .algorithmMismatch: "algorithm-mismatch"
+        case .nonCanonicalSignature: "non-canonical-signature"
         case .badSignature: "bad-signature"
         case .keyNotValid: "key-not-valid"
         case .issuerMismatch: "issuer-mismatch"
@@ -82,6 +97,16 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
     /// Which layer could not be read, and why (`malformed-*`).
     public var formatError: FormatError? {
         if case .malformed(let error) = kind { return error }
+        return nil
+    }
+    /// How long the code would be without its zlib layer, in characters (`non-canonical-compression`).
+    public var plainCodeLength: Int? {
+        if case .nonCanonicalCompression(let plainLength) = kind { return plainLength }
+        return nil
+    }
+    /// The algorithm of the non-canonical signature (`non-canonical-signature`).
+    public var signatureAlgorithm: SignatureAlgorithm? {
+        if case .nonCanonicalSignature(let algorithm) = kind { return algorithm }
         return nil
     }
     /// The kid no trusted key has (`unknown-kid`).
@@ -154,6 +179,10 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
             return vi
                 ? "Mã không đọc được (lớp \(layer)): \(error.reason)"
                 : "Code cannot be read (\(layer) layer): \(error.reason)"
+        case .nonCanonicalCompression(let plainLength):
+            return vi
+                ? "Mã không ở dạng chuẩn: bị thêm lớp nén zlib dù chỉ dài \(plainLength) ký tự khi không nén"
+                : "Non-canonical code: a zlib layer was added to a code of only \(plainLength) characters uncompressed"
         case .unknownKeyID(let kid):
             return vi
                 ? "Khóa ký không có trong danh sách tin cậy (kid \(Hex.encode(kid)))"
@@ -164,6 +193,11 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
             return vi
                 ? "Thuật toán \(header.rawValue) không khớp với khóa \(key.rawValue)"
                 : "Algorithm \(header.rawValue) does not match the key's \(key.rawValue)"
+        case .nonCanonicalSignature(let algorithm):
+            let form = algorithm == .es256 ? "s > n/2" : "S ≥ L"
+            return vi
+                ? "Chữ ký \(algorithm.rawValue) không ở dạng chuẩn (\(form)): mã đã bị sửa sau khi ký"
+                : "Non-canonical \(algorithm.rawValue) signature (\(form)): the code was altered after signing"
         case .badSignature:
             return vi ? "Chữ ký số sai: mã đã bị sửa hoặc giả mạo" : "Bad signature: the code was altered or forged"
         case .keyNotValid(let issuedAt, let label):
