@@ -29,6 +29,7 @@ let package = Package(
                 "FuzzSupport",
                 .product(name: "GreenlaneVerifier", package: "greenlane"),
                 .product(name: "GreenlaneFormat", package: "greenlane"),
+                .product(name: "GreenlaneCrypto", package: "greenlane"),
             ],
             swiftSettings: settings),
         .executableTarget(

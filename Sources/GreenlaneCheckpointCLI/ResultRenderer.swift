@@ -28,7 +28,7 @@ package struct ResultRenderer {
                 lines.append("  • \(failure.message(language))  [\(failure.check)]")
             }
         }
-        let notes = result.warnings.filter { if case .demoKey = $0 { return false } else { return true } }
+        let notes = result.warnings.filter { !$0.isDemoKey }
         if !notes.isEmpty {
             lines.append(vi ? "Lưu ý:" : "Note:")
             for warning in notes { lines.append("  ! \(warning.message(language))") }

@@ -219,7 +219,8 @@ public final class PrivateKey: @unchecked Sendable {  // immutable; EVP_PKEY all
             guard let raw = ecdsaRaw(fromDER: signature) else {
                 throw openSSLError(.signingFailed, "ES256: cannot convert OpenSSL's DER signature to r||s")
             }
-            return raw
+            // OpenSSL returns a high s about half the time; n − s is the canonical twin (docs/FORMAT.md).
+            return ecdsaLowS(raw)
         }
     }
 }

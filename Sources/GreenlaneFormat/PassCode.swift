@@ -14,6 +14,8 @@ public enum PassCode {
         /// Compress only when it makes the code shorter, trying only codes that would not fit QR version 10-M.
         case automatic
         case never
+        /// Always add the zlib layer. For tests and tools: a verifier refuses it on a code that `mayCompress`
+        /// says must stay plain.
         case always
     }
 
@@ -24,12 +26,7 @@ public enum PassCode {
         case .never: body = coseBytes
         case .always: body = Zlib.compress(coseBytes)
         case .automatic:
-            // zlib never shortened a typical pass: on 100,000 sample passes (179-209 bytes) it added 2 to 11
-            // bytes. So it is tried only when the plain code would need a QR symbol above version 10 at
-            // level M, where long Vietnamese names do compress; trying it on every pass took 6 µs of a 41 µs
-            // signing (BENCHMARKS.md).
-            let plainLength = prefix.utf8.count + Base45.encodedLength(coseBytes.count)
-            if let version = QRCapacity.version(alphanumericCount: plainLength), version <= 10 {
+            if !mayCompress(coseBytes) {
                 body = coseBytes
             } else {
                 let compressed = Zlib.compress(coseBytes)
@@ -37,6 +34,24 @@ public enum PassCode {
             }
         }
         return prefix + Base45.encode(body)
+    }
+
+    /// The largest QR version (at level M) a code is kept uncompressed for.
+    public static let largestUncompressedQRVersion = 10
+
+    /// Whether a code for these COSE bytes may carry a zlib layer: only when the plain code would need a QR
+    /// symbol above version 10 at level M. Below that, zlib never shortened a typical pass (on 100,000 sample
+    /// passes of 179-209 bytes it added 2 to 11 bytes), and trying it on every pass took 6 µs of a 41 µs
+    /// signing (BENCHMARKS.md). The verifier refuses a zlib layer where this is false, so a pass has one code
+    /// string (docs/FORMAT.md, "Canonical codes").
+    public static func mayCompress(_ coseBytes: [UInt8]) -> Bool {
+        guard let version = QRCapacity.version(alphanumericCount: plainLength(coseBytes)) else { return true }
+        return version > largestUncompressedQRVersion
+    }
+
+    /// The length in characters of the code for these COSE bytes without a zlib layer.
+    public static func plainLength(_ coseBytes: [UInt8]) -> Int {
+        prefix.utf8.count + Base45.encodedLength(coseBytes.count)
     }
 
     /// Unwraps the text layers down to the COSE_Sign1 bytes. Surrounding white space is ignored

@@ -34,6 +34,12 @@ public struct PassVerifier: Sendable {
         var failures: [Failure] = []
         var warnings: [Warning] = []
 
+        // One code string per pass: no zlib layer where greenlane's issuer never adds one. Judged on the
+        // inflated length, not by recompressing: zlib implementations need not produce the same bytes.
+        if unwrapped.compressed && !PassCode.mayCompress(unwrapped.coseBytes) {
+            failures.append(.nonCanonicalCompression(plainLength: PassCode.plainLength(unwrapped.coseBytes)))
+        }
+
         // Which key: by kid only. An unknown kid is a rejection; no other key is ever tried.
         let signer: TrustedKey?
         if let kid = message.keyID {
@@ -51,8 +57,14 @@ public struct PassVerifier: Sendable {
         case .some(let algorithm) where allowedAlgorithms.contains(algorithm):
             if let signer, signer.algorithm != algorithm {
                 failures.append(.algorithmMismatch(header: algorithm, key: signer.algorithm))
-            } else if let signer, !signer.publicKey.isValidSignature(message.signature, for: message.toBeSigned) {
-                failures.append(.badSignature)
+            } else {
+                // The malleable twin of a valid signature is refused even where OpenSSL accepts it (high-S ECDSA).
+                if algorithm.isNonCanonical(signature: message.signature) {
+                    failures.append(.nonCanonicalSignature(algorithm))
+                }
+                if let signer, !signer.publicKey.isValidSignature(message.signature, for: message.toBeSigned) {
+                    failures.append(.badSignature)
+                }
             }
         default:
             failures.append(.algorithmNotAllowed(Self.describe(message.protectedAlgorithm)))
@@ -163,7 +175,7 @@ public struct VerificationResult: Sendable {
     /// The verified pass, only when every check passed. The only way to get a `VerifiedPass`.
     public var verified: VerifiedPass? {
         guard failures.isEmpty, let pass, let signer else { return nil }
-        return VerifiedPass(claims: pass.claims, signer: signer)
+        return VerifiedPass(claims: pass.claims, signer: signer, coseBytes: pass.coseBytes)
     }
 }
 
@@ -171,11 +183,16 @@ public struct VerificationResult: Sendable {
 public struct VerifiedPass: Sendable {
     public let claims: PassClaims
     public let signer: TrustedKey
+    /// The signed COSE_Sign1 bytes, without the code's text layers.
+    public let coseBytes: [UInt8]
     public var permit: Permit { claims.permit }
     public var isDemo: Bool { signer.isDemo }
+    /// SHA-256 of `coseBytes`: the pass's identity (docs/FORMAT.md §1.5).
+    public var identity: [UInt8] { PassCode.identity(coseBytes: coseBytes) }
 
-    fileprivate init(claims: PassClaims, signer: TrustedKey) {
+    fileprivate init(claims: PassClaims, signer: TrustedKey, coseBytes: [UInt8]) {
         self.claims = claims
         self.signer = signer
+        self.coseBytes = coseBytes
     }
 }

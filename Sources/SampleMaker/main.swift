@@ -38,12 +38,12 @@ func claims(
     serial: String, plate: String = "29C-123.45", vehicleClass: VehicleClass = .lightTruck,
     zones: [String] = ["ba-dinh", "hoan-kiem", "dong-da", "hai-ba-trung", "cau-giay"],
     window: String? = "06:00-22:00", notBefore: String = "2021-07-24T00:00:00+07:00",
-    expires: String = "2021-08-07T00:00:00+07:00"
+    expires: String = "2021-08-07T00:00:00+07:00", driverName: String = "Nguyễn Văn An"
 ) -> PassClaims {
     do {
         let permit = Permit(
             serial: serial, firmID: "VNPOST", plate: try Plate(parsing: plate, vehicleClass: vehicleClass),
-            vehicleClass: vehicleClass, driverName: "Nguyễn Văn An", driverID: try CitizenID(parsing: "001085012345"),
+            vehicleClass: vehicleClass, driverName: driverName, driverID: try CitizenID(parsing: "001085012345"),
             zones: Zones(zones.map { District($0)! }), purpose: .essentialGoods,
             window: try window.map { try DailyWindow(parsing: $0) }, station: "SGTVT")
         return PassClaims(
@@ -82,13 +82,17 @@ var cases: [(Case, String)] = []
 
 let typical = claims(serial: "HN-000123")
 let typicalCode = code(es256, typical)
+let eddsaCode = code(eddsa, claims(serial: "HN-000124"))
 add(Case(name: "valid-es256", description: "typical pass, ES256, shown in one of its districts during its hours",
          accepted: true, demo: true, checks: [], exit: 0), typicalCode)
 add(Case(name: "valid-eddsa", description: "same pass signed with the EdDSA demo key",
-         accepted: true, demo: true, checks: [], exit: 0), code(eddsa, claims(serial: "HN-000124")))
-add(Case(name: "valid-zlib", description: "a pass whose code carries the optional zlib layer",
-         accepted: true, demo: true, checks: [], exit: 0),
-    code(es256, claims(serial: "HN-000125"), compression: .always))
+         accepted: true, demo: true, checks: [], exit: 0), eddsaCode)
+// A name long enough that the plain code needs a QR symbol above version 10-M, where the issuer compresses.
+let longName = "Công Tằng Tôn Nữ Thị Phương Thảo Công Tằng Tôn Nữ Thị Phương Thảo"
+let zlibCode = code(es256, claims(serial: "HN-000125", driverName: longName))
+guard try! PassCode.unwrap(zlibCode).compressed else { fail("the valid-zlib sample did not get compressed") }
+add(Case(name: "valid-zlib", description: "a pass too long for QR version 10-M uncompressed: it carries the zlib layer",
+         accepted: true, demo: true, checks: [], exit: 0), zlibCode)
 add(Case(name: "valid-motorbike", description: "motorbike plate 29-B1 123.45, all districts, no daily window",
          accepted: true, demo: true, checks: [], exit: 0),
     code(es256, claims(serial: "HN-000126", plate: "29-B1 123.45", vehicleClass: .motorbike,
@@ -147,6 +151,39 @@ flipped = flipped.signed(with: signature)
 add(Case(name: "bad-signature", description: "one bit of the signature flipped",
          accepted: false, demo: true, checks: ["bad-signature"], exit: 1),
     PassCode.encode(flipped.encoded(), compression: .never))
+// The malleable twins of genuine signatures, and a zlib layer greenlane's issuer would not add: each the same
+// signed pass under a second code string (docs/FORMAT.md, "Canonical codes").
+let p256Order = Hex.decode("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551")!
+let ed25519Order = Hex.decode("EDD3F55C1A631258D69CF7A2DEF9DE1400000000000000000000000000000010")!  // little-endian
+/// a − b or a + b on 32-byte numbers, in the given byte order; nil on overflow.
+func arithmetic(_ a: [UInt8], _ b: [UInt8], subtract: Bool, bigEndian: Bool) -> [UInt8]? {
+    var result = [UInt8](repeating: 0, count: 32)
+    var carry = 0
+    for step in 0..<32 {
+        let index = bigEndian ? 31 - step : step
+        let value = subtract ? Int(a[index]) - Int(b[index]) - carry : Int(a[index]) + Int(b[index]) + carry
+        result[index] = UInt8((value + 256) & 0xFF)
+        carry = subtract ? (value < 0 ? 1 : 0) : value >> 8
+    }
+    return carry == 0 ? result : nil
+}
+let typicalMessage = try! COSESign1.decode(typicalCOSE)
+let lowS = Array(typicalMessage.signature[32...])
+let highS = arithmetic(p256Order, lowS, subtract: true, bigEndian: true)!
+add(Case(name: "non-canonical-signature-es256",
+         description: "valid-es256 with its ECDSA s replaced by n - s: still a valid signature, but the high-S twin",
+         accepted: false, demo: true, checks: ["non-canonical-signature"], exit: 1),
+    PassCode.encode(typicalMessage.signed(with: Array(typicalMessage.signature[..<32]) + highS).encoded()))
+let eddsaMessage = try! COSESign1.decode(try! PassCode.unwrap(eddsaCode).coseBytes)
+let unreducedS = arithmetic(Array(eddsaMessage.signature[32...]), ed25519Order, subtract: false, bigEndian: false)!
+add(Case(name: "non-canonical-signature-eddsa",
+         description: "an EdDSA pass with S replaced by S + L, which lax Ed25519 libraries accept",
+         accepted: false, demo: true, checks: ["non-canonical-signature", "bad-signature"], exit: 1),
+    PassCode.encode(eddsaMessage.signed(with: Array(eddsaMessage.signature[..<32]) + unreducedS).encoded()))
+add(Case(name: "non-canonical-compression",
+         description: "valid-es256 with a zlib layer added, though it fits QR version 10-M uncompressed",
+         accepted: false, demo: true, checks: ["non-canonical-compression"], exit: 1),
+    PassCode.encode(typicalCOSE, compression: .always))
 add(Case(name: "not-yet-valid", description: "shown the day before its validity starts",
          at: "2021-07-23T18:00:00+07:00", accepted: false, demo: true, checks: ["not-yet-valid"], exit: 1),
     typicalCode)

@@ -48,6 +48,24 @@ import Testing
         #expect(rejected.status != 0)
     }
 
+    /// The issuer's low-S signatures are ordinary ECDSA: the openssl command line verifies them, and its own
+    /// signatures (high S about half the time) still verify with us, so low S costs no interoperability.
+    @Test func ourLowSSignatureVerifiesWithOpenSSL() throws {
+        let directory = try TemporaryDirectory()
+        let key = try PrivateKey.generate(.es256)
+        let publicPath = try directory.write("pub.pem", Array(key.publicKey.pem.utf8))
+        let messagePath = try directory.write("msg.bin", Self.message)
+        let halfOrder = hex("7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8")
+        for round in 0..<8 {
+            let raw = try key.sign(Self.message)
+            #expect(!halfOrder.lexicographicallyPrecedes(raw[32...]), "s is above n/2")
+            #expect(!SignatureAlgorithm.es256.isNonCanonical(signature: raw))
+            let signaturePath = try directory.write("low\(round).der", IndependentDER.ecdsaSignature(raw: raw))
+            let ok = try openssl(["dgst", "-sha256", "-verify", publicPath, "-signature", signaturePath, messagePath])
+            #expect(ok.output.contains("Verified OK"))
+        }
+    }
+
     /// Key generation options for `openssl genpkey`, per algorithm.
     static func genpkeyArguments(_ algorithm: SignatureAlgorithm) -> [String] {
         switch algorithm {

@@ -125,6 +125,12 @@ import Testing
             .verify(try PassSigner(key: key).passCode(for: claims), context: sampleContext)
         #expect(result.failures.map(\.check) == ["revoked"])
         #expect(result.warnings.contains(.staleRevocationList(issuedAt: sampleContext.time - 3 * 86_400)))
+        // Failures and warnings are structs: their details are properties, absent on other checks.
+        #expect(result.failures.first?.revocation?.reason == "replaced")
+        #expect(result.failures.first?.expiresAt == nil)
+        let stale = try #require(result.warnings.first { $0.check == "stale-revocation-list" })
+        #expect(stale.revocationListIssuedAt == sampleContext.time - 3 * 86_400)
+        #expect(!stale.isDemoKey && stale.keyLabel == nil)
     }
 
     @Test func unsignedWrongKeyAndTamperedListsAreRefused() throws {

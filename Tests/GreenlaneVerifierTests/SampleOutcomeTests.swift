@@ -38,6 +38,7 @@ struct ExpectedSamples: Decodable {
             "malformed-prefix", "malformed-base45", "malformed-zlib", "malformed-cbor", "malformed-cose",
             "malformed-claims", "unknown-kid", "algorithm-not-allowed", "algorithm-mismatch", "bad-signature",
             "not-yet-valid", "expired", "wrong-zone", "outside-time-window", "revoked",
+            "non-canonical-signature", "non-canonical-compression",
         ] {
             #expect(checks.contains(check), "no sample for \(check)")
         }

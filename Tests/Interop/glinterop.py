@@ -146,7 +146,9 @@ def unwrap(code):
         data = base45.b45decode(code[len(PREFIX):])
     except Exception as error:
         raise Malformed(f"base45: {error}")
-    if data[:1] == b"\x78":
+    # docs/FORMAT.md: 0xD2 (tag 18) is a bare COSE message, anything else must be a zlib header (CM = 8,
+    # CMF*256+FLG a multiple of 31). Not just 0x78: the issuer sizes the deflate window to the input.
+    if len(data) >= 2 and data[0] != 0xD2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0:
         inflater = zlib.decompressobj()
         try:
             inflated = inflater.decompress(data, MAX_INFLATED + 1)
@@ -159,14 +161,67 @@ def unwrap(code):
 
 
 def wrap(cose, compression="shorter"):
-    """COSE bytes -> GL1: code. compression: 'never', 'always' or 'shorter' (greenlane's rule)."""
+    """COSE bytes -> GL1: code. compression: 'never', 'always' or 'shorter' (greenlane's rule: zlib only when
+    the plain code would need a QR symbol above version 10-M, and only if that makes it shorter)."""
     bare = PREFIX + base45.b45encode(cose).decode("ascii")
-    if compression == "never":
+    if compression == "never" or (compression == "shorter" and not may_compress(cose)):
         return bare
     deflated = PREFIX + base45.b45encode(zlib.compress(cose, 9)).decode("ascii")
     if compression == "always":
         return deflated
     return deflated if len(deflated) < len(bare) else bare
+
+
+# --- canonical form (docs/FORMAT.md, "Canonical codes") -----------------------------------------------------
+
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+ED25519_ORDER = 2**252 + 27742317777372353535851937790883648493
+
+
+def plain_length(cose):
+    """Characters of the code for these COSE bytes without a zlib layer."""
+    return len(PREFIX) + len(base45.b45encode(cose))
+
+
+def may_compress(cose):
+    """A zlib layer is allowed only when the plain code does not fit QR version 10-M."""
+    version = qr_version_m(plain_length(cose))
+    return version is None or version > 10
+
+
+def high_s(signature):
+    """ES256 raw r||s whose s is above n/2: the malleable twin of the low-s signature."""
+    return len(signature) == 64 and int.from_bytes(signature[32:], "big") > P256_ORDER // 2
+
+
+def unreduced_ed25519_s(signature):
+    """Ed25519 signature whose S (little-endian, last 32 bytes) is not below the group order L."""
+    return len(signature) == 64 and int.from_bytes(signature[32:], "little") >= ED25519_ORDER
+
+
+def with_low_s(cose):
+    """The same COSE_Sign1 with an ES256 s replaced by n - s when it is high (python-cwt does not do this)."""
+    message = cbor2.loads(cose)
+    protected_bytes, unprotected, payload, signature = message.value
+    if cbor2.loads(protected_bytes).get(1) != ES256 or not high_s(signature):
+        return cose
+    s = P256_ORDER - int.from_bytes(signature[32:], "big")
+    low = signature[:32] + s.to_bytes(32, "big")
+    return cbor2.dumps(cbor2.CBORTag(18, [protected_bytes, unprotected, payload, low]), canonical=True)
+
+
+def non_canonical(code):
+    """Why a code is not in its one canonical form (empty if it is): high-S ES256, unreduced Ed25519 S, or a
+    zlib layer on a code that must be plain."""
+    cose, compressed = unwrap(code)
+    protected, _, _, signature = parse_sign1(cose)
+    reasons = []
+    if compressed and not may_compress(cose):
+        reasons.append("non-canonical-compression")
+    alg = protected.get(1)
+    if (alg == ES256 and high_s(signature)) or (alg == EDDSA and unreduced_ed25519_s(signature)):
+        reasons.append("non-canonical-signature")
+    return reasons
 
 
 def parse_sign1(cose):

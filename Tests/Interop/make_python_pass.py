@@ -4,8 +4,9 @@
 Builds the CWT claims in greenlane's exact layout (integer keys; permit claims under -65537, see
 docs/FORMAT.md §1.2-1.3), encodes them as deterministic CBOR with cbor2, signs them with python-cwt's COSE
 layer under the protected header {1: alg, 4: kid} (kid = sha256(SPKI DER)[:8], computed here) and an empty
-unprotected header, once with Keys/demo-es256.key.pem and once with Keys/demo-eddsa.key.pem, and wraps each
-as GL1: + base45 (zlib only if that is shorter).
+unprotected header, once with Keys/demo-es256.key.pem and once with Keys/demo-eddsa.key.pem, normalises an
+ECDSA s above n/2 to n - s (python-cwt does not), and wraps each as GL1: + base45 (zlib only where greenlane's
+rule allows it and it is shorter).
 
 Prints one JSON object: {"passes": [{"name", "alg", "kid", "serial", "plate", "at", "zone", "code",
 "characters", "compressed"}, ...]}, where `at` and `zone` are a checkpoint at which the pass must be
@@ -55,12 +56,16 @@ def issue(key_name, serial, plate, vehicle_class, window):
     key, kid, alg = gl.private_signing_key(key_name)
     payload = cbor2.dumps(permit_claims(serial, plate, vehicle_class, window), canonical=True)
     # COSE.new() defaults: no automatic alg/kid inclusion, so the headers are exactly the ones given here.
-    cose = cwt.COSE.new().encode_and_sign(payload, key, protected={1: alg, 4: kid}, unprotected={})
+    signed = cwt.COSE.new().encode_and_sign(payload, key, protected={1: alg, 4: kid}, unprotected={})
+    # python-cwt leaves ECDSA's s as OpenSSL made it, above n/2 half the time; greenlane refuses that twin
+    # (non-canonical-signature), so a third-party issuer normalises s to n - s (docs/FORMAT.md).
+    cose = gl.with_low_s(signed)
     code = gl.wrap(cose, compression="shorter")
 
     # Self-check: python reads back what it wrote.
     back, compressed = gl.unwrap(code)
     assert back == cose
+    assert gl.non_canonical(code) == [], gl.non_canonical(code)
     verified_key, protected, verified_payload = gl.verify_signature(back, gl.demo_public_keys())
     assert protected == {1: alg, 4: kid} and verified_key.kid == kid and verified_payload == payload
     claims = gl.decode_claims(verified_payload)

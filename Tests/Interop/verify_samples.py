@@ -6,7 +6,10 @@ failures) it decodes the code in python, verifies the COSE_Sign1 signature with 
 public key PEM whose kid (sha256(SPKI DER)[:8], computed here) is in the protected header, checks the CWT
 claims against docs/FORMAT.md, and recomputes the checkpoint's time/zone/window/revocation verdict, which
 must equal expected.json's. For the samples that must fail the signature (bad-signature, unknown-kid,
-alg-mismatch, alg-hmac) it asserts that python refuses them too. Malformed samples are out of scope (skipped).
+alg-mismatch, alg-hmac) it asserts that python refuses them too. For the non-canonical samples it asserts, from
+docs/FORMAT.md §1.5 alone, that the code is non-canonical in exactly the way expected (high-S ECDSA, Ed25519
+S >= L, zlib on a code that fits QR version 10-M) and reports what python-cwt says of the signature; every genuine
+sample must be canonical. Malformed samples are out of scope (skipped).
 
 With --greenlane PATH it also runs `greenlane verify --json` on each genuine sample and asserts that both
 decoders read the same claims.
@@ -25,6 +28,7 @@ import glinterop as gl  # noqa: E402
 
 CHECKPOINT_CHECKS = {"expired", "not-yet-valid", "wrong-zone", "outside-time-window", "revoked"}
 SIGNATURE_CHECKS = {"bad-signature", "unknown-kid", "algorithm-mismatch", "algorithm-not-allowed"}
+CANONICAL_CHECKS = {"non-canonical-signature", "non-canonical-compression"}
 COMPARED_FIELDS = ["serial", "issuer", "firm", "plate", "vehicleClass", "driverName", "driverID", "purpose",
                    "station", "window"]
 
@@ -59,6 +63,8 @@ def check_genuine(sample, code, keys, revoked, expected, binary):
     cose, compressed = gl.unwrap(code)
     key, protected, payload = gl.verify_signature(cose, keys)
     problems = []
+    if gl.non_canonical(code):
+        problems.append(f"not canonical: {gl.non_canonical(code)}")
     if not gl.is_deterministic(cose):
         problems.append("COSE_Sign1 is not deterministic CBOR")
     claims = gl.decode_claims(payload)
@@ -97,6 +103,21 @@ def check_refused(sample, code, keys):
     return [f"python ACCEPTS the signature (key {key!r}) but greenlane expects {sample['checks']}"], "accepted"
 
 
+def check_non_canonical(sample, code, keys):
+    reasons = gl.non_canonical(code)
+    expected = set(sample["checks"]) & CANONICAL_CHECKS
+    problems = [] if set(reasons) == expected else [f"python finds {reasons}, expected {sorted(expected)}"]
+    cose, _ = gl.unwrap(code)
+    try:
+        gl.verify_signature(cose, keys)
+        verdict = "python-cwt accepts the signature"
+    except gl.Refused as refusal:
+        verdict = f"python refuses the signature ({refusal})"
+    if ("bad-signature" in sample["checks"]) != verdict.startswith("python refuses"):
+        problems.append(f"{verdict}, but greenlane expects {sample['checks']}")
+    return problems, f"{', '.join(reasons)}; {verdict}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--greenlane", help="path of the greenlane binary, to compare its --json output")
@@ -114,6 +135,8 @@ def main():
         code = (gl.ROOT / "Samples/codes" / f"{name}.txt").read_text()
         if checks <= CHECKPOINT_CHECKS:
             kind, run = "genuine", lambda: check_genuine(sample, code, keys, revoked, expected, args.greenlane)
+        elif checks & CANONICAL_CHECKS:
+            kind, run = "non-canonical", lambda: check_non_canonical(sample, code, keys)
         elif checks & SIGNATURE_CHECKS:
             kind, run = "refused", lambda: check_refused(sample, code, keys)
         else:

@@ -1,4 +1,5 @@
 import FuzzSupport
+import GreenlaneCrypto
 import GreenlaneFormat
 import GreenlaneVerifier
 
@@ -8,7 +9,8 @@ import GreenlaneVerifier
 // Invariants beyond "no crash, no hang": the verifier never throws (it returns failures), an accepted
 // result always has a signer and a pass, and anything accepted must be byte-for-byte a code that the
 // demo keys signed, i.e. its COSE bytes re-decode and re-encode to themselves (deterministic) and the
-// claims round-trip. A malformed result has exactly one failure.
+// claims round-trip, and it is in its one canonical form (low-S ECDSA or reduced Ed25519 S, and no zlib layer
+// on a code that fits QR version 10-M: docs/FORMAT.md §1.5).
 
 let trust: TrustSet = {
     do { return try TrustSet.load(path: fixture("Keys/demo-trust.json")) } catch {
@@ -39,6 +41,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         do { again = try CBOR.decode(pass.coseBytes) } catch { invariantFailed("accepted bytes do not re-decode") }
         if again.encoded() != pass.coseBytes { invariantFailed("accepted COSE bytes are not deterministic") }
         if pass.claims.encoded() != pass.message.payload { invariantFailed("accepted claims do not round-trip") }
+        if pass.compressed && !PassCode.mayCompress(pass.coseBytes) { invariantFailed("accepted needless zlib") }
+        if let signer = result.signer, signer.algorithm.isNonCanonical(signature: pass.message.signature) {
+            invariantFailed("accepted a non-canonical signature")
+        }
     }
     // Every failure renders in both languages without trapping.
     for failure in result.failures {
