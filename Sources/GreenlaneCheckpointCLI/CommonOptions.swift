@@ -3,7 +3,7 @@ package import GreenlaneSupport
 import GreenlaneFormat
 package import GreenlaneVerifier
 #if canImport(Glibc)
-package import Glibc
+import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
