@@ -50,7 +50,9 @@ extension Greenlane {
 
         func validate() throws {
             let single = [firm, plate, vehicleClass, driverName, driverID, testAt, purpose, zones]
-            if csv != nil {
+            if let csv {
+                // The file's name goes into every permit.issue entry of the audit log.
+                try checkOneLine(csv, "--csv", maxLength: 1_000)
                 if single.contains(where: { $0 != nil }) {
                     throw ValidationError("give --csv or the single-vehicle flags, not both")
                 }
@@ -61,7 +63,7 @@ extension Greenlane {
         }
 
         mutating func run() async throws {
-            let now = try registry.now()
+            let context = try registry.auditContext()
             let engine: PermitEngine
             do {
                 let policy = try Policy.load(path: self.policy)
@@ -87,7 +89,7 @@ extension Greenlane {
                     driverName: driverName!, driverID: driverID!, testAt: testAt!, purpose: purpose!, zones: zones!,
                     validFrom: validFrom, validUntil: validUntil)]
             }
-            var options = PermitEngine.BatchOptions(actor: registry.actorName, now: now)
+            var options = PermitEngine.BatchOptions(context: context)
             options.replace = replace
             options.allOrNothing = allOrNothing
             options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount

@@ -28,7 +28,7 @@ extension Greenlane {
         @OptionGroup var registry: RegistryOptions
 
         mutating func run() async throws {
-            let now = try registry.now()
+            let context = try registry.auditContext()
             let engine: PermitEngine
             do {
                 engine = PermitEngine(policy: try Policy.load(path: policy), registry: try registry.open(),
@@ -37,12 +37,12 @@ extension Greenlane {
                 printError("greenlane: \(error)")
                 throw Exit.setup
             }
-            var filter = PermitFilter(now: now)
+            var filter = PermitFilter(now: context.effectiveTime)
             filter.firmID = firm
             var output = PassOutput(folder: out)
             output.isDemo = try signing.isDemo()
             let json = self.json
-            let summary = try engine.renew(filter: filter, options: .init(actor: registry.actorName, now: now)) {
+            let summary = try engine.renew(filter: filter, options: .init(context: context)) {
                 for result in $0 { try IssueReport.print(result, json: json, single: false, output: output) }
             }
             if !json { printError("renewed \(summary.issued), not renewed \(summary.refused)") }

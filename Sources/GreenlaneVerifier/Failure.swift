@@ -92,8 +92,8 @@ public enum Failure: Sendable, Hashable {
                 : "Outside the permitted hours (\(window) daily, Vietnam time)"
         case .revoked(let entry):
             return vi
-                ? "Thẻ đã bị thu hồi lúc \(Timestamp.vietnamese(entry.revokedAt)) (lý do: \(entry.reason))"
-                : "Pass revoked at \(Timestamp.english(entry.revokedAt)) (reason: \(entry.reason))"
+                ? "Thẻ đã bị thu hồi lúc \(Timestamp.vietnamese(entry.revokedAt)) (lý do: \(entry.reason.vietnameseName))"
+                : "Pass revoked at \(Timestamp.english(entry.revokedAt)) (reason: \(entry.reason.englishName))"
         }
     }
 

@@ -115,8 +115,8 @@ import Testing
         let key = try demoKey("demo-es256")
         let claims = try sampleClaims(serial: "HN-000777")
         let bytes = try signedList(
-            [.init(serial: "HN-000777", revokedAt: claims.issuedAt + 60, reason: "replaced"),
-             .init(serial: "HN-000001", revokedAt: claims.issuedAt, reason: "lost")],
+            [.init(serial: "HN-000777", revokedAt: claims.issuedAt + 60, reason: .replaced),
+             .init(serial: "HN-000001", revokedAt: claims.issuedAt, reason: .lost)],
             issuedAt: sampleContext.time - 3 * 86_400, key: key)
         let trust = try demoTrust()
         let list = try VerifiedRevocationList(signed: bytes, trust: trust)
@@ -141,7 +141,7 @@ import Testing
             try VerifiedRevocationList(signed: unsigned, trust: trust)
         } throws: { ($0 as? VerifierError)?.code == .revocationListNotTrusted }
 
-        var good = try signedList([.init(serial: "HN-1", revokedAt: sampleContext.time, reason: "lost")],
+        var good = try signedList([.init(serial: "HN-1", revokedAt: sampleContext.time, reason: .lost)],
                                   issuedAt: sampleContext.time, key: try demoKey("demo-es256"))
         good[good.count - 70] ^= 0x20
         #expect(throws: VerifierError.self) { try VerifiedRevocationList(signed: good, trust: trust) }
