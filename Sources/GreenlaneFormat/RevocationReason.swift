@@ -23,7 +23,7 @@ public struct RevocationReason: Hashable, Sendable, CustomStringConvertible {
     public static let firmSuspended = RevocationReason(
         "firm-suspended", "Doanh nghiệp bị đình chỉ", "Firm suspended")
     public static let offDuty = RevocationReason(
-        "off-duty", "Xe hoặc lái xe thôi làm nhiệm vụ", "Vehicle or driver no longer on duty")
+        "off-duty", "Xe hoặc lái xe thôi làm nhiệm vụ", "No longer on duty")
     public static let issuedInError = RevocationReason("issued-in-error", "Cấp nhầm", "Issued in error")
     /// Set by the engine when `issue --replace` gives the plate a new pass.
     public static let replaced = RevocationReason("replaced", "Đã thay bằng thẻ mới", "Replaced by a new pass")

@@ -50,7 +50,7 @@ struct RegistryOptions: ParsableArguments {
     /// `--clock` or `GREENLANE_CLOCK`, or nil when the clock is not pinned.
     func pinnedClock() throws -> Int64? {
         let source = clock != nil ? "--clock" : "GREENLANE_CLOCK"
-        guard let text = clock ?? environment("GREENLANE_CLOCK") else { return nil }
+        guard let text = clock ?? environment("GREENLANE_CLOCK"), !text.isEmpty else { return nil }
         let time = try parseTime(text, flag: source)
         ClockAnnouncement.once {
             printError("greenlane: clock pinned to \(text) (\(source)); the audit log records the real time too")

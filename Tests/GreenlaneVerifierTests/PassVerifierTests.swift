@@ -127,6 +127,24 @@ import Testing
         #expect(result.warnings.contains(.staleRevocationList(issuedAt: sampleContext.time - 3 * 86_400)))
     }
 
+    /// The officer reads the reason in words, and a code from a newer issuer as the code: never free text.
+    @Test func revocationReasonIsShownInWordsAndAnUnknownCodeSafely() throws {
+        let key = try demoKey("demo-es256")
+        let trust = try demoTrust()
+        for (reason, vi, en) in [(RevocationReason.stolen, "lý do: Thẻ bị đánh cắp", "reason: Pass stolen"),
+                                 (RevocationReason(code: "vehicle-sold")!, "lý do: vehicle-sold", "reason: vehicle-sold")] {
+            let claims = try sampleClaims(serial: "HN-000777")
+            let bytes = try signedList([.init(serial: "HN-000777", revokedAt: claims.issuedAt + 60, reason: reason)],
+                                       issuedAt: sampleContext.time, key: key)
+            let result = PassVerifier(trust: trust, revocations: try VerifiedRevocationList(signed: bytes, trust: trust))
+                .verify(try PassSigner(key: key).passCode(for: claims), context: sampleContext)
+            let failure = try #require(result.failures.first)
+            #expect(failure.check == "revoked")
+            #expect(failure.message(.vi).contains(vi), "\(failure.message(.vi))")
+            #expect(failure.message(.en).contains(en), "\(failure.message(.en))")
+        }
+    }
+
     @Test func unsignedWrongKeyAndTamperedListsAreRefused() throws {
         let trust = try demoTrust()
         let stranger = try PrivateKey.generate(.es256)
