@@ -53,7 +53,9 @@ public struct RevocationList: Hashable, Sendable {
         .map([
             .init(Key.issuer): .text(issuer),
             .init(Key.issuedAt): .init(issuedAt),
-            .init(Key.entries): .array(entries.map { .array([.text($0.serial), .init($0.revokedAt), .text($0.reason.code)]) }),
+            .init(Key.entries): .array(entries.map {
+                .array([.text($0.serial), .init($0.revokedAt), .text($0.reason.code)])
+            }),
         ])
     }
 
@@ -88,8 +90,8 @@ public struct RevocationList: Hashable, Sendable {
             guard let reason = RevocationReason(code: code) else {
                 throw FormatError(
                     .invalidValue, layer: .claims,
-                    "revocation list: entry \(index) has a reason that is not a code (1-\(RevocationReason.maxCodeBytes) "
-                        + "of a-z, 0-9 and '-')")
+                    "revocation list: entry \(index) has a reason that is not a code "
+                        + "(1-\(RevocationReason.maxCodeBytes) of a-z, 0-9 and '-')")
             }
             try Permit.checkSerial(serial)
             if let previous = entries.last, previous.serial >= serial {

@@ -28,7 +28,8 @@ public struct RevocationReason: Hashable, Sendable, CustomStringConvertible {
     /// Set by the engine when `issue --replace` gives the plate a new pass.
     public static let replaced = RevocationReason("replaced", "Đã thay bằng thẻ mới", "Replaced by a new pass")
     /// Set by the engine when `renew` extends the permit with a new pass.
-    public static let renewed = RevocationReason("renewed", "Đã gia hạn bằng thẻ mới", "Renewed with a new pass")
+    public static let renewed = RevocationReason(
+        "renewed", "Đã gia hạn bằng thẻ mới", "Renewed with a new pass")
     public static let other = RevocationReason("other", "Lý do khác", "Other reason")
 
     /// Every code this version knows, in the order help and docs list them.

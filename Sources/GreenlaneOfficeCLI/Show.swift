@@ -39,7 +39,9 @@ extension Greenlane {
                 status = vi ? "ĐANG HIỆU LỰC" : "ACTIVE"
             }
             print("\(listing.permit.serial) · \(status)")
-            if let note = listing.revocation?.note { print("  " + (vi ? "Ghi chú" : "Note").padding(12) + "  \(note)") }
+            if let note = listing.revocation?.note {
+                print("  " + (vi ? "Ghi chú" : "Note").padding(12) + "  \(AuditText.escaped(note))")
+            }
             print("  " + (vi ? "Doanh nghiệp" : "Firm").padding(12) + "  \(listing.firmName)")
             for line in ResultRenderer(language: language.language).describe(claims) { print(line) }
             if let replaces = listing.permit.replaces { print("  replaces \(replaces)") }
@@ -89,7 +91,8 @@ extension Greenlane {
                 printError("greenlane: \(error)")
                 throw Exit.rejected
             }
-            print("revoked \(serial) (\(code.code)); run `greenlane revocations export` and send the list to checkpoints")
+            print("revoked \(serial) (\(code.code)); "
+                + "run `greenlane revocations export` and send the list to checkpoints")
         }
     }
 
@@ -124,7 +127,8 @@ extension Greenlane {
                 let list = RevocationList(issuer: issuer, issuedAt: now, entries: entries)
                 let bytes = try PassSignerFactory.signer(signing).signedRevocationList(list)
                 try writeFile(out, bytes)
-                let mapped = export.freeTextReasons.isEmpty ? "" : " (\(export.freeTextReasons.count) free-text as other)"
+                let mapped = export.freeTextReasons.isEmpty
+                    ? "" : " (\(export.freeTextReasons.count) free-text as other)"
                 try store.recordExport("revocations.export", detail: "\(entries.count) entries to \(out)\(mapped)",
                                        context: context)
                 print("wrote \(out): \(entries.count) revoked permits, signed \(Timestamp.rfc3339(now))")

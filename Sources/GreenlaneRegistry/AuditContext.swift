@@ -55,7 +55,8 @@ public enum AuditText {
         if text.isEmpty { return "is empty" }
         if text.count > maxLength { return "is longer than \(maxLength) characters" }
         if let scalar = text.unicodeScalars.first(where: isUnsafe) {
-            let what = scalar == "\n" || scalar == "\r" || isLineSeparator(scalar) ? "a line break" : "a control character"
+            let isBreak = scalar == "\n" || scalar == "\r" || isLineSeparator(scalar)
+            let what = isBreak ? "a line break" : "a control character"
             return "contains \(what) (U+\(hex(scalar.value)))"
         }
         return nil

@@ -280,7 +280,9 @@ public struct Registry: Sendable {
     // MARK: - Audit log
 
     /// The last `limit` entries, oldest first. `actor` matches the account or whom it acted for.
-    public func auditLog(limit: Int, actor: String? = nil, action: String? = nil) throws(RegistryError) -> [AuditEntry] {
+    public func auditLog(limit: Int, actor: String? = nil, action: String? = nil)
+        throws(RegistryError) -> [AuditEntry]
+    {
         try read { db in
             var request = AuditEntry.order(Column("id").desc).limit(limit)
             if let actor {

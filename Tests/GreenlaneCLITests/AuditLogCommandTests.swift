@@ -36,7 +36,8 @@ func sqlite(_ path: String, _ sql: String) throws -> String {
         let office = try Office()
         #expect(try office.issue(Office.truck).status == 0)
         let before = Date().timeIntervalSince1970.rounded(.down)
-        let revoked = try office.run(["revoke", "HN-000001", "--reason", "lost", "--clock", "2021-07-20T08:00:00+07:00"])
+        let revoked = try office.run(["revoke", "HN-000001", "--reason", "lost",
+                                      "--clock", "2021-07-20T08:00:00+07:00"])
         let after = Date().timeIntervalSince1970.rounded(.up)
         #expect(revoked.status == 0, "\(revoked.stderr)")
         let line = try #require(try office.run(["log", "--action", "permit.revoke"]).stdout.split(separator: "\n").last)
@@ -45,7 +46,8 @@ func sqlite(_ path: String, _ sql: String) throws -> String {
         #expect(line.contains("pinned 2021-07-20T01:00:00Z"), "\(line)")
         // Validity still follows the pinned clock: the revocation is dated as the command was told.
         #expect(try sqlite(office.registry, "SELECT revoked_at FROM revocation") == "1626742800\n")
-        let stored = try sqlite(office.registry, "SELECT pinned_at, at >= \(Int(before)) FROM audit_log WHERE action = 'permit.revoke'")
+        let stored = try sqlite(office.registry,
+                                "SELECT pinned_at, at >= \(Int(before)) FROM audit_log WHERE action = 'permit.revoke'")
         #expect(stored == "1626742800|1\n")
     }
 
@@ -67,7 +69,8 @@ func sqlite(_ path: String, _ sql: String) throws -> String {
         #expect(try office.issue(Office.truck).status == 0)
         let revoked = try office.run(["revoke", "HN-000001", "--reason", "stolen", "--actor", "Lê Thị Hà (VNPOST)"])
         #expect(revoked.status == 0, "\(revoked.stderr)")
-        let row = try sqlite(office.registry, "SELECT actor, on_behalf_of FROM audit_log WHERE action = 'permit.revoke'")
+        let row = try sqlite(office.registry,
+                             "SELECT actor, on_behalf_of FROM audit_log WHERE action = 'permit.revoke'")
         #expect(row == "\(osAccount)|Lê Thị Hà (VNPOST)\n")
         #expect(try sqlite(office.registry, "SELECT revoked_by FROM revocation") == osAccount + "\n")
         let log = try office.run(["log", "--by", "Lê Thị Hà (VNPOST)"]).stdout
@@ -89,11 +92,12 @@ func sqlite(_ path: String, _ sql: String) throws -> String {
         #expect(note.status == 64 && note.stderr.contains("--note"), "\(note.stderr)")
         let bidi = try office.run(["revoke", "HN-000001", "--reason", "lost", "--note", "abc\u{202E}fed"])
         #expect(bidi.status == 64 && bidi.stderr.contains("control character"), "\(bidi.stderr)")
-        let name = try office.run(["firm", "add", "--id", "GHTK", "--name", "Giao Hàng\nTiết Kiệm", "--kind", "postal",
-                                   "--licence", "L-77"])
+        let name = try office.run(["firm", "add", "--id", "GHTK", "--name", "Giao Hàng\nTiết Kiệm",
+                                   "--kind", "postal", "--licence", "L-77"])
         #expect(name.status == 64, "\(name.stderr)")
-        #expect(try sqlite(office.registry, "SELECT count(*) FROM audit_log WHERE action LIKE 'firm.s%' OR subject = 'GHTK'")
-            == "0\n")
+        let logged = try sqlite(office.registry,
+                                "SELECT count(*) FROM audit_log WHERE action LIKE 'firm.s%' OR subject = 'GHTK'")
+        #expect(logged == "0\n")
         #expect(try sqlite(office.registry, "SELECT count(*) FROM revocation") == "0\n")
         // The schema refuses it too, whatever writes to it.
         let direct = try sqlite(office.registry, """
@@ -121,7 +125,8 @@ func sqlite(_ path: String, _ sql: String) throws -> String {
             #expect(log.status == 0, "\(log.stderr)")
             let lines = log.stdout.split(separator: "\n")
             #expect(lines.count == (migrated ? 3 : 2), "\(log.stdout)")
-            #expect(lines[0].hasSuffix("firm.suspend VTPOST  review\\n2  2021-07-26T01:00:00Z  inspector  firm.reinstate VTPOST"))
+            #expect(lines[0].hasSuffix(
+                "firm.suspend VTPOST  review\\n2  2021-07-26T01:00:00Z  inspector  firm.reinstate VTPOST"))
             #expect(lines[1].contains("ev\\u{001B}[2Jil  permit.revoke HN-000001  lost\\u{202E}kcab"), "\(lines[1])")
             #expect(!log.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || $0.value == 0x202E })
             if migrated {

@@ -22,7 +22,8 @@ import Testing
             "('HN-00000\(index + 1)', 1627261200, '" + reason.replacingOccurrences(of: "'", with: "''") + "', 'old')"
         }
         let inserted = try sqlite(office.registry, "DROP TRIGGER revocation_reason_is_code; "
-            + "INSERT INTO revocation (serial, revoked_at, reason, revoked_by) VALUES " + quoted.joined(separator: ", "))
+            + "INSERT INTO revocation (serial, revoked_at, reason, revoked_by) VALUES "
+            + quoted.joined(separator: ", "))
         #expect(inserted.isEmpty, "\(inserted)")
         // A driver's name may start with a dash (names hold letters, spaces, dots, apostrophes and dashes).
         var dashed = Office.truck

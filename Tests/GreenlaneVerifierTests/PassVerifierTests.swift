@@ -131,13 +131,15 @@ import Testing
     @Test func revocationReasonIsShownInWordsAndAnUnknownCodeSafely() throws {
         let key = try demoKey("demo-es256")
         let trust = try demoTrust()
-        for (reason, vi, en) in [(RevocationReason.stolen, "lý do: Thẻ bị đánh cắp", "reason: Pass stolen"),
-                                 (RevocationReason(code: "vehicle-sold")!, "lý do: vehicle-sold", "reason: vehicle-sold")] {
+        let cases = [(RevocationReason.stolen, "lý do: Thẻ bị đánh cắp", "reason: Pass stolen"),
+                     (RevocationReason(code: "vehicle-sold")!, "lý do: vehicle-sold", "reason: vehicle-sold")]
+        for (reason, vi, en) in cases {
             let claims = try sampleClaims(serial: "HN-000777")
             let bytes = try signedList([.init(serial: "HN-000777", revokedAt: claims.issuedAt + 60, reason: reason)],
                                        issuedAt: sampleContext.time, key: key)
-            let result = PassVerifier(trust: trust, revocations: try VerifiedRevocationList(signed: bytes, trust: trust))
-                .verify(try PassSigner(key: key).passCode(for: claims), context: sampleContext)
+            let list = try VerifiedRevocationList(signed: bytes, trust: trust)
+            let code = try PassSigner(key: key).passCode(for: claims)
+            let result = PassVerifier(trust: trust, revocations: list).verify(code, context: sampleContext)
             let failure = try #require(result.failures.first)
             #expect(failure.check == "revoked")
             #expect(failure.message(.vi).contains(vi), "\(failure.message(.vi))")
