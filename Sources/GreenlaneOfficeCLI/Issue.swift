@@ -63,7 +63,6 @@ extension Greenlane {
         }
 
         mutating func run() async throws {
-            let context = try registry.auditContext()
             let engine: PermitEngine
             do {
                 let policy = try Policy.load(path: self.policy)
@@ -72,6 +71,8 @@ extension Greenlane {
                 printError("greenlane: \(error)")
                 throw Exit.setup
             }
+            // After the set-up: a command refused for its key or policy says only that (one line).
+            let context = try registry.auditContext()
             var requests: [PermitRequest] = []
             var malformed: [RequestRefusal] = []
             if let csv {

@@ -28,7 +28,6 @@ extension Greenlane {
         @OptionGroup var registry: RegistryOptions
 
         mutating func run() async throws {
-            let context = try registry.auditContext()
             let engine: PermitEngine
             do {
                 engine = PermitEngine(policy: try Policy.load(path: policy), registry: try registry.open(),
@@ -37,6 +36,7 @@ extension Greenlane {
                 printError("greenlane: \(error)")
                 throw Exit.setup
             }
+            let context = try registry.auditContext()
             var filter = PermitFilter(now: context.effectiveTime)
             filter.firmID = firm
             var output = PassOutput(folder: out)

@@ -113,6 +113,7 @@ extension Greenlane {
             func validate() throws { try checkOneLine(out, "--out", maxLength: 1_000) }
 
             mutating func run() async throws {
+                let signer = try PassSignerFactory.signer(signing)
                 let context = try registry.auditContext()
                 let now = context.effectiveTime
                 let store = try registry.open()
@@ -125,7 +126,7 @@ extension Greenlane {
                         + serials.prefix(10).joined(separator: ", ") + (serials.count > 10 ? ", ..." : ""))
                 }
                 let list = RevocationList(issuer: issuer, issuedAt: now, entries: entries)
-                let bytes = try PassSignerFactory.signer(signing).signedRevocationList(list)
+                let bytes = try signer.signedRevocationList(list)
                 try writeFile(out, bytes)
                 let mapped = export.freeTextReasons.isEmpty
                     ? "" : " (\(export.freeTextReasons.count) free-text as other)"
