@@ -144,8 +144,9 @@ for p in range(procs):
         if codes.get(serial) != item["code"]: errors.append(f"process {p}: the code printed for {serial} is not the registry's")
         mine.append(serial)
     if len(mine) != rows: errors.append(f"process {p} printed {len(mine)} codes, expected {rows}")
-    actor = q("SELECT count(*) FROM permit WHERE issued_by = ?", f"dispatcher-{p}")[0][0]
-    if actor != rows: errors.append(f"the registry holds {actor} permits issued by dispatcher-{p}, expected {rows}")
+    # --actor is recorded as whom the account acted for; issued_by is the operating-system account.
+    actor = q("SELECT count(*) FROM audit_log WHERE action = 'permit.issue' AND on_behalf_of = ?", f"dispatcher-{p}")[0][0]
+    if actor != rows: errors.append(f"the audit log holds {actor} permits issued for dispatcher-{p}, expected {rows}")
     # How the processes took turns: the runs of consecutive serials each got (one per committed chunk).
     numbers = sorted(int(s[3:]) for s in mine)
     runs.append(1 + sum(1 for a, b in zip(numbers, numbers[1:]) if b != a + 1) if numbers else 0)

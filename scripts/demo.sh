@@ -15,7 +15,6 @@ out=demo-output
 rm -rf "$out" && mkdir -p "$out/passes"
 export GREENLANE_REGISTRY="$out/registry.sqlite"
 export GREENLANE_CLOCK="2021-07-26T08:00:00+07:00"
-export USER="${USER:-dispatcher}"
 chmod 600 Keys/*.key.pem  # git does not keep modes; greenlane refuses a private key others can read
 key=(--key Keys/demo-es256.key.pem --key-trust Keys/demo-trust.json)
 
@@ -40,7 +39,7 @@ $gl issue --policy Samples/policy.json "${key[@]}" --firm VTPOST --plate 30E-123
     --purpose public-postal --zones ba-dinh,hoan-kiem,tay-ho,dong-da --replace > "$out/replacement.txt"
 
 step "Dispatcher: a pass is lost; revoke it and export the signed revocation list for checkpoints"
-$gl revoke HN-000007 --reason lost
+$gl revoke HN-000007 --reason lost --note "driver reported the card lost"
 $gl revocations export "${key[@]}" --out "$out/revocations.glr"
 
 step "Checkpoint officer (Thanh Xuân, 10:00): scan HN-000001 from its PNG"

@@ -29,12 +29,12 @@ public struct PermitEngine: Sendable {
         public var chunkSize = 500
         /// Threads that sign each chunk; 1 signs on the calling thread.
         public var jobs = 1
-        public var actor: String
-        public var now: Int64
+        /// Who issues, and when: requests are checked and passes issued as of `context.effectiveTime`.
+        public var context: AuditContext
+        public var now: Int64 { context.effectiveTime }
 
-        public init(actor: String, now: Int64) {
-            self.actor = actor
-            self.now = now
+        public init(context: AuditContext) {
+            self.context = context
         }
     }
 
@@ -87,7 +87,7 @@ public struct PermitEngine: Sendable {
         let chunkSize = options.allOrNothing ? max(pending.count, 1) : max(options.chunkSize, 1)
         let issueOptions = IssueOptions(
             issuer: policy.issuer, station: policy.station, serialPrefix: policy.serialPrefix,
-            replace: options.replace, allOrNothing: options.allOrNothing, actor: options.actor, now: options.now)
+            replace: options.replace, allOrNothing: options.allOrNothing, context: options.context)
         let signer = self.signer
         let kid = Hex.encode(signer.key.publicKey.keyID)
         let jobs = max(1, options.jobs)

@@ -7,10 +7,10 @@ public struct RevocationList: Hashable, Sendable {
         public var serial: String
         /// When the permit was revoked (unix seconds).
         public var revokedAt: Int64
-        /// Short reason code (`replaced`, `lost`, `firm-suspended`, ...).
-        public var reason: String
+        /// Why: a code (`lost`, `replaced`, ...). The list carries the code only, never free text.
+        public var reason: RevocationReason
 
-        public init(serial: String, revokedAt: Int64, reason: String) {
+        public init(serial: String, revokedAt: Int64, reason: RevocationReason) {
             self.serial = serial
             self.revokedAt = revokedAt
             self.reason = reason
@@ -53,7 +53,9 @@ public struct RevocationList: Hashable, Sendable {
         .map([
             .init(Key.issuer): .text(issuer),
             .init(Key.issuedAt): .init(issuedAt),
-            .init(Key.entries): .array(entries.map { .array([.text($0.serial), .init($0.revokedAt), .text($0.reason)]) }),
+            .init(Key.entries): .array(entries.map {
+                .array([.text($0.serial), .init($0.revokedAt), .text($0.reason.code)])
+            }),
         ])
     }
 
@@ -78,10 +80,18 @@ public struct RevocationList: Hashable, Sendable {
         entries.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             guard case .array(let fields) = item, fields.count == 3, case .text(let serial) = fields[0],
-                let revokedAt = fields[1].int64Value, case .text(let reason) = fields[2], reason.utf8.count <= 64
+                let revokedAt = fields[1].int64Value, case .text(let code) = fields[2]
             else {
                 throw FormatError(
                     .wrongType, layer: .claims, "revocation list: entry \(index) must be [serial, time, reason]")
+            }
+            // A code this version does not know (a newer issuer's) is kept and shown as the code; anything that
+            // is not a code at all is refused, so no free text from the list reaches an officer's screen.
+            guard let reason = RevocationReason(code: code) else {
+                throw FormatError(
+                    .invalidValue, layer: .claims,
+                    "revocation list: entry \(index) has a reason that is not a code "
+                        + "(1-\(RevocationReason.maxCodeBytes) of a-z, 0-9 and '-')")
             }
             try Permit.checkSerial(serial)
             if let previous = entries.last, previous.serial >= serial {

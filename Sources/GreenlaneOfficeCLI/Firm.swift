@@ -29,15 +29,21 @@ extension Greenlane.FirmCommand {
         var licence: String
         @OptionGroup var registry: RegistryOptions
 
+        func validate() throws {
+            try checkOneLine(name, "--name", maxLength: Registry.maxFirmTextLength)
+            try checkOneLine(licence, "--licence", maxLength: Registry.maxFirmTextLength)
+        }
+
         mutating func run() async throws {
             let store = try registry.open()
-            let firm = Firm(id: id, legalName: name, kind: kind, licence: licence, createdAt: try registry.now())
+            let context = try registry.auditContext()
+            let firm = Firm(id: id, legalName: name, kind: kind, licence: licence, createdAt: context.effectiveTime)
             do {
                 try Permit.checkIdentifier(id, "firm id")
             } catch {
                 throw ValidationError(error.reason)
             }
-            try store.addFirm(firm, actor: registry.actorName)
+            try store.addFirm(firm, context: context)
             printError("registered \(firm.id): \(firm.legalName) (\(firm.kind.rawValue), licence \(firm.licence))")
         }
     }
@@ -66,7 +72,7 @@ extension Greenlane.FirmCommand {
                 printError("greenlane: cannot read \(file)")
                 throw Exit.setup
             }
-            let now = try registry.now()
+            let context = try registry.auditContext()
             var row = 1
             var failed = false
             while reader.next() != nil {
@@ -83,8 +89,9 @@ extension Greenlane.FirmCommand {
                         printError("skipped \(id): already registered")
                         continue
                     }
-                    try store.addFirm(Firm(id: id, legalName: name, kind: kind, licence: licence, createdAt: now),
-                                      actor: registry.actorName)
+                    let firm = Firm(id: id, legalName: name, kind: kind, licence: licence,
+                                    createdAt: context.effectiveTime)
+                    try store.addFirm(firm, context: context)
                     print("registered \(id): \(name)")
                 } catch {
                     printError("\(file) row \(row): \(error.reason)")
@@ -117,6 +124,8 @@ extension Greenlane.FirmCommand {
         var reason: String
         @OptionGroup var registry: RegistryOptions
 
+        func validate() throws { try checkOneLine(reason, "--reason", maxLength: Registry.maxFirmTextLength) }
+
         mutating func run() async throws {
             try setStatus(.suspended, id: id, reason: reason, registry: registry)
         }
@@ -129,6 +138,8 @@ extension Greenlane.FirmCommand {
         var reason: String
         @OptionGroup var registry: RegistryOptions
 
+        func validate() throws { try checkOneLine(reason, "--reason", maxLength: Registry.maxFirmTextLength) }
+
         mutating func run() async throws {
             try setStatus(.active, id: id, reason: reason, registry: registry)
         }
@@ -136,6 +147,13 @@ extension Greenlane.FirmCommand {
 }
 
 private func setStatus(_ status: Firm.Status, id: String, reason: String, registry: RegistryOptions) throws {
-    try registry.open().setFirmStatus(id, status, reason: reason, actor: registry.actorName, at: try registry.now())
+    try registry.open().setFirmStatus(id, status, reason: reason, context: try registry.auditContext())
     printError("\(id): \(status.rawValue)")
+}
+
+/// Free text bound for the audit log must be one line of printable characters (a usage error otherwise).
+func checkOneLine(_ text: String, _ flag: String, maxLength: Int) throws {
+    if let problem = AuditText.problem(in: text, maxLength: maxLength) {
+        throw ValidationError("\(flag) \(problem); it must be one line of printable text")
+    }
 }

@@ -51,7 +51,9 @@ extension Greenlane {
 
         func validate() throws {
             let single = [firm, plate, vehicleClass, driverName, driverID, testAt, purpose, zones]
-            if csv != nil {
+            if let csv {
+                // The file's name goes into every permit.issue entry of the audit log.
+                try checkOneLine(csv, "--csv", maxLength: 1_000)
                 if single.contains(where: { $0 != nil }) {
                     throw ValidationError("give --csv or the single-vehicle flags, not both")
                 }
@@ -64,9 +66,10 @@ extension Greenlane {
         mutating func run() async throws {
             // Everything that can be refused up front is, before a single permit is issued.
             if let out { try FileWriter.checkFolder(out, flag: "--out") }
-            let now = try registry.now()
             let key = try signing.load()
             let engine = PermitEngine(policy: try Policy.load(path: self.policy), registry: try registry.open(), key: key)
+            // After the set-up: a command refused for its key or policy says only that (one line).
+            let context = try registry.auditContext()
             var requests: [PermitRequest] = []
             var malformed: [RequestRefusal] = []
             if let csv {
@@ -79,7 +82,7 @@ extension Greenlane {
                     driverName: driverName!, driverID: driverID!, testAt: testAt!, purpose: purpose!, zones: zones!,
                     validFrom: validFrom, validUntil: validUntil)]
             }
-            var options = PermitEngine.BatchOptions(actor: registry.actorName, now: now)
+            var options = PermitEngine.BatchOptions(context: context)
             options.replace = replace
             options.allOrNothing = allOrNothing
             options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount

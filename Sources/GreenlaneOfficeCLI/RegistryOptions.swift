@@ -1,39 +1,73 @@
 import ArgumentParser
 import GreenlaneCheckpointCLI
-#if canImport(Glibc)
-import Glibc
-#endif
 import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneRegistry
 import GreenlaneVerifier
+import Synchronization
 
-/// Where the registry is, who is acting, and what time it is.
+/// Says once per process that the clock is pinned, however many times a command asks for the time.
+enum ClockAnnouncement {
+    private static let done = Mutex(false)
+
+    static func once(_ announce: () -> Void) {
+        let first = done.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        if first { announce() }
+    }
+}
+
+/// Where the registry is, whom the account acts for, and what time it is.
 struct RegistryOptions: ParsableArguments {
     @Option(name: .long, help: "Registry file (default: $GREENLANE_REGISTRY, else ./\(Registry.defaultPath)).")
     var registry: String?
 
-    @Option(name: .long, help: "Who is acting, for the audit log (default: $USER).")
+    @Option(name: .long, help: ArgumentHelp(
+        "Whom you act for, recorded in the audit log beside your account.",
+        discussion: "The audit log's 'who' is always the operating-system account running the command."))
     var actor: String?
 
     @Option(name: .long, help: ArgumentHelp(
         "Act as if it were this time (RFC 3339; default: $GREENLANE_CLOCK, else now).",
-        discussion: "For demos and drills: the sample policy's order ran in July 2021."))
+        discussion: "For demos and drills: the sample policy's order ran in July 2021. The audit log records "
+            + "the real time as well, and the command says on standard error that the clock is pinned."))
     var clock: String?
 
-    var path: String { registry ?? environment("GREENLANE_REGISTRY") ?? Registry.defaultPath }
-    /// `--actor`, else the login name, else the user id: the audit log always says who.
-    var actorName: String {
-        if let actor { return actor }
-        if let user = environment("USER") ?? environment("LOGNAME"), !user.isEmpty { return user }
-        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
-        return "uid \(getuid())"
+    func validate() throws {
+        if let actor, let problem = AuditText.problem(in: actor, maxLength: AuditContext.maxOnBehalfOfLength) {
+            throw ValidationError("--actor \(problem); it must be one line of printable text")
+        }
     }
 
-    func now() throws -> Int64 {
-        if let text = clock ?? environment("GREENLANE_CLOCK") { return try parseTime(text, flag: "--clock") }
-        return systemTime()
+    var path: String { registry ?? environment("GREENLANE_REGISTRY") ?? Registry.defaultPath }
+
+    /// The time the command acts as of: the pinned clock (announced once on standard error), else now.
+    func now() throws -> Int64 { try pinnedClock() ?? systemTime() }
+
+    /// `--clock` or `GREENLANE_CLOCK`, or nil when the clock is not pinned.
+    func pinnedClock() throws -> Int64? {
+        let source = clock != nil ? "--clock" : "GREENLANE_CLOCK"
+        guard let text = clock ?? environment("GREENLANE_CLOCK"), !text.isEmpty else { return nil }
+        let time = try parseTime(text, flag: source)
+        ClockAnnouncement.once {
+            printError("greenlane: clock pinned to \(text) (\(source)); the audit log records the real time too")
+        }
+        return time
+    }
+
+    /// Who acts (this process's operating-system account, on behalf of `--actor`) and when (the real time,
+    /// and the pinned clock when there is one).
+    func auditContext() throws -> AuditContext {
+        let pinned = try pinnedClock()
+        do {
+            return try AuditContext(account: AuditContext.processAccount(), onBehalfOf: actor,
+                                    recordedAt: systemTime(), pinnedAt: pinned)
+        } catch {
+            throw ValidationError(error.reason)
+        }
     }
 
     func open(readOnly: Bool = false) throws(RegistryError) -> Registry {

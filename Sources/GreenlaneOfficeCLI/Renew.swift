@@ -30,16 +30,16 @@ extension Greenlane {
 
         mutating func run() async throws {
             if let out { try FileWriter.checkFolder(out, flag: "--out") }
-            let now = try registry.now()
             let key = try signing.load()
             let engine = PermitEngine(policy: try Policy.load(path: policy), registry: try registry.open(), key: key)
-            var filter = PermitFilter(now: now)
+            let context = try registry.auditContext()
+            var filter = PermitFilter(now: context.effectiveTime)
             filter.firmID = firm
             var output = PassOutput(folder: out)
             output.isDemo = try signing.isDemo(key)
             let report = IssueReport(json: json, single: false, output: output)
             let summary = try report.run {
-                try engine.renew(filter: filter, options: .init(actor: registry.actorName, now: now), onCommitted: $0)
+                try engine.renew(filter: filter, options: .init(context: context), onCommitted: $0)
             }
             if !json { printError("renewed \(summary.issued), not renewed \(summary.refused)") }
             if summary.refused > 0 { throw Exit.rejected }

@@ -45,13 +45,20 @@ extension Greenlane {
             let status: String
             switch listing.status {
             case .revoked:
-                let revocation = listing.revocation.map { " \(Timestamp.rfc3339($0.revokedAt)) (\($0.reason))" } ?? ""
+                let revocation = listing.revocation.map { revocation in
+                    let reason = revocation.code.map { vi ? $0.vietnameseName : $0.englishName }
+                        ?? AuditText.escaped(revocation.reason)
+                    return " \(Timestamp.rfc3339(revocation.revokedAt)) (\(reason))"
+                } ?? ""
                 status = (vi ? "ĐÃ THU HỒI" : "REVOKED") + revocation
             case .expired: status = vi ? "HẾT HẠN" : "EXPIRED"
             case .pending: status = vi ? "CHƯA HIỆU LỰC" : "NOT YET VALID"
             case .active: status = vi ? "ĐANG HIỆU LỰC" : "ACTIVE"
             }
             print("\(listing.permit.serial) · \(status)")
+            if let note = listing.revocation?.note {
+                print("  " + (vi ? "Ghi chú" : "Note").padding(12) + "  \(AuditText.escaped(note))")
+            }
             print("  " + (vi ? "Doanh nghiệp" : "Firm").padding(12) + "  \(listing.firmName)")
             for line in ResultRenderer(language: language.language).describe(claims) { print(line) }
             if let replaces = listing.permit.replaces { print("  replaces \(replaces)") }
@@ -68,12 +75,36 @@ extension Greenlane {
             abstract: "Revoke a permit. Checkpoints refuse it once they load a revocation list exported after this.")
 
         @Argument(help: "Serial, e.g. HN-000123.") var serial: String
-        @Option(name: .long, help: "Short reason: lost, stolen, misuse, firm-suspended, ...") var reason: String
+        @Option(name: .long, help: ArgumentHelp(
+            "Why, as a code: " + RevocationReason.manual.map(\.code).joined(separator: ", ") + ".",
+            discussion: Revoke.reasonTable, valueName: "code"))
+        var reason: String
+        @Option(name: .long, help: "Free text for the registry's records (one line); never sent to checkpoints.")
+        var note: String?
         @OptionGroup var registry: RegistryOptions
 
+        /// Each code a person may give, with its text in both languages, for `--help`.
+        static var reasonTable: String {
+            RevocationReason.manual.map { "\($0.code.padding(18)) \($0.vietnameseName) / \($0.englishName)" }
+                .joined(separator: "\n")
+        }
+
+        func validate() throws {
+            guard let code = RevocationReason(known: reason), !RevocationReason.engineOnly.contains(code) else {
+                let hint = RevocationReason.engineOnly.contains(RevocationReason(known: reason) ?? .other)
+                    ? " ('\(reason)' is set by issue --replace and renew)" : ""
+                throw ValidationError(
+                    "--reason must be one of " + RevocationReason.manual.map(\.code).joined(separator: ", ")
+                        + hint + "; put any explanation in --note")
+            }
+            if let note { try checkOneLine(note, "--note", maxLength: Registry.maxNoteLength) }
+        }
+
         mutating func run() async throws {
-            try registry.open().revoke(serial, reason: reason, actor: registry.actorName, at: try registry.now())
-            printError("revoked \(serial) (\(reason)); run `greenlane revocations export` and send the list to checkpoints")
+            let code = RevocationReason(known: reason)!  // validate() checked it
+            try registry.open().revoke(serial, reason: code, note: note, context: try registry.auditContext())
+            printError("revoked \(serial) (\(code.code)); "
+                + "run `greenlane revocations export` and send the list to checkpoints")
         }
     }
 
@@ -91,16 +122,29 @@ extension Greenlane {
             @OptionGroup var signing: SigningKeyOptions
             @OptionGroup var registry: RegistryOptions
 
+            func validate() throws { try checkOneLine(out, "--out", maxLength: 1_000) }
+
             mutating func run() async throws {
-                let now = try registry.now()
+                let signer = try PassSignerFactory.signer(signing)
+                let context = try registry.auditContext()
+                let now = context.effectiveTime
                 let store = try registry.open()
-                let entries = try store.revocations(relevantAt: now)
+                let export = try store.revocations(relevantAt: now)
+                let entries = export.entries
+                if !export.freeTextReasons.isEmpty {
+                    let serials = export.freeTextReasons
+                    printError("greenlane: \(serials.count) revocations recorded before reason codes have free text "
+                        + "as their reason; the list says 'other' for them (free text never goes to checkpoints): "
+                        + serials.prefix(10).joined(separator: ", ") + (serials.count > 10 ? ", ..." : ""))
+                }
                 let list = RevocationList(issuer: issuer, issuedAt: now, entries: entries)
-                let bytes = try PassSignerFactory.signer(signing).signedRevocationList(list)
+                let bytes = try signer.signedRevocationList(list)
                 // Atomic: a failed or killed export leaves the previous list, which checkpoints still load.
                 try FileWriter.write(bytes, to: out, mode: FileWriter.publicMode)
-                try store.recordExport("revocations.export", detail: "\(entries.count) entries to \(out)",
-                                       actor: registry.actorName, at: now)
+                let mapped = export.freeTextReasons.isEmpty
+                    ? "" : " (\(export.freeTextReasons.count) free-text as other)"
+                try store.recordExport("revocations.export", detail: "\(entries.count) entries to \(out)\(mapped)",
+                                       context: context)
                 printError("wrote \(out): \(entries.count) revoked permits, signed \(Timestamp.rfc3339(now))")
             }
         }

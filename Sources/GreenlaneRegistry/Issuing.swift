@@ -49,18 +49,18 @@ public struct IssueOptions: Sendable {
     public var replace: Bool
     /// Commit nothing unless every draft can be issued.
     public var allOrNothing: Bool
-    public var actor: String
-    public var now: Int64
+    /// Who issues, and when: permits are issued as of `context.effectiveTime`.
+    public var context: AuditContext
+    public var now: Int64 { context.effectiveTime }
 
     public init(issuer: String, station: String, serialPrefix: String, replace: Bool = false,
-                allOrNothing: Bool = false, actor: String, now: Int64) {
+                allOrNothing: Bool = false, context: AuditContext) {
         self.issuer = issuer
         self.station = station
         self.serialPrefix = serialPrefix
         self.replace = replace
         self.allOrNothing = allOrNothing
-        self.actor = actor
-        self.now = now
+        self.context = context
     }
 }
 
@@ -157,8 +157,8 @@ extension Registry {
                 continue
             }
             if let active {
-                let reason = draft.renewedFrom == active ? "renewed" : "replaced"
-                try Registry.revoke(db, serial: active, reason: reason, actor: options.actor, at: options.now)
+                let reason: RevocationReason = draft.renewedFrom == active ? .renewed : .replaced
+                try Registry.revoke(db, serial: active, reason: reason, context: options.context)
             }
             try db.cachedStatement(sql: """
                 INSERT INTO vehicle (plate, firm_id, vehicle_class, first_seen) VALUES (?, ?, ?, ?)
@@ -183,10 +183,10 @@ extension Registry {
             let draft = item.draft
             let record = PermitRecord(
                 claims: item.claims, testAt: draft.testAt, kid: signature.kid, code: signature.code,
-                issuedBy: options.actor, replaces: draft.renewedFrom == nil ? item.replaced : nil,
+                issuedBy: options.context.account, replaces: draft.renewedFrom == nil ? item.replaced : nil,
                 renewedFrom: draft.renewedFrom)
             try record.insertFast(db)
-            try Registry.audit(db, at: options.now, actor: options.actor, "permit.issue", record.serial,
+            try Registry.audit(db, options.context, "permit.issue", record.serial,
                                "\(record.plate) · \(record.firmID) · \(draft.source)")
             outcomes[item.index] = .issued(record, replaced: item.replaced)
         }

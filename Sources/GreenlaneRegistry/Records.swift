@@ -132,20 +132,29 @@ public struct PermitRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
 /// A withdrawn permit.
 public struct Revocation: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public var serial: String
+    /// The effective time of the revocation (the pinned clock when there was one): it decides validity.
     public var revokedAt: Int64
+    /// A reason code (`RevocationReason.code`); rows from before reason codes may hold free text.
     public var reason: String
+    /// The operating-system account (or authenticated identity) that revoked it.
     public var revokedBy: String
+    /// Free text for the registry only: never exported in a revocation list.
+    public var note: String?
 
-    public init(serial: String, revokedAt: Int64, reason: String, revokedBy: String) {
+    public init(serial: String, revokedAt: Int64, reason: String, revokedBy: String, note: String? = nil) {
         self.serial = serial
         self.revokedAt = revokedAt
         self.reason = reason
         self.revokedBy = revokedBy
+        self.note = note
     }
+
+    /// The reason as a known code; nil for free text stored before reason codes.
+    public var code: RevocationReason? { RevocationReason(known: reason) }
 
     public static let databaseTableName = "revocation"
     enum CodingKeys: String, CodingKey {
-        case serial, reason
+        case serial, reason, note
         case revokedAt = "revoked_at"
         case revokedBy = "revoked_by"
     }
@@ -154,21 +163,34 @@ public struct Revocation: Codable, Sendable, Hashable, FetchableRecord, Persista
 /// One line of the append-only audit log: who did what, when.
 public struct AuditEntry: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     public var id: Int64?
+    /// The real time (from `v3-audit-truth` on; before it, whatever clock the command was given).
     public var at: Int64
+    /// The pinned clock the command acted as of, or nil when it was not pinned.
+    public var pinnedAt: Int64?
+    /// The operating-system account (or authenticated identity).
     public var actor: String
+    /// Whom the account said it acted for (`--actor`); nil when it did not say.
+    public var onBehalfOf: String?
     public var action: String
     public var subject: String?
     public var detail: String?
 
-    public init(at: Int64, actor: String, action: String, subject: String?, detail: String? = nil) {
-        self.at = at
-        self.actor = actor
+    public init(context: AuditContext, action: String, subject: String?, detail: String? = nil) {
+        at = context.recordedAt
+        pinnedAt = context.pinnedAt
+        actor = context.account
+        onBehalfOf = context.onBehalfOf
         self.action = action
         self.subject = subject
         self.detail = detail
     }
 
     public static let databaseTableName = "audit_log"
+    enum CodingKeys: String, CodingKey {
+        case id, at, actor, action, subject, detail
+        case pinnedAt = "pinned_at"
+        case onBehalfOf = "on_behalf_of"
+    }
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 

@@ -123,6 +123,14 @@ public struct Registry: Sendable {
         path = ":memory:"
     }
 
+    /// For tests: a registry file whose schema stops at `migration`, as an older greenlane left it.
+    init(path: String, migratedUpTo migration: String) throws {
+        let pool = try DatabasePool(path: path)
+        try Schema.migrator.migrate(pool, upTo: migration)
+        writer = pool
+        self.path = path
+    }
+
     // MARK: - Transactions
 
     /// Runs `body` in one IMMEDIATE transaction: it commits entirely or not at all.
@@ -172,16 +180,30 @@ public struct Registry: Sendable {
         }
     }
 
-    static func audit(_ db: Database, at: Int64, actor: String, _ action: String, _ subject: String?,
+    /// Appends one entry. Every text must be one line of printable characters: the callers check what people
+    /// typed and say which flag was wrong; this is the last guard (and the schema's trigger the one after it).
+    static func audit(_ db: Database, _ context: AuditContext, _ action: String, _ subject: String?,
                       _ detail: String? = nil) throws {
+        for (text, what) in [(action, "audit action"), (subject, "audit subject"), (detail, "audit detail")] {
+            if let text { try AuditText.check(text, what, maxLength: 1_000) }
+        }
         // One cached statement: an audit entry is written for every permit issued.
-        try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [at, actor, action, subject, detail])
+        try db.cachedStatement(sql: """
+            INSERT INTO audit_log (at, pinned_at, actor, on_behalf_of, action, subject, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                context.recordedAt, context.pinnedAt, context.account, context.onBehalfOf, action, subject, detail,
+            ])
     }
 
     // MARK: - Firms
 
-    public func addFirm(_ firm: Firm, actor: String) throws(RegistryError) {
+    /// Longest legal name, licence or firm status reason, in characters.
+    public static let maxFirmTextLength = 200
+
+    public func addFirm(_ firm: Firm, context: AuditContext) throws(RegistryError) {
+        try AuditText.check(firm.legalName, "legal name", maxLength: Self.maxFirmTextLength)
+        try AuditText.check(firm.licence, "licence", maxLength: Self.maxFirmTextLength)
         try write { db in
             if try Firm.fetchOne(db, key: firm.id) != nil {
                 throw RegistryError(.firmExists, "firm \(firm.id) is already registered")
@@ -190,22 +212,22 @@ public struct Registry: Sendable {
                 throw RegistryError(.firmExists, "licence \(firm.licence) is already registered to another firm")
             }
             try firm.insert(db)
-            try Registry.audit(db, at: firm.createdAt, actor: actor, "firm.add", firm.id,
+            try Registry.audit(db, context, "firm.add", firm.id,
                                "\(firm.legalName) · \(firm.kind.rawValue) · \(firm.licence)")
         }
     }
 
-    public func setFirmStatus(_ id: String, _ status: Firm.Status, reason: String, actor: String, at: Int64)
+    public func setFirmStatus(_ id: String, _ status: Firm.Status, reason: String, context: AuditContext)
         throws(RegistryError)
     {
+        try AuditText.check(reason, "the reason", maxLength: Self.maxFirmTextLength)
         try write { db in
             guard var firm = try Firm.fetchOne(db, key: id) else {
                 throw RegistryError(.unknownFirm, "no firm with id \(id)")
             }
             firm.status = status
             try firm.update(db)
-            try Registry.audit(db, at: at, actor: actor, status == .suspended ? "firm.suspend" : "firm.reinstate",
-                               id, reason)
+            try Registry.audit(db, context, status == .suspended ? "firm.suspend" : "firm.reinstate", id, reason)
         }
     }
 
@@ -222,53 +244,104 @@ public struct Registry: Sendable {
     /// One permit with its status at `now` (active, pending, expired or revoked), computed as `list` does.
     public func permit(_ serial: String, at now: Int64) throws(RegistryError) -> PermitListing? {
         try read { db in
-            try Row.fetchOne(db, sql: Registry.listingSQL + " WHERE p.serial = :serial",
-                             arguments: ["serial": serial, "now": now]).map(Registry.listing)
+            guard var listing = try Row.fetchOne(
+                db, sql: Registry.listingSQL + " WHERE p.serial = :serial", arguments: ["serial": serial, "now": now]
+            ).map(Registry.listing) else { return nil }
+            // The note column arrived with v3-audit-truth; a registry opened read-only may predate it.
+            if listing.revocation != nil,
+                try db.columns(in: "revocation").contains(where: { $0.name == "note" })
+            {
+                listing.revocation?.note = try String.fetchOne(
+                    db, sql: "SELECT note FROM revocation WHERE serial = ?", arguments: [serial])
+            }
+            return listing
         }
     }
 
-    /// Revokes a permit. Revoking twice is an error that names when it was first revoked.
-    public func revoke(_ serial: String, reason: String, actor: String, at: Int64) throws(RegistryError) {
-        try write { db in try Registry.revoke(db, serial: serial, reason: reason, actor: actor, at: at) }
+    /// Longest revocation note, in characters.
+    public static let maxNoteLength = 500
+
+    /// Revokes a permit as of `context.effectiveTime`. Revoking twice is an error that names when it was
+    /// first revoked. `replaced` and `renewed` are refused: only the engine sets them, with the new permit.
+    public func revoke(_ serial: String, reason: RevocationReason, note: String? = nil, context: AuditContext)
+        throws(RegistryError)
+    {
+        guard reason.isKnown, !RevocationReason.engineOnly.contains(reason) else {
+            throw RegistryError(
+                .invalidValue, "'\(reason.code)' is not a reason to revoke by hand; use one of "
+                    + RevocationReason.manual.map(\.code).joined(separator: ", "))
+        }
+        if let note { try AuditText.check(note, "the note", maxLength: Self.maxNoteLength) }
+        try write { db in try Registry.revoke(db, serial: serial, reason: reason, note: note, context: context) }
     }
 
-    static func revoke(_ db: Database, serial: String, reason: String, actor: String, at: Int64) throws {
+    static func revoke(_ db: Database, serial: String, reason: RevocationReason, note: String? = nil,
+                       context: AuditContext) throws {
         guard try PermitRecord.fetchOne(db, key: serial) != nil else {
             throw RegistryError(.unknownPermit, "no permit with serial \(serial)")
         }
         if let existing = try Revocation.fetchOne(db, key: serial) {
             throw RegistryError(
                 .alreadyRevoked,
-                "permit \(serial) was already revoked at \(Timestamp.rfc3339(existing.revokedAt)) (\(existing.reason))")
+                "permit \(serial) was already revoked at \(Timestamp.rfc3339(existing.revokedAt)) "
+                    + "(\(AuditText.escaped(existing.reason)))")
         }
-        guard (1...64).contains(reason.utf8.count) else {
-            throw RegistryError(.invalidValue, "a revocation reason must be 1 to 64 bytes")
+        guard reason.isKnown else {
+            throw RegistryError(.invalidValue, "unknown revocation reason '\(reason.code)'")
         }
-        try Revocation(serial: serial, revokedAt: at, reason: reason, revokedBy: actor).insert(db)
-        try audit(db, at: at, actor: actor, "permit.revoke", serial, reason)
+        try Revocation(serial: serial, revokedAt: context.effectiveTime, reason: reason.code,
+                       revokedBy: context.account, note: note).insert(db)
+        try audit(db, context, "permit.revoke", serial, reason.code + (note.map { " · " + $0 } ?? ""))
     }
 
-    /// Revocations of permits that have not yet expired at `time`: what a checkpoint still needs.
-    public func revocations(relevantAt time: Int64) throws(RegistryError) -> [RevocationList.Entry] {
+    /// What a revocation list needs: the revocations of permits not yet expired at a time.
+    public struct RevocationExport: Sendable {
+        public var entries: [RevocationList.Entry]
+        /// Serials whose stored reason is free text from before reason codes: exported as `other`.
+        public var freeTextReasons: [String]
+    }
+
+    /// Revocations of permits that have not yet expired at `time`: what a checkpoint still needs. A reason
+    /// stored before reason codes that is not a code goes out as `other` (and is named in `freeTextReasons`):
+    /// the revocation must reach checkpoints, and the free text must not.
+    public func revocations(relevantAt time: Int64) throws(RegistryError) -> RevocationExport {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT r.serial, r.revoked_at, r.reason FROM revocation r JOIN permit p ON p.serial = r.serial
                 WHERE p.expires_at > ? ORDER BY r.serial
                 """, arguments: [time])
-            return rows.map { RevocationList.Entry(serial: $0[0], revokedAt: $0[1], reason: $0[2]) }
+            var export = RevocationExport(entries: [], freeTextReasons: [])
+            for row in rows {
+                let serial: String = row[0]
+                let reason = RevocationReason(known: row[2]) ?? {
+                    export.freeTextReasons.append(serial)
+                    return .other
+                }()
+                export.entries.append(RevocationList.Entry(serial: serial, revokedAt: row[1], reason: reason))
+            }
+            return export
         }
     }
 
-    public func recordExport(_ what: String, detail: String, actor: String, at: Int64) throws(RegistryError) {
-        try write { db in try Registry.audit(db, at: at, actor: actor, what, nil, detail) }
+    public func recordExport(_ what: String, detail: String, context: AuditContext) throws(RegistryError) {
+        try write { db in try Registry.audit(db, context, what, nil, detail) }
     }
 
     // MARK: - Audit log
 
-    public func auditLog(limit: Int, actor: String? = nil, action: String? = nil) throws(RegistryError) -> [AuditEntry] {
+    /// The last `limit` entries, oldest first. `actor` matches the account or whom it acted for.
+    public func auditLog(limit: Int, actor: String? = nil, action: String? = nil)
+        throws(RegistryError) -> [AuditEntry]
+    {
         try read { db in
             var request = AuditEntry.order(Column("id").desc).limit(limit)
-            if let actor { request = request.filter(Column("actor") == actor) }
+            if let actor {
+                // A registry opened read-only is not migrated: before v3 there is no on_behalf_of column.
+                let columns = try db.columns(in: "audit_log").map(\.name)
+                request = columns.contains("on_behalf_of")
+                    ? request.filter(Column("actor") == actor || Column("on_behalf_of") == actor)
+                    : request.filter(Column("actor") == actor)
+            }
             if let action { request = request.filter(Column("action").like(action + "%")) }
             return try request.fetchAll(db).reversed()
         }

@@ -1,4 +1,7 @@
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The registry's schema, as named migrations. A shipped migration is never edited: add a new one.
 ///
@@ -92,7 +95,17 @@ enum Schema {
             // expression it read every permit (0.45 s for a million).
             try db.execute(sql: "CREATE INDEX permit_by_compact_plate ON permit(\(compactPlateSQL))")
         }
-        // ---- v3 (the audit log's actor and clock, from another change) registers here, before v4. ----
+        migrator.registerMigration("v3-audit-truth") { db in
+            try db.execute(sql: Schema.auditTruthSQL)
+            // Entries written before this migration hold one time, which may have been a pinned clock, and a
+            // "who" that was $USER or --actor. Say so in the log itself, where an auditor reads it.
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") ?? 0 > 0 {
+                try db.execute(
+                    sql: "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [Int64(time(nil)), AuditContext.processAccount(), "registry.migrate", "v3-audit-truth",
+                                "earlier entries: time as given by --clock (maybe pinned), who as $USER or --actor"])
+            }
+        }
         migrator.registerMigration("v4-append-only-updates") { db in
             // v1 refused deleting a permit or a revocation but not changing one: an edited code, expiry or
             // plate is worse than a deleted row, since the registry would then vouch for what was never
@@ -106,6 +119,30 @@ enum Schema {
                 """)
         }
         return migrator
+    }
+
+    /// `v3-audit-truth`: the audit log's `at` is the real time from here on, `pinned_at` the pinned clock
+    /// (NULL when not pinned) and `on_behalf_of` what `--actor` said; a revocation gets an optional note and
+    /// its reason must be a code. Triggers, because SQLite cannot add a CHECK to an existing table: new rows
+    /// must hold no line break or control character in any text the log shows.
+    static let auditTruthSQL = """
+        ALTER TABLE audit_log ADD COLUMN pinned_at INTEGER;
+        ALTER TABLE audit_log ADD COLUMN on_behalf_of TEXT CHECK (length(on_behalf_of) BETWEEN 1 AND 64);
+        ALTER TABLE revocation ADD COLUMN note TEXT CHECK (length(note) BETWEEN 1 AND 500);
+        CREATE TRIGGER audit_log_one_line BEFORE INSERT ON audit_log
+            WHEN \(hasControlCharacter("NEW.actor")) OR \(hasControlCharacter("NEW.action"))
+                OR \(hasControlCharacter("NEW.subject")) OR \(hasControlCharacter("NEW.detail"))
+                OR \(hasControlCharacter("NEW.on_behalf_of"))
+            BEGIN SELECT RAISE(ABORT, 'audit log text must be one line without control characters'); END;
+        CREATE TRIGGER revocation_reason_is_code BEFORE INSERT ON revocation
+            WHEN length(NEW.reason) NOT BETWEEN 1 AND 32 OR NEW.reason GLOB '*[^a-z0-9-]*'
+                OR \(hasControlCharacter("NEW.note"))
+            BEGIN SELECT RAISE(ABORT, 'a revocation reason must be a code (a-z, 0-9, -)'); END;
+        """
+
+    /// SQL that is true when `column` holds a C0 control character (line breaks included) or DEL.
+    private static func hasControlCharacter(_ column: String) -> String {
+        "coalesce(\(column) GLOB '*[' || char(1, 45, 31, 127) || ']*', 0)"
     }
 
     /// A permit's plate with its separators removed (`29C-123.45` → `29C12345`). Queries must use this exact

@@ -226,8 +226,8 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
                 : "Outside the permitted hours (\(window) daily, Vietnam time)"
         case .revoked(let entry):
             return vi
-                ? "Thẻ đã bị thu hồi lúc \(Timestamp.vietnamese(entry.revokedAt)) (lý do: \(entry.reason))"
-                : "Pass revoked at \(Timestamp.english(entry.revokedAt)) (reason: \(entry.reason))"
+                ? "Thẻ đã bị thu hồi lúc \(Timestamp.vietnamese(entry.revokedAt)) (lý do: \(entry.reason.vietnameseName))"
+                : "Pass revoked at \(Timestamp.english(entry.revokedAt)) (reason: \(entry.reason.englishName))"
         }
     }
 

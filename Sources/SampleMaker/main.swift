@@ -203,7 +203,7 @@ add(Case(name: "several-reasons", description: "expired, in the wrong district a
 // The revocation list the samples are checked against.
 let list = RevocationList(
     issuer: "VN-HN", issuedAt: time("2021-07-26T06:00:00+07:00"),
-    entries: [.init(serial: "HN-000129", revokedAt: time("2021-07-25T21:15:00+07:00"), reason: "lost")])
+    entries: [.init(serial: "HN-000129", revokedAt: time("2021-07-25T21:15:00+07:00"), reason: .lost)])
 let listBytes: [UInt8]
 do { listBytes = try es256.signedRevocationList(list) } catch { fail("\(error)") }
 

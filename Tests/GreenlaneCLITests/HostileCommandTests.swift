@@ -6,18 +6,25 @@ import Testing
 @Suite struct HostileCommandTests {
     @Test func listCSVEscapesFormulaValues() throws {
         let office = try Office()
-        // Revocation reasons are free text (1-64 bytes): the one place an auditor's export holds what a person
-        // typed. One permit per hostile reason.
+        // Revocation reasons are codes now, but a registry from before them holds free text (1-64 bytes) that a
+        // person typed: the one place an auditor's export holds it. One permit per hostile reason, revoked as
+        // an older greenlane did (with v3's trigger out of the way, as it was not there then).
         let reasons = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-1+1", "@SUM(A1)", "\tlost", "\rlost"]
         for (index, reason) in reasons.enumerated() {
             var truck = Office.truck
             truck[truck.firstIndex(of: "--plate")! + 1] = "29C-123.4\(index)"
             let issued = try office.issue(truck)
             #expect(issued.status == 0, "\(issued.stderr)")
-            let serial = "HN-00000\(index + 1)"
-            let revoked = try office.run(["revoke", serial, "--reason=\(reason)"])  // "=" so "-1+1" is no flag
-            #expect(revoked.status == 0, "\(revoked.stderr)")
+            let refused = try office.run(["revoke", "HN-00000\(index + 1)", "--reason=\(reason)"])
+            #expect(refused.status == 64, "\(refused.stderr)")
         }
+        let quoted = reasons.enumerated().map { index, reason in
+            "('HN-00000\(index + 1)', 1627261200, '" + reason.replacingOccurrences(of: "'", with: "''") + "', 'old')"
+        }
+        let inserted = try sqlite(office.registry, "DROP TRIGGER revocation_reason_is_code; "
+            + "INSERT INTO revocation (serial, revoked_at, reason, revoked_by) VALUES "
+            + quoted.joined(separator: ", "))
+        #expect(inserted.isEmpty, "\(inserted)")
         // A driver's name may start with a dash (names hold letters, spaces, dots, apostrophes and dashes).
         var dashed = Office.truck
         let name = dashed.firstIndex(of: "--driver-name")!

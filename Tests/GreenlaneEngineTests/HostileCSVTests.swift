@@ -35,7 +35,7 @@ import Testing
     static func issue(_ lines: [String]) throws -> (refused: [String: [String]], issued: [PermitRecordView]) {
         let rows = try RequestCSV.read(path: try file(lines))
         let (engine, _) = try makeEngine()
-        var options = PermitEngine.BatchOptions(actor: "tester", now: time("2021-07-26T08:00:00+07:00"))
+        var options = PermitEngine.BatchOptions(context: testContext())
         options.chunkSize = 3
         var refused: [String: [String]] = [:]
         var issued: [PermitRecordView] = []

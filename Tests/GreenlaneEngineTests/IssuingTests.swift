@@ -11,7 +11,7 @@ import Testing
 func makeEngine() throws -> (PermitEngine, Registry) {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("gl-\(UUID().uuidString).sqlite").path
     let registry = try Registry(path: path)
-    for firm in [postal, telecom] { try registry.addFirm(firm, actor: "test") }
+    for firm in [postal, telecom] { try registry.addFirm(firm, context: testContext()) }
     return (PermitEngine(policy: try samplePolicy(), registry: registry, key: try PrivateKey.generate(.es256)), registry)
 }
 
@@ -20,13 +20,19 @@ let issueTime = time("2021-07-26T08:00:00+07:00")
 
 func issueAll(_ engine: PermitEngine, _ requests: [PermitRequest], replace: Bool = false, allOrNothing: Bool = false,
               now: Int64 = time("2021-07-26T08:00:00+07:00")) throws -> ([PermitEngine.RowResult], PermitEngine.Summary) {
-    var options = PermitEngine.BatchOptions(actor: "tester", now: now)
+    var options = PermitEngine.BatchOptions(context: testContext(now))
     options.replace = replace
     options.allOrNothing = allOrNothing
     options.chunkSize = 3
     var results: [PermitEngine.RowResult] = []
     let summary = try engine.issue(requests, options: options) { results += $0 }
     return (results, summary)
+}
+
+/// Who acts in these tests: a fixed account, acting as of `pinned` (the sample order's first day).
+func testContext(_ pinned: Int64 = time("2021-07-26T08:00:00+07:00"), onBehalfOf: String? = nil) -> AuditContext {
+    try! AuditContext(account: "tester", onBehalfOf: onBehalfOf, recordedAt: time("2026-01-01T00:00:00Z"),
+                      pinnedAt: pinned)
 }
 
 func serials(_ results: [PermitEngine.RowResult]) -> [String] {
@@ -78,12 +84,12 @@ func serials(_ results: [PermitEngine.RowResult]) -> [String] {
         #expect(replaced == "HN-000001")
         #expect(record.replaces == "HN-000001")
         #expect(try registry.permit("HN-000001", at: issueTime)?.revocation?.reason == "replaced")
-        #expect(try registry.revocations(relevantAt: time("2021-07-26T08:00:00+07:00")).map(\.serial) == ["HN-000001"])
+        #expect(try registry.revocations(relevantAt: time("2021-07-26T08:00:00+07:00")).entries.map(\.serial) == ["HN-000001"])
     }
 
     @Test func suspendedFirmGetsNoNewPasses() throws {
         let (engine, registry) = try makeEngine()
-        try registry.setFirmStatus("VNPOST", .suspended, reason: "licence review", actor: "test", at: 0)
+        try registry.setFirmStatus("VNPOST", .suspended, reason: "licence review", context: testContext(0))
         let (_, summary) = try issueAll(engine, [request(plate: "29C-400.01")])
         #expect(summary.issued == 0)
         #expect(try registry.auditLog(limit: 10).contains { $0.action == "firm.suspend" && $0.detail == "licence review" })
@@ -95,7 +101,7 @@ func serials(_ results: [PermitEngine.RowResult]) -> [String] {
         // Next day: the order is extended; drivers' tests still cover one more day.
         let tomorrow = time("2021-07-27T08:00:00+07:00")
         var renewed: [PermitEngine.RowResult] = []
-        let summary = try engine.renew(filter: PermitFilter(now: tomorrow), options: .init(actor: "t", now: tomorrow)) {
+        let summary = try engine.renew(filter: PermitFilter(now: tomorrow), options: .init(context: testContext(tomorrow))) {
             renewed += $0
         }
         #expect(summary.issued == 2)
@@ -122,7 +128,7 @@ func serials(_ results: [PermitEngine.RowResult]) -> [String] {
             do {
                 let registry = try Registry(path: path)
                 #expect(try registry.integrityCheck() == "ok")
-                try registry.addFirm(postal, actor: "test")
+                try registry.addFirm(postal, context: testContext())
             }
             DispatchQueue.concurrentPerform(iterations: 8) { _ in
                 do {

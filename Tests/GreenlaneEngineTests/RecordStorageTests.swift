@@ -33,7 +33,7 @@ import Testing
         let (engine, registry) = try makeEngine()
         let (results, _) = try issueAll(engine, [request(plate: "29C-600.01"), request(plate: "29C-600.02")])
         #expect(serials(results) == ["HN-000001", "HN-000002"])
-        try registry.revoke("HN-000001", reason: "lost", actor: "tester", at: issueTime)
+        try registry.revoke("HN-000001", reason: .lost, context: testContext(issueTime))
         let db = try SQLiteShell(path: registry.path)
         let snapshot = """
             SELECT count(*), group_concat(serial || code || expires_at || plate, ';') FROM permit;
@@ -69,7 +69,7 @@ import Testing
         let (results, _) = try issueAll(engine, [request(plate: "29C-700.01"), request(plate: "29C-700.02")])
         #expect(serials(results) == ["HN-000001", "HN-000002"])
         let permit = try #require(try registry.permit("HN-000002", at: issueTime))
-        try registry.revoke("HN-000001", reason: "stolen", actor: "tester", at: issueTime + 60)
+        try registry.revoke("HN-000001", reason: .stolen, context: testContext(issueTime + 60))
         for (instant, status) in [
             (permit.permit.notBefore - 1, PermitListing.Status.pending), (permit.permit.notBefore, .active),
             (permit.permit.expiresAt - 1, .active), (permit.permit.expiresAt, .expired),

@@ -602,7 +602,7 @@ func entry(_ key: Int, _ value: CBOR) -> [UInt8] { CBOR(key).encoded() + value.e
             let list = try VerifiedRevocationList(
                 signed: PassSigner(key: forge.key).signedRevocationList(RevocationList(
                     issuer: "VN-HN", issuedAt: sampleContext.time,
-                    entries: [.init(serial: forge.claims.permit.serial, revokedAt: revokedAt, reason: "lost")])),
+                    entries: [.init(serial: forge.claims.permit.serial, revokedAt: revokedAt, reason: .lost)])),
                 trust: forge.trust)
             let result = PassVerifier(trust: forge.trust, revocations: list)
                 .verify(PassEncoding.code(try forge.cose()), context: sampleContext)
@@ -639,7 +639,7 @@ func entry(_ key: Int, _ value: CBOR) -> [UInt8] { CBOR(key).encoded() + value.e
     @Test func unsignedOrUntrustedRevocationListsAreRefused() throws {
         let forge = try Forge()
         let list = RevocationList(issuer: "VN-HN", issuedAt: sampleContext.time,
-                                  entries: [.init(serial: "HN-000200", revokedAt: sampleContext.time, reason: "lost")])
+                                  entries: [.init(serial: "HN-000200", revokedAt: sampleContext.time, reason: .lost)])
         func refusal(_ bytes: [UInt8]) -> VerifierError? {
             #expect(throws: VerifierError.self) { try VerifiedRevocationList(signed: bytes, trust: forge.trust) }
         }

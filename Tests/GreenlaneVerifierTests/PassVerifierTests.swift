@@ -115,8 +115,8 @@ import Testing
         let key = try demoKey("demo-es256")
         let claims = try sampleClaims(serial: "HN-000777")
         let bytes = try signedList(
-            [.init(serial: "HN-000777", revokedAt: claims.issuedAt + 60, reason: "replaced"),
-             .init(serial: "HN-000001", revokedAt: claims.issuedAt, reason: "lost")],
+            [.init(serial: "HN-000777", revokedAt: claims.issuedAt + 60, reason: .replaced),
+             .init(serial: "HN-000001", revokedAt: claims.issuedAt, reason: .lost)],
             issuedAt: sampleContext.time - 3 * 86_400, key: key)
         let trust = try demoTrust()
         let list = try VerifiedRevocationList(signed: bytes, trust: trust)
@@ -126,11 +126,31 @@ import Testing
         #expect(result.failures.map(\.check) == ["revoked"])
         #expect(result.warnings.contains(.staleRevocationList(issuedAt: sampleContext.time - 3 * 86_400)))
         // Failures and warnings are structs: their details are properties, absent on other checks.
-        #expect(result.failures.first?.revocation?.reason == "replaced")
+        #expect(result.failures.first?.revocation?.reason == .replaced)
         #expect(result.failures.first?.expiresAt == nil)
         let stale = try #require(result.warnings.first { $0.check == "stale-revocation-list" })
         #expect(stale.revocationListIssuedAt == sampleContext.time - 3 * 86_400)
         #expect(!stale.isDemoKey && stale.keyLabel == nil)
+    }
+
+    /// The officer reads the reason in words, and a code from a newer issuer as the code: never free text.
+    @Test func revocationReasonIsShownInWordsAndAnUnknownCodeSafely() throws {
+        let key = try demoKey("demo-es256")
+        let trust = try demoTrust()
+        let cases = [(RevocationReason.stolen, "lý do: Thẻ bị đánh cắp", "reason: Pass stolen"),
+                     (RevocationReason(code: "vehicle-sold")!, "lý do: vehicle-sold", "reason: vehicle-sold")]
+        for (reason, vi, en) in cases {
+            let claims = try sampleClaims(serial: "HN-000777")
+            let bytes = try signedList([.init(serial: "HN-000777", revokedAt: claims.issuedAt + 60, reason: reason)],
+                                       issuedAt: sampleContext.time, key: key)
+            let list = try VerifiedRevocationList(signed: bytes, trust: trust)
+            let code = try PassSigner(key: key).passCode(for: claims)
+            let result = PassVerifier(trust: trust, revocations: list).verify(code, context: sampleContext)
+            let failure = try #require(result.failures.first)
+            #expect(failure.check == "revoked")
+            #expect(failure.message(.vi).contains(vi), "\(failure.message(.vi))")
+            #expect(failure.message(.en).contains(en), "\(failure.message(.en))")
+        }
     }
 
     @Test func unsignedWrongKeyAndTamperedListsAreRefused() throws {
@@ -147,7 +167,7 @@ import Testing
             try VerifiedRevocationList(signed: unsigned, trust: trust)
         } throws: { ($0 as? VerifierError)?.code == .revocationListNotTrusted }
 
-        var good = try signedList([.init(serial: "HN-1", revokedAt: sampleContext.time, reason: "lost")],
+        var good = try signedList([.init(serial: "HN-1", revokedAt: sampleContext.time, reason: .lost)],
                                   issuedAt: sampleContext.time, key: try demoKey("demo-es256"))
         good[good.count - 70] ^= 0x20
         #expect(throws: VerifierError.self) { try VerifiedRevocationList(signed: good, trust: trust) }

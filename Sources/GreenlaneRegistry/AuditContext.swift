@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Who acts and when, as the audit log records it.
+///
+/// `account` is an identity the caller could not choose: the operating-system account that ran the
+/// command line (never `$USER`, which anyone can set), later the identity a service authenticated.
+/// `onBehalfOf` is what that account says about whom it acts for, kept apart so nobody mistakes it for
+/// the account. `recordedAt` is the real clock, always; `pinnedAt` is the time the command was told to act
+/// as of (`--clock`, for demos and drills), which drives validity but never replaces the real time.
+public struct AuditContext: Sendable, Hashable {
+    public let account: String
+    public let onBehalfOf: String?
+    public let recordedAt: Int64
+    public let pinnedAt: Int64?
+
+    /// Longest `onBehalfOf`, in characters.
+    public static let maxOnBehalfOfLength = 64
+
+    /// Refuses an `onBehalfOf` that is empty, too long or holds a line break or control character.
+    public init(account: String, onBehalfOf: String? = nil, recordedAt: Int64, pinnedAt: Int64? = nil)
+        throws(RegistryError)
+    {
+        try AuditText.check(account, "the account", maxLength: 256)
+        if let onBehalfOf {
+            try AuditText.check(onBehalfOf, "--actor (on behalf of)", maxLength: Self.maxOnBehalfOfLength)
+        }
+        self.account = account
+        self.onBehalfOf = onBehalfOf
+        self.recordedAt = recordedAt
+        self.pinnedAt = pinnedAt
+    }
+
+    /// The time that decides validity: the pinned clock when there is one, else the real time.
+    public var effectiveTime: Int64 { pinnedAt ?? recordedAt }
+
+    /// The operating-system account running this process, from the password database by user id (not from
+    /// the environment, which the caller controls); `uid N` when the id has no entry.
+    public static func processAccount() -> String {
+        let uid = getuid()
+        if let entry = getpwuid(uid), let name = entry.pointee.pw_name {
+            let text = String(cString: name)
+            if AuditText.problem(in: text, maxLength: 256) == nil { return text }
+        }
+        return "uid \(uid)"
+    }
+}
+
+/// Free text that the audit log stores (reasons, notes, firm names, details): one line of printable
+/// characters, so nothing typed can forge a log line, move the cursor or reverse the text on a terminal.
+public enum AuditText {
+    /// Why `text` cannot be stored, or nil when it can.
+    public static func problem(in text: String, maxLength: Int) -> String? {
+        if text.isEmpty { return "is empty" }
+        if text.count > maxLength { return "is longer than \(maxLength) characters" }
+        if let scalar = text.unicodeScalars.first(where: isUnsafe) {
+            let isBreak = scalar == "\n" || scalar == "\r" || isLineSeparator(scalar)
+            let what = isBreak ? "a line break" : "a control character"
+            return "contains \(what) (U+\(hex(scalar.value)))"
+        }
+        return nil
+    }
+
+    /// Throws `invalidValue` naming `what` when `text` cannot be stored.
+    public static func check(_ text: String, _ what: String, maxLength: Int) throws(RegistryError) {
+        if let problem = problem(in: text, maxLength: maxLength) {
+            throw RegistryError(.invalidValue, "\(what) \(problem); it must be one line of printable text")
+        }
+    }
+
+    /// `text` with every character `problem(in:)` would refuse written as `\u{XXXX}` (`\n` as `\n`): for
+    /// showing rows stored before the audit log refused them.
+    public static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where isUnsafe(scalar): out += "\\u{\(hex(scalar.value))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Control (Cc), format (Cf: bidirectional overrides, zero-width characters), line and paragraph
+    /// separators, private-use, surrogate and unassigned code points.
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned: true
+        default: false
+        }
+    }
+
+    private static func isLineSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value == 0x85 || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0x0B
+            || scalar.value == 0x0C
+    }
+
+    private static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}
