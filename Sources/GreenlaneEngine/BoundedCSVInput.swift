@@ -1,22 +1,23 @@
 public import Foundation
+import GreenlaneFormat
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// How much CSV the office reads (fleet requests, firms): one place, so the limits can move to one table later.
+/// How much CSV the office reads (fleet requests, firms): the numbers are `Limits`'s, in GreenlaneFormat.
 ///
 /// A larger file, record or field is refused with the file, row and column, in constant memory: the bytes are
 /// counted as they are read, before the CSV library keeps any of them.
 public enum CSVInputLimits {
     /// A larger file is refused before it is read: a million rows of about 500 bytes (a typical row has 150).
-    public static let maxFileBytes: Int64 = 512 << 20
+    public static let maxFileBytes: Int64 = Limits.csvFileBytes
     /// One row, as written in the file between line ends (quoted line breaks included).
-    public static let maxRecordBytes = 16 << 10
+    public static let maxRecordBytes = Limits.csvRecordBytes
     /// One field, as written in the file between commas (quotes included). The longest real field, `zones`
     /// naming all 30 districts by slug, has about 330 bytes.
-    public static let maxFieldBytes = 4 << 10
+    public static let maxFieldBytes = Limits.csvFieldBytes
     /// A batch with more data rows is refused before any row is issued.
-    public static let maxRows = 1_000_000
+    public static let maxRows = Limits.csvRows
 }
 
 /// A CSV file opened for reading in bounded memory: an `InputStream` for CSV.swift that counts every byte

@@ -52,7 +52,7 @@ public struct Policy: Sendable {
     public static func load(path: String) throws(EngineError) -> Policy {
         let bytes: [UInt8]
         do {
-            bytes = try FileReader.read(path, what: "policy", limit: 1 << 20)
+            bytes = try FileReader.read(path, what: "policy", limit: Limits.policyFileBytes)
         } catch {
             throw EngineError(.policy, error.reason, underlying: error)
         }
@@ -86,8 +86,10 @@ public struct Policy: Sendable {
         station = file.station
         serialPrefix = file.serialPrefix
         do {
-            try Permit.checkIdentifier(station, "station")
-            try Permit.checkIdentifier(serialPrefix, "serialPrefix")
+            try Permit.checkIdentifier(station, "station", limit: Limits.station)
+            // A serial is the prefix, a dash and at least six digits.
+            try Permit.checkIdentifier(
+                serialPrefix, "serialPrefix", limit: Limits.serial.lowerBound...(Limits.serial.upperBound - 7))
         } catch {
             throw EngineError(.policy, error.reason)
         }

@@ -6,9 +6,9 @@ public enum PassCode {
 
     /// Longest code accepted, in characters: a version 40 QR symbol holds 4,296 alphanumerics; a real
     /// pass is about 300. Anything longer is refused before any decoding work.
-    public static let maxLength = 2_048
+    public static let maxLength = Limits.codeCharacters
     /// Largest COSE message accepted after inflating. A zlib bomb stops here.
-    public static let maxMessageBytes = 4_096
+    public static let maxMessageBytes = Limits.coseBytes
 
     public enum Compression: Sendable {
         /// Compress only when it makes the code shorter, trying only codes that would not fit QR version 10-M.

@@ -30,7 +30,7 @@ public struct RevocationList: Hashable, Sendable {
     }
 
     /// Upper bound on entries, so a hostile list cannot exhaust memory (about 40 bytes each).
-    public static let maxEntries = 1_000_000
+    public static let maxEntries = Limits.revocationEntries
 
     public init(issuer: String, issuedAt: Int64, entries: [Entry]) {
         self.issuer = issuer

@@ -45,7 +45,7 @@ public struct RevocationReason: Hashable, Sendable, CustomStringConvertible {
     public static var manual: [RevocationReason] { known.filter { !engineOnly.contains($0) } }
 
     /// Longest code accepted, in bytes.
-    public static let maxCodeBytes = 32
+    public static let maxCodeBytes = Limits.revocationReason.upperBound
 
     /// A known code's reason, or nil.
     public init?(known code: String) {

@@ -39,7 +39,7 @@ extension Greenlane.FirmCommand {
             let context = try registry.auditContext()
             let firm = Firm(id: id, legalName: name, kind: kind, licence: licence, createdAt: context.effectiveTime)
             do {
-                try Permit.checkIdentifier(id, "firm id")
+                try Permit.checkIdentifier(id, "firm id", limit: Limits.firmID)
             } catch {
                 throw ValidationError(error.reason)
             }

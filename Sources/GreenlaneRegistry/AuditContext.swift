@@ -1,3 +1,4 @@
+import GreenlaneFormat
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ public struct AuditContext: Sendable, Hashable {
     public let pinnedAt: Int64?
 
     /// Longest `onBehalfOf`, in characters.
-    public static let maxOnBehalfOfLength = 64
+    public static let maxOnBehalfOfLength = Limits.onBehalfOf.upperBound
 
     /// Refuses an `onBehalfOf` that is empty, too long or holds a line break or control character.
     public init(account: String, onBehalfOf: String? = nil, recordedAt: Int64, pinnedAt: Int64? = nil)

@@ -199,7 +199,7 @@ public struct Registry: Sendable {
     // MARK: - Firms
 
     /// Longest legal name, licence or firm status reason, in characters.
-    public static let maxFirmTextLength = 200
+    public static let maxFirmTextLength = Limits.firmText.upperBound
 
     public func addFirm(_ firm: Firm, context: AuditContext) throws(RegistryError) {
         try AuditText.check(firm.legalName, "legal name", maxLength: Self.maxFirmTextLength)
@@ -259,7 +259,7 @@ public struct Registry: Sendable {
     }
 
     /// Longest revocation note, in characters.
-    public static let maxNoteLength = 500
+    public static let maxNoteLength = Limits.revocationNote.upperBound
 
     /// Revokes a permit as of `context.effectiveTime`. Revoking twice is an error that names when it was
     /// first revoked. `replaced` and `renewed` are refused: only the engine sets them, with the new permit.

@@ -63,7 +63,7 @@ public struct TrustSet: Sendable {
     public static func load(path: String) throws(VerifierError) -> TrustSet {
         let bytes: [UInt8]
         do {
-            bytes = try FileReader.read(path, what: "trust file", limit: 1 << 20)
+            bytes = try FileReader.read(path, what: "trust file", limit: Limits.trustFileBytes)
         } catch {
             throw VerifierError(.unreadableFile, error.reason, underlying: error)
         }

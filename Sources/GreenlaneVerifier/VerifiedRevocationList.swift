@@ -11,7 +11,7 @@ public struct VerifiedRevocationList: Sendable {
     public let signer: TrustedKey
 
     /// Largest list file accepted (bytes): about 40 bytes an entry for a million entries.
-    public static let maxFileBytes = 64 << 20
+    public static let maxFileBytes = Limits.revocationListFileBytes
 
     public init(signed bytes: [UInt8], trust: TrustSet) throws(VerifierError) {
         guard bytes.count <= Self.maxFileBytes else {

@@ -94,6 +94,15 @@ import Testing
         for result in try both(["no-such-command"]) { #expect(result.status == 64) }
     }
 
+    @Test func aFirmIDLongerThanPassesCarryIsAUsageErrorNotASQLiteMessage() throws {
+        let office = try Office()
+        let result = try office.run(["firm", "add", "--id", String(repeating: "F", count: 17), "--name", "Công ty F",
+                                     "--kind", "postal", "--licence", "L-17"])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("must be 1-16 of A-Z"), "\(result.stderr)")
+        #expect(!result.stderr.contains("CHECK") && !result.stderr.contains("SQLite"))
+    }
+
     // MARK: Files
 
     @Test func aMissingOutFolderIsRefusedBeforeAnythingIsIssued() throws {

@@ -69,11 +69,11 @@ public struct PassClaims: Hashable, Sendable {
             throw FormatError(error.code, layer: .cbor, "CWT payload: \(error.reason)", offset: error.offset)
         }
         var reader = try ClaimReader(item, what: "CWT claims")
-        issuer = try reader.text(Key.issuer, "iss (issuer)", maxBytes: 32)
+        issuer = try reader.text(Key.issuer, "iss (issuer)", maxBytes: Limits.issuer.upperBound)
         expiresAt = try reader.time(Key.expiresAt, "exp (expiry)")
         notBefore = try reader.time(Key.notBefore, "nbf (not before)")
         issuedAt = try reader.time(Key.issuedAt, "iat (issued at)")
-        let cti = try reader.bytes(Key.cwtID, "cti (serial)", maxBytes: 24)
+        let cti = try reader.bytes(Key.cwtID, "cti (serial)", maxBytes: Limits.serial.upperBound)
         guard let serial = String(validating: cti, as: UTF8.self) else {
             throw FormatError(.invalidUTF8, layer: .claims, "cti (serial) is not UTF-8 text")
         }
@@ -159,8 +159,8 @@ public struct Permit: Hashable, Sendable {
         try Permit.checkSerial(serial)
         self.serial = serial
         var reader = try ClaimReader(item, what: "permit claims")
-        firmID = try reader.text(Key.firmID, "firm id", maxBytes: 16)
-        try Permit.checkIdentifier(firmID, "firm id")
+        firmID = try reader.text(Key.firmID, "firm id", maxBytes: Limits.firmID.upperBound)
+        try Permit.checkIdentifier(firmID, "firm id", limit: Limits.firmID)
         let classValue = try reader.uint(Key.vehicleClass, "vehicle class")
         guard let vehicleClass = VehicleClass(rawValue: Int(clamping: classValue)) else {
             throw FormatError(.invalidValue, layer: .claims, "vehicle class \(classValue) is not defined")
@@ -168,12 +168,12 @@ public struct Permit: Hashable, Sendable {
         self.vehicleClass = vehicleClass
         // Letters and digits only: the printed form follows from them and the vehicle class, and the
         // separators would cost 2-3 bytes of a code that must fit a small QR symbol.
-        let plateText = try reader.text(Key.plate, "plate", maxBytes: 12)
+        let plateText = try reader.text(Key.plate, "plate", maxBytes: Limits.compactPlate.upperBound)
         plate = try Plate(parsing: plateText, vehicleClass: vehicleClass)
         guard plate.compact == plateText else {
             throw FormatError(.nonCanonical, layer: .claims, "plate '\(plateText)' is not in compact canonical form")
         }
-        driverName = try reader.text(Key.driverName, "driver name", maxBytes: 96)
+        driverName = try reader.text(Key.driverName, "driver name", maxBytes: Limits.driverName.upperBound)
         try Permit.checkName(driverName)
         driverID = try CitizenID(value: reader.uint(Key.driverID, "driver ID"))
         let mask = try reader.uint(Key.zones, "zones")
@@ -196,35 +196,38 @@ public struct Permit: Hashable, Sendable {
         } else {
             window = nil
         }
-        station = try reader.text(Key.station, "station", maxBytes: 24)
-        try Permit.checkIdentifier(station, "station")
+        station = try reader.text(Key.station, "station", maxBytes: Limits.station.upperBound)
+        try Permit.checkIdentifier(station, "station", limit: Limits.station)
         try reader.finish()
     }
 
-    /// Serials are ASCII letters, digits and dashes, at most 24 characters (`HN-000123`).
+    /// Serials are ASCII letters, digits and dashes (`HN-000123`), `Limits.serial` long.
     public static func checkSerial(_ serial: String) throws(FormatError) {
-        guard (1...24).contains(serial.utf8.count),
+        guard Limits.serial.contains(serial.utf8.count),
             serial.utf8.allSatisfy({ isUpperAlnum($0) || $0 == UInt8(ascii: "-") })
         else {
-            throw FormatError(.invalidValue, layer: .claims, "serial '\(serial)' must be 1-24 of A-Z, 0-9 and '-'")
+            throw FormatError(.invalidValue, layer: .claims, "serial '\(serial)' must be \(Limits.serial.lowerBound)-\(Limits.serial.upperBound) of A-Z, 0-9 and '-'")
         }
     }
 
-    /// Firm and station ids: upper-case ASCII letters, digits and dashes, starting with a letter or digit,
-    /// at most 24 bytes. (A leading dash would read as a flag on a command line and a formula in a spreadsheet.)
-    public static func checkIdentifier(_ id: String, _ what: String) throws(FormatError) {
-        guard (1...24).contains(id.utf8.count), id.utf8.allSatisfy({ isUpperAlnum($0) || $0 == UInt8(ascii: "-") }),
+    /// Firm and station ids: upper-case ASCII letters, digits and dashes, starting with a letter or digit, of a
+    /// length in `limit` (`Limits.firmID`, `Limits.station`). (A leading dash would read as a flag on a command
+    /// line and a formula in a spreadsheet.)
+    public static func checkIdentifier(_ id: String, _ what: String, limit: ClosedRange<Int>) throws(FormatError) {
+        guard limit.contains(id.utf8.count), id.utf8.allSatisfy({ isUpperAlnum($0) || $0 == UInt8(ascii: "-") }),
             let first = id.utf8.first, isUpperAlnum(first)
         else {
             throw FormatError(
-                .invalidValue, layer: .claims, "\(what) '\(id)' must be 1-24 of A-Z, 0-9 and '-', starting with A-Z or 0-9")
+                .invalidValue, layer: .claims, "\(what) '\(id)' must be \(limit.lowerBound)-\(limit.upperBound) of A-Z, 0-9 and '-', starting with A-Z or 0-9")
         }
     }
 
-    /// Names are letters (any script), spaces, apostrophes, dots and dashes, in NFC, 2 to 96 bytes.
+    /// Names are letters (any script), spaces, apostrophes, dots and dashes, in NFC, `Limits.driverName` long.
     public static func checkName(_ name: String) throws(FormatError) {
-        guard (2...96).contains(name.utf8.count) else {
-            throw FormatError(.invalidValue, layer: .claims, "driver name must be 2 to 96 bytes long")
+        guard Limits.driverName.contains(name.utf8.count) else {
+            throw FormatError(
+                .invalidValue, layer: .claims,
+                "driver name must be \(Limits.driverName.lowerBound) to \(Limits.driverName.upperBound) bytes long")
         }
         guard hasNameSpacing(name), name.unicodeScalars.allSatisfy(isNameScalar) else {
             throw FormatError(.invalidValue, layer: .claims, "driver name '\(name)' has characters a name cannot have")
