@@ -29,7 +29,9 @@ public enum RequestCSV {
             reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: true)
         } catch {
             if let violation = stream.violation { throw violation }
-            throw EngineError(.csv, "\(path): cannot read the header row (\(error))")
+            throw EngineError(
+                .csv, "\(path): cannot read the header row (is the file UTF-8 CSV?)",
+                underlying: CSVReadFailure(description: "\(error)"))
         }
         let header = (reader.headerRow ?? []).map { $0.trimmed.lowercased() }
         let headerIndex = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -49,7 +51,9 @@ public enum RequestCSV {
             // Checked on every row: CSV.swift reports bytes that are not UTF-8 by cutting the row short and
             // recording the error, and by the end of the file its end-of-input error has overwritten that one.
             if let error = reader.error, !Self.isEndOfInput(error) {
-                throw EngineError(.csv, "\(path): stopped near row \(number + 1): \(error) (is the file UTF-8 CSV?)")
+                throw EngineError(
+                    .csv, "\(path): stopped near row \(number + 1): the text cannot be read (is the file UTF-8 CSV?)",
+                    underlying: CSVReadFailure(description: "\(error)"))
             }
             number += 1
             guard number - 1 <= maxRows else {
@@ -72,7 +76,9 @@ public enum RequestCSV {
         if let violation = stream.violation { throw violation }
         // CSV.swift reports the end of a Linux InputStream as `cannotReadFile`: that is the end, not a fault.
         if let error = reader.error, !Self.isEndOfInput(error) {
-            throw EngineError(.csv, "\(path): stopped near row \(number + 1): \(error) (is the file UTF-8 CSV?)")
+            throw EngineError(
+                    .csv, "\(path): stopped near row \(number + 1): the text cannot be read (is the file UTF-8 CSV?)",
+                    underlying: CSVReadFailure(description: "\(error)"))
         }
         return rows
     }
@@ -81,4 +87,9 @@ public enum RequestCSV {
         if case CSVError.cannotReadFile = error { return true }
         return false
     }
+}
+
+/// What CSV.swift reported, kept for `GREENLANE_DEBUG` (its errors are not Sendable).
+struct CSVReadFailure: Error, Sendable, CustomStringConvertible {
+    let description: String
 }

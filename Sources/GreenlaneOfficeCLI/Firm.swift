@@ -60,17 +60,10 @@ extension Greenlane.FirmCommand {
         mutating func run() async throws {
             let store = try registry.open()
             // Bounded (CSVInputLimits), and checked whole before the first firm is registered.
-            let stream: BoundedCSVInput
-            do {
-                try BoundedCSVInput.check(path: file)
-                stream = try BoundedCSVInput(path: file)
-            } catch {
-                printError("greenlane: \(error)")
-                throw Exit.setup
-            }
+            try BoundedCSVInput.check(path: file)
+            let stream = try BoundedCSVInput(path: file)
             guard let reader = try? CSVReader(stream: stream, hasHeaderRow: true, trimFields: true) else {
-                printError("greenlane: cannot read \(file)")
-                throw Exit.setup
+                throw EngineError(.csv, "\(file): cannot read the header row (is the file UTF-8 CSV?)")
             }
             let context = try registry.auditContext()
             var row = 1
