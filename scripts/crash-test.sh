@@ -230,7 +230,10 @@ resume_and_check() {
         any=$dir/one.txt
         python3 -c 'import json, sys
 print(next(json.loads(l)["code"] for f in sys.argv[1:] for l in open(f) if l.endswith("\n") and "\"code\"" in l))' \
-            "$dir/stdout" "$dir/stdout2" >"$any"
+            "$dir/stdout" "$dir/stdout2" >"$any" 2>/dev/null \
+            || sqlite3 "$dir/registry.sqlite" "SELECT code FROM permit LIMIT 1" >"$any"
+        # (The last case: the killed run committed its only chunk and died before printing, and the resume had
+        # nothing left to issue. Then the code comes from the registry.)
     fi
     "$gl" verify --file "$any" --trust "$repo/Keys/demo-trust.json" --at 2021-07-26T10:00:00+07:00 \
         >/dev/null || fail "$label: a delivered code ($any) does not verify"
@@ -373,9 +376,7 @@ for ((round = 1; round <= renew_rounds; round++)); do
     sql_checks "$dir/registry.sqlite" "renew round $round after the rerun"
     cat "$dir/stdout" >"$dir/stdout-all"; cat "$dir/stdout2" >>"$dir/stdout-all"
     # Complete lines only, from both runs (a line cut by the kill is dropped).
-    python3 -c 'import sys; t = open(sys.argv[1], errors="replace").read().split("
-"); open(sys.argv[2], "w").write("".join(l + "
-" for l in t if l.endswith("}")))' \
+    python3 -c 'import sys; t = open(sys.argv[1], errors="replace").read().split(chr(10)); open(sys.argv[2], "w").write("".join(l + chr(10) for l in t if l.endswith("}")))' \
         "$dir/stdout-all" "$dir/stdout-complete"
     final=$(python3 "$work/check-renew.py" "$dir/registry.sqlite" "$dir/stdout-complete" final "$rows") \
         || fail "renew round $round (delay $delay ms) after the rerun: $final"
