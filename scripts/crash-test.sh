@@ -374,7 +374,7 @@ for ((round = 1; round <= renew_rounds; round++)); do
     GREENLANE_REGISTRY="$dir/registry.sqlite" "${renew[@]}" >"$dir/stdout2" 2>"$dir/stderr2" \
         || fail "renew round $round: the rerun failed: $(tail -3 "$dir/stderr2")"
     sql_checks "$dir/registry.sqlite" "renew round $round after the rerun"
-    cat "$dir/stdout" >"$dir/stdout-all"; cat "$dir/stdout2" >>"$dir/stdout-all"
+    { cat "$dir/stdout"; echo; cat "$dir/stdout2"; } >"$dir/stdout-all"  # the echo ends a line cut by the kill
     # Complete lines only, from both runs (a line cut by the kill is dropped).
     python3 -c 'import sys; t = open(sys.argv[1], errors="replace").read().split(chr(10)); open(sys.argv[2], "w").write("".join(l + chr(10) for l in t if l.endswith("}")))' \
         "$dir/stdout-all" "$dir/stdout-complete"
