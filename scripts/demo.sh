@@ -20,6 +20,9 @@ key=(--key Keys/demo-es256.key.pem --key-trust Keys/demo-trust.json)
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+step "Make the registry on purpose: issuer, station and serial prefix from the policy"
+$gl registry init --policy Samples/policy.json
+
 step "Register the firms (Samples/firms.csv)"
 $gl firm import Samples/firms.csv
 $gl firm list
@@ -57,5 +60,9 @@ $gl list --limit 5
 $gl list --status revoked
 $gl stats | head -12
 $gl log --last 5
+
+step "Back up the registry while it is in use (SQLite online backup), and check the copy"
+$gl registry backup "$out/registry-backup.sqlite"
+$gl registry check --registry "$out/registry-backup.sqlite"
 echo
 echo "Passes, QR codes and cards: $out/passes (open HN-000001.card.svg in a browser)"

@@ -6,6 +6,8 @@ public typealias EngineError = CodedError<EngineDomain>
 
 extension EngineError.Code where Domain == EngineDomain {
     public static var policy: Self { .init("policy", kind: .setup) }
+    /// The signing key, its trust file entry, the policy and the registry do not agree.
+    public static var keyTrust: Self { .init("keyTrust", kind: .setup) }
     public static var request: Self { .init("request", kind: .rejected) }
     public static var csv: Self { .init("csv", kind: .setup) }
     public static var signing: Self { .init("signing", kind: .runtime) }

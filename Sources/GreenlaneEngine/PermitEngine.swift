@@ -15,7 +15,22 @@ public struct PermitEngine: Sendable {
     public let registry: Registry
     public let signer: PassSigner
 
-    public init(policy: Policy, registry: Registry, key: PrivateKey) {
+    /// Refuses a policy of another issuer than the registry's, or one that gives the registry's station another
+    /// serial prefix (or none): nothing is checked, signed or recorded under a mismatch.
+    public init(policy: Policy, registry: Registry, key: PrivateKey) throws(EngineError) {
+        guard let settings = registry.settings else {
+            throw EngineError(.registry, "\(registry.path) was never initialised; run `greenlane registry init`")
+        }
+        guard policy.issuer == settings.issuer else {
+            throw EngineError(.policy, "the policy is for issuer \(policy.issuer); registry \(registry.path) issues for \(settings.issuer)")
+        }
+        guard let prefix = policy.serialPrefix(forStation: settings.station) else {
+            throw EngineError(.policy, "the policy does not list station \(settings.station), which registry \(registry.path) issues for")
+        }
+        guard prefix == settings.serialPrefix else {
+            throw EngineError(.policy, "the policy gives station \(settings.station) serial prefix \(prefix); registry "
+                + "\(registry.path) was made with \(settings.serialPrefix)")
+        }
         self.policy = policy
         self.registry = registry
         self.signer = PassSigner(key: key)
@@ -51,7 +66,7 @@ public struct PermitEngine: Sendable {
     /// or rolled back).
     public func issue(
         _ requests: [PermitRequest], malformed: [RequestRefusal] = [], options: BatchOptions,
-        renewing: [String: String] = [:], onCommitted: ([RowResult]) throws -> Void
+        renewalRun: Int64? = nil, onCommitted: ([RowResult]) throws -> Void
     ) throws(EngineError) -> Summary {
         var summary = Summary()
         let firms: [String: Firm]
@@ -64,7 +79,7 @@ public struct PermitEngine: Sendable {
             let result = policy.draft(for: request, firm: firms[request.firmID.trimmed], now: options.now)
             return (index, result.map { draft in
                 var draft = draft
-                draft.renewedFrom = renewing[request.source]
+                draft.renewedFrom = request.renews
                 return draft
             })
         }
@@ -85,9 +100,10 @@ public struct PermitEngine: Sendable {
         }
         if !refusedUpFront.isEmpty { try call(onCommitted, refusedUpFront) }
         let chunkSize = options.allOrNothing ? max(pending.count, 1) : max(options.chunkSize, 1)
-        let issueOptions = IssueOptions(
-            issuer: policy.issuer, station: policy.station, serialPrefix: policy.serialPrefix,
-            replace: options.replace, allOrNothing: options.allOrNothing, context: options.context)
+        var issueOptions = IssueOptions(
+            settings: registry.settings!, replace: options.replace, allOrNothing: options.allOrNothing,
+            context: options.context)
+        issueOptions.renewalRun = renewalRun
         let signer = self.signer
         let kid = Hex.encode(signer.key.publicKey.keyID)
         let jobs = max(1, options.jobs)

@@ -17,6 +17,8 @@ public struct PermitRequest: Sendable {
     public var zones: String
     public var validFrom: String?
     public var validUntil: String?
+    /// For renewals: the serial of the permit this request renews (the link is the permit, never text).
+    public var renews: String?
 
     public init(source: String, firmID: String, plate: String, vehicleClass: String, driverName: String,
                 driverID: String, testAt: String, purpose: String, zones: String, validFrom: String? = nil,

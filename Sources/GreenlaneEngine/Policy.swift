@@ -16,8 +16,12 @@ public struct Policy: Sendable {
 
     public var order: Order
     public var issuer: String
+    /// The station that issues by default (`registry init` without `--station`) and its serial prefix.
     public var station: String
     public var serialPrefix: String
+    /// Every station of the issuer with its serial prefix, the default one included. Prefixes are distinct, so
+    /// two stations never write one serial (docs/POLICY.md, "Serials").
+    public var stations: [String: String]
     /// Longest validity of one pass, in seconds.
     public var maxValidity: Int64
     /// How recent the driver's negative COVID-19 test must be, in seconds (72 hours in 2021).
@@ -40,6 +44,7 @@ public struct Policy: Sendable {
         var issuer: String
         var station: String
         var serialPrefix: String
+        var stations: [String: String]?
         var maxValidityDays: Int
         var testMaxAgeHours: Int
         var purposesByFirmKind: [String: [String]]
@@ -63,7 +68,30 @@ public struct Policy: Sendable {
         }
     }
 
+    /// The members a policy file may have; any other is refused (a typo must not be read as a default).
+    static let knownMembers: Set<String> = [
+        "format", "order", "issuer", "station", "serialPrefix", "stations", "maxValidityDays", "testMaxAgeHours",
+        "purposesByFirmKind", "zonesByPurpose", "windowsByVehicleClass",
+    ]
+    static let knownOrderMembers: Set<String> = ["name", "number", "start", "end"]
+
+    /// The serial prefix of `station`, or nil when the policy does not list it.
+    public func serialPrefix(forStation station: String) -> String? { stations[station] }
+
     public init(json data: Data) throws(EngineError) {
+        // Strict first: duplicate members and unknown members are refused, naming them.
+        let tree: StrictJSON
+        do {
+            tree = try StrictJSON.parse(Array(data))
+        } catch {
+            throw EngineError(.policy, "not a valid policy file: \(error.description)")
+        }
+        let unknown = tree.unknownMembers(Policy.knownMembers, at: "")
+            + (tree["order"]?.unknownMembers(Policy.knownOrderMembers, at: "order") ?? [])
+        if let first = unknown.first {
+            throw EngineError(.policy, "unknown member '\(first)' (a policy has only: "
+                + Policy.knownMembers.sorted().joined(separator: ", ") + ")")
+        }
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: data)
@@ -85,14 +113,36 @@ public struct Policy: Sendable {
         issuer = file.issuer
         station = file.station
         serialPrefix = file.serialPrefix
-        do {
-            try Permit.checkIdentifier(station, "station", limit: Limits.station)
-            // A serial is the prefix, a dash and at least six digits.
-            try Permit.checkIdentifier(
-                serialPrefix, "serialPrefix", limit: Limits.serial.lowerBound...(Limits.serial.upperBound - 7))
-        } catch {
-            throw EngineError(.policy, error.reason)
+        guard Limits.issuer.contains(issuer.utf8.count),
+            issuer.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F })
+        else {
+            throw EngineError(
+                .policy, "issuer must be \(Limits.issuer.lowerBound)-\(Limits.issuer.upperBound) printable ASCII "
+                    + "characters without spaces (e.g. VN-HN)")
         }
+        var stations = file.stations ?? [:]
+        if let listed = stations[station], listed != serialPrefix {
+            throw EngineError(.policy, "stations.\(station) is '\(listed)' but serialPrefix is '\(serialPrefix)'")
+        }
+        stations[station] = serialPrefix
+        var owners: [String: String] = [:]
+        for (id, prefix) in stations.sorted(by: { $0.key < $1.key }) {
+            do {
+                try Permit.checkIdentifier(id, "station", limit: Limits.station)
+            } catch {
+                throw EngineError(.policy, error.reason)
+            }
+            guard Limits.serialPrefix.contains(prefix.utf8.count),
+                prefix.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) })
+            else {
+                throw EngineError(.policy, "serial prefix '\(prefix)' of station \(id) must be \(Limits.serialPrefix.lowerBound)-\(Limits.serialPrefix.upperBound) of A-Z and 0-9 (no dash)")
+            }
+            if let other = owners[prefix] {
+                throw EngineError(.policy, "stations \(other) and \(id) both have serial prefix \(prefix): their serials would collide")
+            }
+            owners[prefix] = id
+        }
+        self.stations = stations
         guard (1...90).contains(file.maxValidityDays) else {
             throw EngineError(.policy, "maxValidityDays must be 1 to 90")
         }

@@ -12,6 +12,8 @@ public enum Limits {
     public static let serial = 1...24
     /// The firm id ("VNPOST"), on passes and in the registry.
     public static let firmID = 1...16
+    /// A station's serial prefix ("HN"): letters and digits, no dash, so `HN-000123` and `HNC-000123` never mix.
+    public static let serialPrefix = 1...6
     /// The issuing station ("SGTVT").
     public static let station = 1...24
     /// The plate as carried: letters and digits only ("29C12345").

@@ -100,7 +100,7 @@ extension Greenlane.FirmCommand {
         @OptionGroup var registry: RegistryOptions
 
         mutating func run() async throws {
-            let firms = try registry.open().firms()
+            let firms = try registry.open(readOnly: true).firms()
             print("ID        KIND     STATUS     LICENCE          LEGAL NAME")
             for firm in firms {
                 print("\(firm.id.padding(9)) \(firm.kind.rawValue.padding(8)) \(firm.status.rawValue.padding(10)) "
@@ -111,7 +111,9 @@ extension Greenlane.FirmCommand {
 
     struct Suspend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "suspend", abstract: "Suspend a firm: it gets no new passes.")
+            commandName: "suspend",
+            abstract: "Suspend a firm: its live passes are revoked (firm-suspended) and it gets no new ones.",
+            discussion: "Reinstating later does not un-revoke them: the firm asks for new passes.")
         @Argument var id: String
         @Option(name: .long, help: "Why, for the audit log.")
         var reason: String
@@ -140,8 +142,12 @@ extension Greenlane.FirmCommand {
 }
 
 private func setStatus(_ status: Firm.Status, id: String, reason: String, registry: RegistryOptions) throws {
-    try registry.open().setFirmStatus(id, status, reason: reason, context: try registry.auditContext())
+    let revoked = try registry.open().setFirmStatus(id, status, reason: reason, context: try registry.auditContext())
     printError("\(id): \(status.rawValue)")
+    if !revoked.isEmpty {
+        printError("revoked \(revoked.count) live passes of \(id) (firm-suspended); run `greenlane revocations export` "
+            + "and send the list to checkpoints")
+    }
 }
 
 /// Free text bound for the audit log must be one line of printable characters (a usage error otherwise).

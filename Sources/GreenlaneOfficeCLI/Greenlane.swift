@@ -11,7 +11,7 @@ struct Greenlane: AsyncParsableCommand {
         abstract: "Priority-vehicle passes for the green lane: issue, verify offline, audit.",
         discussion: Exit.help,
         subcommands: CheckpointCommands.all + [
-            FirmCommand.self, Issue.self, Show.self, Revoke.self, Revocations.self, Renew.self, List.self,
+            RegistryCommand.self, FirmCommand.self, VehicleCommand.self, Issue.self, Show.self, Revoke.self, Revocations.self, Renew.self, List.self,
             Stats.self, Log.self,
         ])
 

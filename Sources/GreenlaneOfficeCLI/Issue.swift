@@ -66,8 +66,11 @@ extension Greenlane {
         mutating func run() async throws {
             // Everything that can be refused up front is, before a single permit is issued.
             if let out { try FileWriter.checkFolder(out, flag: "--out") }
-            let key = try signing.load()
-            let engine = PermitEngine(policy: try Policy.load(path: self.policy), registry: try registry.open(), key: key)
+            // Policy, registry, key and trust entry must agree before anything is signed.
+            let policy = try Policy.load(path: self.policy)
+            let store = try registry.open()
+            let (key, entry) = try signing.load(issuer: policy.issuer, role: .passes)
+            let engine = try PermitEngine(policy: policy, registry: store, key: key)
             // After the set-up: a command refused for its key or policy says only that (one line).
             let context = try registry.auditContext()
             var requests: [PermitRequest] = []
@@ -88,7 +91,7 @@ extension Greenlane {
             options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
             var output = PassOutput(folder: out)
             output.firmNames = Dictionary(uniqueKeysWithValues: try engine.registry.firms().map { ($0.id, $0.legalName) })
-            output.isDemo = try signing.isDemo(key)
+            output.isDemo = entry.isDemo
             let report = IssueReport(json: json, single: csv == nil, output: output)
             let summary = try report.run {
                 try engine.issue(requests, malformed: malformed, options: options, onCommitted: $0)

@@ -4,6 +4,7 @@ import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneRegistry
+import GreenlaneSupport
 import GreenlaneVerifier
 import Synchronization
 
@@ -70,29 +71,52 @@ struct RegistryOptions: ParsableArguments {
         }
     }
 
+    /// Opens the registry, which must exist and have been made by `greenlane registry init`.
     func open(readOnly: Bool = false) throws(RegistryError) -> Registry {
         try Registry(path: path, readOnly: readOnly)
     }
 }
 
-/// An issuer's private key and the passphrase that unlocks it.
+/// An issuer's private key, the passphrase that unlocks it, and the trust file entry that vouches for it.
 struct SigningKeyOptions: ParsableArguments {
     @Option(name: .long, help: "Issuer private key (PKCS#8 PEM, mode 0600).")
     var key: String
 
     @OptionGroup var passphrase: PassphraseOptions
 
-    @Option(name: .long, help: "Trust file that lists this key (its demo flag marks cards DEMO).")
-    var keyTrust: String?
+    @Option(name: .long, help: ArgumentHelp(
+        "Trust file that lists this key for the issuer (its demo flag marks cards DEMO).",
+        discussion: "Checked before anything is signed: the entry with the key's kid must name the issuer of the "
+            + "policy and the registry; a key the checkpoints' trust file does not list would sign passes every "
+            + "checkpoint refuses."))
+    var keyTrust: String
 
-    func load() throws -> PrivateKey {
-        try PrivateKey.load(path: key, passphrase: try passphrase.passphrase())
+    /// The key, decrypted once for the whole command, and its entry in `--key-trust`, which must name `issuer`.
+    func load(issuer: String, role: KeyRole) throws -> (key: PrivateKey, entry: TrustedKey) {
+        let key = try PrivateKey.load(path: self.key, passphrase: try passphrase.passphrase())
+        let kid = Hex.encode(key.publicKey.keyID)
+        guard let entry = try TrustSet.load(path: keyTrust).key(for: key.publicKey.keyID) else {
+            throw EngineError(.keyTrust, "--key-trust \(keyTrust) does not list --key \(self.key) (kid \(kid)): "
+                + "checkpoints using that trust file would refuse everything it signs")
+        }
+        guard let entryIssuer = entry.issuer else {
+            throw EngineError(.keyTrust, "--key-trust \(keyTrust): the entry for kid \(kid) names no issuer; "
+                + "a signing key must be bound to one")
+        }
+        guard entryIssuer == issuer else {
+            throw EngineError(.keyTrust, "--key \(self.key) (kid \(kid)) is trusted for issuer \(entryIssuer), "
+                + "not \(issuer)")
+        }
+        // ROLE CHECK (issue 11, "Trust files with roles"): trust entries carry no roles yet. When they do,
+        // refuse here an entry without `role` (passes for issue/renew, revocation lists for export):
+        //     guard entry.roles.contains(role) else { throw EngineError(.keyTrust, "... has no \(role) role") }
+        _ = role
+        return (key, entry)
     }
+}
 
-    /// Whether `key` (already loaded: it is decrypted once per command) is marked demo in `--key-trust`.
-    /// Without it, a key is taken as real.
-    func isDemo(_ key: PrivateKey) throws -> Bool {
-        guard let keyTrust else { return false }
-        return try TrustSet.load(path: keyTrust).key(for: key.publicKey.keyID)?.isDemo ?? false
-    }
+/// What a key is used for in a command; checked against the trust entry's roles once they exist (issue 11).
+enum KeyRole: String {
+    case passes
+    case revocationLists = "revocation lists"
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GreenlaneCheckpointCLI
 import GreenlaneFormat
+import GreenlaneIssuing
 import GreenlaneQR
 import GreenlaneRegistry
 import GreenlaneVerifier
@@ -118,17 +119,18 @@ extension Greenlane {
                 commandName: "export", abstract: "Write the signed list of revoked permits that have not yet expired.")
 
             @Option(name: [.short, .long], help: "Output file (.glr).") var out: String
-            @Option(name: .long, help: "Issuer (iss) the list is for.") var issuer = "VN-HN"
             @OptionGroup var signing: SigningKeyOptions
             @OptionGroup var registry: RegistryOptions
 
             func validate() throws { try checkOneLine(out, "--out", maxLength: 1_000) }
 
             mutating func run() async throws {
-                let signer = try PassSignerFactory.signer(signing)
+                // The issuer is the registry's: a list names only what this registry revoked.
+                let store = try registry.open()
+                let issuer = store.settings!.issuer
+                let signer = PassSigner(key: try signing.load(issuer: issuer, role: .revocationLists).key)
                 let context = try registry.auditContext()
                 let now = context.effectiveTime
-                let store = try registry.open()
                 let export = try store.revocations(relevantAt: now)
                 let entries = export.entries
                 if !export.freeTextReasons.isEmpty {

@@ -49,6 +49,8 @@ public struct IssueOptions: Sendable {
     public var replace: Bool
     /// Commit nothing unless every draft can be issued.
     public var allOrNothing: Bool
+    /// The renewal run issuing these drafts (`Registry.renewalRun`), nil for ordinary issuing.
+    public var renewalRun: Int64?
     /// Who issues, and when: permits are issued as of `context.effectiveTime`.
     public var context: AuditContext
     public var now: Int64 { context.effectiveTime }
@@ -61,6 +63,12 @@ public struct IssueOptions: Sendable {
         self.replace = replace
         self.allOrNothing = allOrNothing
         self.context = context
+    }
+
+    /// The issuer, station and serial prefix a registry records: the only ones it issues with.
+    public init(settings: RegistrySettings, replace: Bool = false, allOrNothing: Bool = false, context: AuditContext) {
+        self.init(issuer: settings.issuer, station: settings.station, serialPrefix: settings.serialPrefix,
+                  replace: replace, allOrNothing: allOrNothing, context: context)
     }
 }
 
@@ -89,6 +97,7 @@ extension Registry {
     public func issue(_ drafts: [PermitDraft], options: IssueOptions, sign: PermitSigner)
         throws(RegistryError) -> (outcomes: [IssueOutcome], committed: Bool)
     {
+        try checkAgrees(issuer: options.issuer, station: options.station, serialPrefix: options.serialPrefix)
         do {
             return try writer.writeWithoutTransaction { db in
                 var outcomes: [IssueOutcome] = []
@@ -123,7 +132,7 @@ extension Registry {
     {
         var outcomes = [IssueOutcome?](repeating: nil, count: drafts.count)
         var prepared: [Prepared] = []
-        var platesInChunk: [String: String] = [:]
+        var vehiclesInChunk: [String: String] = [:]
         var firms: [String: Firm?] = [:]
         for (index, draft) in drafts.enumerated() {
             func refuse(_ reason: String) { outcomes[index] = .refused(source: draft.source, reason: reason) }
@@ -136,36 +145,53 @@ extension Registry {
                 refuse("firm \(firm.id) is suspended: no new passes")
                 continue
             }
-            if let earlier = platesInChunk[draft.plate.text] {
+            // The vehicle is its letters and digits, whatever class was declared: 29C-123.45 and 29-C1 2345
+            // are one vehicle.
+            let vehicle = draft.plate.compact
+            if let earlier = vehiclesInChunk[vehicle] {
                 refuse("plate \(draft.plate.text) already has a pass in this batch (\(earlier))")
                 continue
             }
             // Cached statements: compiling each one again for every row cost more than signing it.
-            if let owner = try String.fetchOne(db.cachedStatement(sql: "SELECT firm_id FROM vehicle WHERE plate = ?"),
-                                               arguments: [draft.plate.text]), owner != firm.id {
-                refuse("plate \(draft.plate.text) is registered to firm \(owner)")
+            if let owner = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT firm_id FROM vehicle_owner WHERE compact_plate = ?"), arguments: [vehicle]),
+                owner != firm.id
+            {
+                refuse("vehicle \(vehicle) (plate \(draft.plate.text)) belongs to firm \(owner); only the authority "
+                    + "moves it (greenlane vehicle transfer)")
                 continue
             }
-            let active = try String.fetchOne(db.cachedStatement(sql: """
-                SELECT p.serial FROM permit p
-                WHERE p.plate = ? AND p.expires_at > ?
-                  AND NOT EXISTS (SELECT 1 FROM revocation r WHERE r.serial = p.serial)
-                ORDER BY p.expires_at DESC LIMIT 1
-                """), arguments: [draft.plate.text, options.now])
-            if let active, draft.renewedFrom != active, !options.replace {
+            let live = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT serial FROM live_pass WHERE compact_plate = ? AND expires_at > ?
+                """), arguments: [vehicle, options.now])
+            let active: String? = live?[0]
+            if let old = draft.renewedFrom {
+                // Checked here, inside the transaction: what was read before it may have changed since.
+                if let problem = try renewalProblem(db, old: old, live: live, options: options) {
+                    refuse(problem)
+                    continue
+                }
+            } else if let active, !options.replace {
                 refuse("plate \(draft.plate.text) already has an active pass \(active); use --replace to revoke it")
                 continue
             }
-            if let active {
-                let reason: RevocationReason = draft.renewedFrom == active ? .renewed : .replaced
-                try Registry.revoke(db, serial: active, reason: reason, context: options.context)
+            let revoked = draft.renewedFrom ?? active
+            if let revoked {
+                let reason: RevocationReason = draft.renewedFrom != nil ? .renewed : .replaced
+                try Registry.revoke(db, serial: revoked, reason: reason, context: options.context)
             }
+            try db.cachedStatement(sql: "DELETE FROM live_pass WHERE compact_plate = ? AND expires_at <= ?")
+                .execute(arguments: [vehicle, options.now])
             try db.cachedStatement(sql: """
                 INSERT INTO vehicle (plate, firm_id, vehicle_class, first_seen) VALUES (?, ?, ?, ?)
-                ON CONFLICT(plate) DO UPDATE SET vehicle_class = excluded.vehicle_class
+                ON CONFLICT(plate) DO UPDATE SET vehicle_class = excluded.vehicle_class, firm_id = excluded.firm_id
                 """).execute(arguments: [draft.plate.text, firm.id, draft.vehicleClass.rawValue, options.now])
+            try db.cachedStatement(sql: """
+                INSERT INTO vehicle_owner (compact_plate, firm_id, since) VALUES (?, ?, ?)
+                ON CONFLICT(compact_plate) DO NOTHING
+                """).execute(arguments: [vehicle, firm.id, options.now])
             let serial = try nextSerial(db, prefix: options.serialPrefix)
-            platesInChunk[draft.plate.text] = serial
+            vehiclesInChunk[vehicle] = serial
             let permit = Permit(
                 serial: serial, firmID: firm.id, plate: draft.plate, vehicleClass: draft.vehicleClass,
                 driverName: draft.driverName, driverID: draft.driverID, zones: draft.zones, purpose: draft.purpose,
@@ -173,7 +199,7 @@ extension Registry {
             let claims = PassClaims(
                 issuer: options.issuer, issuedAt: options.now, notBefore: draft.notBefore,
                 expiresAt: draft.expiresAt, permit: permit)
-            prepared.append(Prepared(index: index, draft: draft, claims: claims, replaced: active))
+            prepared.append(Prepared(index: index, draft: draft, claims: claims, replaced: revoked))
         }
         let signed = prepared.isEmpty ? [] : try sign(prepared.map(\.claims))
         guard signed.count == prepared.count else {
@@ -185,12 +211,84 @@ extension Registry {
                 claims: item.claims, testAt: draft.testAt, kid: signature.kid, code: signature.code,
                 issuedBy: options.context.account, replaces: draft.renewedFrom == nil ? item.replaced : nil,
                 renewedFrom: draft.renewedFrom)
-            try record.insertFast(db)
+            try record.insertFast(db, renewalRun: options.renewalRun)
+            // The rule itself: at most one row per vehicle. The checks above make this never fail under
+            // SQLite's single writer; with concurrent writers elsewhere it is what refuses the second pass.
+            try db.cachedStatement(sql: "INSERT INTO live_pass (compact_plate, serial, expires_at) VALUES (?, ?, ?)")
+                .execute(arguments: [draft.plate.compact, record.serial, record.expiresAt])
             try Registry.audit(db, options.context, "permit.issue", record.serial,
                                "\(record.plate) · \(record.firmID) · \(draft.source)")
             outcomes[item.index] = .issued(record, replaced: item.replaced)
         }
         return outcomes.map { $0! }
+    }
+
+    /// Why `old` cannot be renewed now, or nil. `live` is the vehicle's live pass (its serial).
+    private func renewalProblem(_ db: Database, old: String, live: Row?, options: IssueOptions) throws -> String? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT p.expires_at, p.renewal_run, r.reason, (SELECT n.serial FROM permit n WHERE n.renewed_from = p.serial)
+            FROM permit p LEFT JOIN revocation r ON r.serial = p.serial WHERE p.serial = ?
+            """, arguments: [old])
+        else { return "not renewed: no permit \(old)" }
+        if let newer: String = row[3] { return "not renewed: \(old) was already renewed as \(newer)" }
+        if let reason: String = row[2] {
+            return "not renewed: \(old) was revoked (\(AuditText.escaped(reason))) while the renewal ran"
+        }
+        if let run = options.renewalRun, let issuedBy: Int64 = row[1], issuedBy == run {
+            return "not renewed: \(old) was issued by this renewal run"
+        }
+        if (row[0] as Int64) <= options.now { return "not renewed: \(old) has expired" }
+        if let live, (live[0] as String) != old {
+            return "not renewed: the vehicle's live pass is now \(live[0] as String), not \(old)"
+        }
+        return nil
+    }
+
+    /// Refuses issuing with another issuer, station or serial prefix than the registry recorded at init.
+    public func checkAgrees(issuer: String, station: String, serialPrefix: String) throws(RegistryError) {
+        guard let settings else {
+            throw RegistryError(.noRegistry, "\(path) was never initialised; run `greenlane registry init`")
+        }
+        if issuer != settings.issuer {
+            throw RegistryError(
+                .otherIssuer, "registry \(path) issues for \(settings.issuer); this policy or key is for \(issuer)")
+        }
+        if station != settings.station || serialPrefix != settings.serialPrefix {
+            throw RegistryError(
+                .otherIssuer, "registry \(path) is station \(settings.station) with serials \(settings.serialPrefix)-…; "
+                    + "asked to issue as station \(station) with serials \(serialPrefix)-…")
+        }
+    }
+
+    /// The renewal run for an order's new end: created by the first `renew`, joined by a rerun or a second
+    /// operator renewing to the same end.
+    public func renewalRun(orderNumber: String, orderEnd: Int64, context: AuditContext) throws(RegistryError) -> Int64 {
+        try write { db in
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM renewal_run WHERE order_number = ? AND order_end = ?",
+                                           arguments: [orderNumber, orderEnd]) {
+                try Registry.audit(db, context, "renewal.resume", "run \(id)", "\(orderNumber) until \(Timestamp.rfc3339(orderEnd))")
+                return id
+            }
+            try db.execute(sql: """
+                INSERT INTO renewal_run (order_number, order_end, started_at, started_by) VALUES (?, ?, ?, ?)
+                """, arguments: [orderNumber, orderEnd, context.recordedAt, context.account])
+            let id = db.lastInsertedRowID
+            try Registry.audit(db, context, "renewal.start", "run \(id)", "\(orderNumber) until \(Timestamp.rfc3339(orderEnd))")
+            return id
+        }
+    }
+
+    /// Permits a renewal run may renew: live now (started, not expired, not revoked), not issued by this run.
+    public func renewalCandidates(run: Int64, firmID: String?, now: Int64) throws(RegistryError) -> [PermitRecord] {
+        try read { db in
+            try PermitRecord.fetchAll(db, sql: """
+                SELECT p.* FROM permit p
+                WHERE p.not_before <= :now AND p.expires_at > :now
+                  AND NOT EXISTS (SELECT 1 FROM revocation r WHERE r.serial = p.serial)
+                  AND p.renewal_run IS NOT :run AND (:firm IS NULL OR p.firm_id = :firm)
+                ORDER BY p.serial
+                """, arguments: ["now": now, "run": run, "firm": firmID])
+        }
     }
 
     private func nextSerial(_ db: Database, prefix: String) throws -> String {

@@ -73,16 +73,16 @@ public struct PermitRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
 
     /// Inserts the permit through one cached statement: GRDB's generic record insertion (building the
     /// column list and the statement for every row) cost about as much per permit as its signature.
-    func insertFast(_ db: Database) throws {
+    func insertFast(_ db: Database, renewalRun: Int64? = nil) throws {
         try db.cachedStatement(sql: """
             INSERT INTO permit (serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
                 purpose, window_start, window_end, station, issuer, issued_at, not_before, expires_at, kid, code,
-                replaces, renewed_from, issued_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                replaces, renewed_from, issued_by, renewal_run)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 serial, firmID, plate, vehicleClass, driverName, driverID, testAt, zones, purpose, windowStart,
                 windowEnd, station, issuer, issuedAt, notBefore, expiresAt, kid, code, replaces, renewedFrom,
-                issuedBy,
+                issuedBy, renewalRun,
             ])
     }
 

@@ -18,12 +18,50 @@ import Foundation
 public struct Registry: Sendable {
     let writer: any DatabaseWriter
     public let path: String
+    /// What `registry init` recorded; nil only for a registry opened read-only that was never initialised.
+    public let settings: RegistrySettings?
 
     /// Where the registry lives unless `--registry` or `GREENLANE_REGISTRY` say otherwise.
     public static let defaultPath = "greenlane-registry.sqlite"
 
-    /// Opens (creating if needed) the registry at `path` and brings its schema up to date.
+    /// Opens the registry at `path` and brings its schema up to date. A registry is made on purpose, by
+    /// `create` (`greenlane registry init`): a path with no file, or a file that was never initialised, is
+    /// refused, naming the path and that command, so a mistyped path or another folder never starts a second
+    /// registry at serial 000001.
+    ///
+    /// Read-only (auditors) opens without migrating or writing anything, also on a read-only file or folder.
     public init(path: String, readOnly: Bool = false) throws(RegistryError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            throw RegistryError(
+                .noRegistry, "no registry at \(path); create one with `greenlane registry init --policy FILE` "
+                    + "(or give --registry / GREENLANE_REGISTRY)")
+        }
+        var config = Registry.configuration(readOnly: readOnly)
+        if readOnly {
+            writer = try Registry.openReadOnly(path: path, configuration: &config)
+        } else {
+            try Registry.makePrivate(path, keepGroupRead: true)
+            do {
+                writer = try Registry.openPool(path: path, configuration: config, migrate: true)
+            } catch {
+                throw RegistryError(.cannotOpen, "cannot open registry \(path): \(Registry.describe(error))", underlying: error)
+            }
+        }
+        self.path = path
+        let settings = try Registry.loadSettings(writer, path: path)
+        self.settings = settings
+        if !readOnly {
+            if settings?.fileGroup == nil { try Registry.makePrivate(path, keepGroupRead: false) }
+            guard settings != nil else {
+                throw RegistryError(
+                    .noRegistry, "\(path) was never initialised (no issuer, station or serial prefix recorded); run "
+                        + "`greenlane registry init --policy FILE --registry \(path)`")
+            }
+        }
+    }
+
+    static func configuration(readOnly: Bool) -> Configuration {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.readonly = readOnly
@@ -31,20 +69,111 @@ public struct Registry: Sendable {
         // chunks that each take well under a second.
         config.busyMode = .timeout(60)
         config.label = "greenlane-registry"
-        if !readOnly { try Registry.makePrivate(path) }
+        return config
+    }
+
+    /// An auditor's connection. WAL needs the `-shm` file: where it cannot be created (a read-only folder, a
+    /// copy on read-only media) the file is opened as immutable, which is right for a registry nobody writes
+    /// there (a backup is one file with no WAL).
+    static func openReadOnly(path: String, configuration: inout Configuration) throws(RegistryError) -> any DatabaseWriter {
         do {
-            writer = try Registry.openPool(path: path, configuration: config, migrate: !readOnly)
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            _ = try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+            return queue
+        } catch let first {
+            let escaped = path.unicodeScalars.map { "?#%".unicodeScalars.contains($0) ? "%" + String($0.value, radix: 16) : String($0) }.joined()
+            do {
+                let queue = try DatabaseQueue(path: "file:" + escaped + "?immutable=1", configuration: configuration)
+                _ = try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+                return queue
+            } catch {
+                throw RegistryError(.cannotOpen, "cannot open registry \(path): \(Registry.describe(first))", underlying: first)
+            }
+        }
+    }
+
+    static func loadSettings(_ reader: any DatabaseReader, path: String) throws(RegistryError) -> RegistrySettings? {
+        do {
+            return try reader.read { db in
+                guard try db.tableExists("registry_settings") else { return nil }
+                return try RegistrySettings.fetchOne(db)
+            }
         } catch {
             throw RegistryError(.cannotOpen, "cannot open registry \(path): \(Registry.describe(error))", underlying: error)
         }
-        self.path = path
     }
 
-    /// The registry holds citizen ID numbers, names and test times: its file is created 0600 before SQLite
-    /// opens it, and SQLite gives the `-wal` and `-shm` files it creates the database file's own mode. A
-    /// registry that others can read (made by an older version) has those bits removed.
-    static func makePrivate(_ path: String) throws(RegistryError) {
-        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
+    /// Makes a registry: `greenlane registry init`. The file is created here (0600, or 0640 and owned by
+    /// `settings.fileGroup` so its auditors can read it), never over an existing registry; a file an older
+    /// version made without settings is adopted when its permits agree with them.
+    public static func create(path: String, settings: RegistrySettings, context: AuditContext)
+        throws(RegistryError) -> Registry
+    {
+        if let problem = settings.problem() { throw RegistryError(.invalidValue, problem) }
+        var group: gid_t?
+        if let name = settings.fileGroup {
+            guard let entry = getgrnam(name) else {
+                throw RegistryError(.invalidValue, "there is no group '\(AuditText.escaped(name))' on this machine")
+            }
+            group = entry.pointee.gr_gid
+        }
+        let mode: mode_t = group == nil ? 0o600 : 0o640
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            let code = errno
+            throw RegistryError(
+                .cannotOpen, "cannot create registry \(path): " + (code == ELOOP ? "it is a symbolic link" : systemText(code)))
+        }
+        var info = stat()
+        let isFile = fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+        var failure: String?
+        if !isFile { failure = "not a regular file" }
+        if failure == nil, let group {
+            if fchown(fd, uid_t.max, group) != 0 { failure = "cannot give it to group \(settings.fileGroup!): " + systemText(errno) }
+        }
+        if failure == nil, fchmod(fd, mode) != 0 { failure = systemText(errno) }
+        close(fd)
+        if let failure { throw RegistryError(.cannotOpen, "cannot create registry \(path): \(failure)") }
+        let pool: DatabasePool
+        do {
+            pool = try openPool(path: path, configuration: configuration(readOnly: false), migrate: true)
+        } catch {
+            throw RegistryError(.cannotOpen, "cannot create registry \(path): \(Registry.describe(error))", underlying: error)
+        }
+        let registry = Registry(writer: pool, path: path, settings: settings)
+        try registry.write { db in
+            if let existing = try RegistrySettings.fetchOne(db) {
+                throw RegistryError(
+                    .registryExists, "\(path) is already a registry (issuer \(existing.issuer), station "
+                        + "\(existing.station), serials \(existing.serialPrefix)-…); it is never initialised twice")
+            }
+            let others = try String.fetchAll(db, sql: "SELECT DISTINCT issuer FROM permit WHERE issuer <> ?",
+                                             arguments: [settings.issuer])
+            if !others.isEmpty {
+                throw RegistryError(
+                    .otherIssuer, "\(path) already holds permits of issuer \(others.joined(separator: ", ")), "
+                        + "not \(settings.issuer)")
+            }
+            try settings.insert(db)
+            try audit(db, context, "registry.init", path,
+                      "issuer \(settings.issuer) · station \(settings.station) · serials \(settings.serialPrefix)-"
+                          + (settings.fileGroup.map { " · group \($0) may read" } ?? ""))
+        }
+        return registry
+    }
+
+    private init(writer: any DatabaseWriter, path: String, settings: RegistrySettings?) {
+        self.writer = writer
+        self.path = path
+        self.settings = settings
+    }
+
+    /// The registry holds citizen ID numbers, names and test times: `create` makes its file 0600 (0640 for a
+    /// group of auditors), and SQLite gives the `-wal` and `-shm` files it creates the database file's own
+    /// mode. Whatever else can read it (a file made by an older version, a careless chmod) is removed: every
+    /// bit for others, group write, and group read unless the registry was made for a group.
+    static func makePrivate(_ path: String, keepGroupRead: Bool) throws(RegistryError) {
+        let fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
             throw RegistryError(
@@ -55,17 +184,18 @@ public struct Registry: Sendable {
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             throw RegistryError(.cannotOpen, "cannot open registry \(path): not a regular file")
         }
-        guard info.st_mode & 0o077 != 0 else { return }
-        _ = fchmod(fd, info.st_mode & 0o700)
+        let remove: mode_t = keepGroupRead ? 0o037 : 0o077
+        guard info.st_mode & remove != 0 else { return }
+        _ = fchmod(fd, info.st_mode & 0o777 & ~remove)
         for suffix in ["-wal", "-shm"] {
             var other = stat()
             if lstat(path + suffix, &other) == 0, other.st_mode & S_IFMT == S_IFREG {
-                _ = chmod(path + suffix, other.st_mode & 0o700)
+                _ = chmod(path + suffix, other.st_mode & 0o777 & ~remove)
             }
         }
     }
 
-    private static func systemText(_ code: Int32) -> String {
+    static func systemText(_ code: Int32) -> String {
         guard let text = strerror(code) else { return "error \(code)" }
         return String(cString: text)
     }
@@ -111,16 +241,18 @@ public struct Registry: Sendable {
         }
     }
 
-    /// An in-memory registry, for tests.
-    public init(inMemory: Void) throws(RegistryError) {
+    /// An in-memory registry, for tests, initialised with `settings`.
+    public init(inMemory settings: RegistrySettings) throws(RegistryError) {
         do {
             let queue = try DatabaseQueue()
             try Schema.migrator.migrate(queue)
+            try queue.write { db in try settings.insert(db) }
             writer = queue
         } catch {
             throw RegistryError(.cannotOpen, "cannot create an in-memory registry: \(Registry.describe(error))")
         }
         path = ":memory:"
+        self.settings = settings
     }
 
     /// For tests: a registry file whose schema stops at `migration`, as an older greenlane left it.
@@ -129,6 +261,7 @@ public struct Registry: Sendable {
         try Schema.migrator.migrate(pool, upTo: migration)
         writer = pool
         self.path = path
+        settings = nil
     }
 
     // MARK: - Transactions
@@ -217,17 +350,65 @@ public struct Registry: Sendable {
         }
     }
 
+    /// Suspends or reinstates a firm. Suspending revokes every live pass of the firm (reason `firm-suspended`)
+    /// in the same transaction, so the next revocation list tells checkpoints; reinstating revokes nothing and
+    /// un-revokes nothing: the firm asks for new passes. Returns the serials revoked.
+    @discardableResult
     public func setFirmStatus(_ id: String, _ status: Firm.Status, reason: String, context: AuditContext)
-        throws(RegistryError)
+        throws(RegistryError) -> [String]
     {
         try AuditText.check(reason, "the reason", maxLength: Self.maxFirmTextLength)
-        try write { db in
+        return try write { db in
             guard var firm = try Firm.fetchOne(db, key: id) else {
                 throw RegistryError(.unknownFirm, "no firm with id \(id)")
             }
             firm.status = status
             try firm.update(db)
             try Registry.audit(db, context, status == .suspended ? "firm.suspend" : "firm.reinstate", id, reason)
+            guard status == .suspended else { return [] }
+            let live = try String.fetchAll(db, sql: """
+                SELECT p.serial FROM permit p
+                WHERE p.firm_id = ? AND p.expires_at > ?
+                  AND NOT EXISTS (SELECT 1 FROM revocation r WHERE r.serial = p.serial)
+                ORDER BY p.serial
+                """, arguments: [id, context.effectiveTime])
+            for serial in live {
+                try Registry.revoke(db, serial: serial, reason: .firmSuspended, note: nil, context: context)
+            }
+            return live
+        }
+    }
+
+    /// Moves a vehicle (its compact plate) to another firm: the authority's decision, recorded in the audit log
+    /// with its reason. Refused while the vehicle has a live pass (revoke it first), so no pass outlives the
+    /// firm it was issued to.
+    public func transferVehicle(plate: String, to firmID: String, reason: String, context: AuditContext)
+        throws(RegistryError)
+    {
+        try AuditText.check(reason, "the reason", maxLength: Self.maxFirmTextLength)
+        let compact = String(plate.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+            .map { Character($0) }).uppercased()
+        try write { db in
+            guard try Firm.fetchOne(db, key: firmID) != nil else {
+                throw RegistryError(.unknownFirm, "no firm with id \(firmID)")
+            }
+            guard let owner = try String.fetchOne(
+                db, sql: "SELECT firm_id FROM vehicle_owner WHERE compact_plate = ?", arguments: [compact])
+            else {
+                throw RegistryError(.unknownVehicle, "no vehicle \(compact) in the registry: it has never had a pass")
+            }
+            guard owner != firmID else {
+                throw RegistryError(.invalidValue, "vehicle \(compact) already belongs to \(firmID)")
+            }
+            if let live = try String.fetchOne(db, sql: """
+                SELECT serial FROM live_pass WHERE compact_plate = ? AND expires_at > ?
+                """, arguments: [compact, context.effectiveTime]) {
+                throw RegistryError(
+                    .invalidValue, "vehicle \(compact) has the live pass \(live) of \(owner); revoke it before the transfer")
+            }
+            try db.execute(sql: "UPDATE vehicle_owner SET firm_id = ?, since = ? WHERE compact_plate = ?",
+                           arguments: [firmID, context.effectiveTime, compact])
+            try Registry.audit(db, context, "vehicle.transfer", compact, "\(owner) → \(firmID) · \(reason)")
         }
     }
 
@@ -345,6 +526,70 @@ public struct Registry: Sendable {
             if let action { request = request.filter(Column("action").like(action + "%")) }
             return try request.fetchAll(db).reversed()
         }
+    }
+
+    /// What a registry holds, to compare a backup with its source.
+    public struct Counts: Sendable, Hashable, CustomStringConvertible {
+        public var firms = 0, permits = 0, revocations = 0, auditEntries = 0
+        public var description: String {
+            "\(firms) firms, \(permits) permits, \(revocations) revocations, \(auditEntries) audit entries"
+        }
+    }
+
+    public func counts() throws(RegistryError) -> Counts {
+        try read { db in
+            func count(_ table: String) throws -> Int { try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+            return Counts(firms: try count("firm"), permits: try count("permit"), revocations: try count("revocation"),
+                          auditEntries: try count("audit_log"))
+        }
+    }
+
+    /// Copies the registry to `destination` with SQLite's online backup, while other processes keep issuing:
+    /// the copy is one consistent snapshot (unlike `cp` of a WAL database in use). Written to a temporary file
+    /// in the destination's folder (mode 0600), checked (integrity, counts), then renamed into place; an
+    /// existing file is never overwritten. Returns the copy's counts. The audit entry is written after the
+    /// snapshot, so the copy does not hold it.
+    public func backup(to destination: String, context: AuditContext) throws(RegistryError) -> Counts {
+        var info = stat()
+        if lstat(destination, &info) == 0 {
+            throw RegistryError(.invalidValue, "\(destination) exists; a backup never overwrites a file")
+        }
+        let temporary = destination + ".partial-\(getpid())"
+        let fd = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
+        guard fd >= 0 else {
+            throw RegistryError(.cannotOpen, "cannot write the backup \(destination): " + Registry.systemText(errno))
+        }
+        close(fd)
+        var counts = Counts()
+        do {
+            let copy = try DatabaseQueue(path: temporary)
+            try writer.backup(to: copy)
+            // One file, no WAL: it can be copied, mailed or opened read-only anywhere.
+            try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+            let check = try copy.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
+            guard check == "ok" else {
+                throw RegistryError(.database, "the backup failed its integrity check: \(check ?? "no answer")")
+            }
+            try copy.close()
+            let opened = try Registry(path: temporary, readOnly: true)
+            counts = try opened.counts()
+            guard fsyncPath(temporary), rename(temporary, destination) == 0 else {
+                throw RegistryError(.cannotOpen, "cannot write the backup \(destination): " + Registry.systemText(errno))
+            }
+        } catch {
+            unlink(temporary)
+            if let error = error as? RegistryError { throw error }
+            throw RegistryError(.database, "the backup failed: \(Registry.describe(error))", underlying: error)
+        }
+        try write { db in try Registry.audit(db, context, "registry.backup", destination, counts.description) }
+        return counts
+    }
+
+    private func fsyncPath(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return fsync(fd) == 0
     }
 
     /// SQLite's own integrity check: "ok" when the file is sound.

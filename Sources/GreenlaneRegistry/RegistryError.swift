@@ -12,4 +12,10 @@ extension RegistryError.Code where Domain == RegistryDomain {
     public static var unknownPermit: Self { .init("unknownPermit", kind: .rejected) }
     public static var alreadyRevoked: Self { .init("alreadyRevoked", kind: .rejected) }
     public static var invalidValue: Self { .init("invalidValue", kind: .rejected) }
+    /// No registry at the path, or a file never initialised by `registry init`.
+    public static var noRegistry: Self { .init("noRegistry", kind: .setup) }
+    public static var registryExists: Self { .init("registryExists", kind: .setup) }
+    /// A policy, key or list of another issuer (or station) than the registry's.
+    public static var otherIssuer: Self { .init("otherIssuer", kind: .setup) }
+    public static var unknownVehicle: Self { .init("unknownVehicle", kind: .rejected) }
 }

@@ -118,8 +118,103 @@ enum Schema {
                     BEGIN SELECT RAISE(ABORT, 'revocations are never changed'); END;
                 """)
         }
+        migrator.registerMigration("v5-registry-settings") { db in
+            try db.execute(sql: Schema.registrySettingsSQL)
+            // A registry from before `registry init` whose permits all name one issuer, station and prefix
+            // adopts them; any other keeps working for auditors and waits for `registry init` to say.
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(DISTINCT issuer), count(DISTINCT station), min(issuer), min(station),
+                    (SELECT count(*) FROM serial_counter), (SELECT min(prefix) FROM serial_counter)
+                FROM permit
+                """)
+            if let row, row[0] as Int == 1, row[1] as Int == 1, row[4] as Int == 1,
+                let prefix = row[5] as String?, Schema.isSerialPrefix(prefix)
+            {
+                try db.execute(sql: """
+                    INSERT INTO registry_settings (id, issuer, station, serial_prefix, created_at) VALUES (1, ?, ?, ?, ?)
+                    """, arguments: [row[2] as String, row[3] as String, prefix, Int64(time(nil))])
+            }
+        }
+        migrator.registerMigration("v6-one-live-pass-per-vehicle") { db in
+            try db.execute(sql: Schema.oneLivePassSQL)
+        }
+        migrator.registerMigration("v7-renewal-runs") { db in
+            try db.execute(sql: Schema.renewalRunsSQL)
+        }
         return migrator
     }
+
+    /// A serial prefix: 1 to 6 of A-Z and 0-9, no dash, so `PREFIX-NNNNNN` splits one way only and two
+    /// stations with different prefixes can never write the same serial.
+    static func isSerialPrefix(_ text: String) -> Bool {
+        (1...6).contains(text.utf8.count) && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }
+    }
+
+    /// `v5-registry-settings`: what `registry init` records, once: the issuer every pass names, the station
+    /// this registry issues for and its serial prefix, and the group that may read the file. Never changed.
+    static let registrySettingsSQL = """
+        CREATE TABLE registry_settings (
+            id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+            issuer TEXT NOT NULL CHECK (length(issuer) BETWEEN 1 AND 64),
+            station TEXT NOT NULL CHECK (length(station) BETWEEN 1 AND 24 AND station NOT GLOB '*[^A-Z0-9-]*'),
+            serial_prefix TEXT NOT NULL
+                CHECK (length(serial_prefix) BETWEEN 1 AND 6 AND serial_prefix NOT GLOB '*[^A-Z0-9]*'),
+            file_group TEXT CHECK (length(file_group) BETWEEN 1 AND 64),
+            created_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE TRIGGER registry_settings_no_update BEFORE UPDATE ON registry_settings
+            BEGIN SELECT RAISE(ABORT, 'registry settings are fixed at registry init'); END;
+        CREATE TRIGGER registry_settings_no_delete BEFORE DELETE ON registry_settings
+            BEGIN SELECT RAISE(ABORT, 'registry settings are fixed at registry init'); END;
+        """
+
+    /// `v6-one-live-pass-per-vehicle`: the vehicle is its compact plate (letters and digits) whatever class
+    /// was declared. `vehicle_owner` says which firm a vehicle belongs to (changed only by an audited
+    /// transfer). `live_pass` holds at most one row per vehicle, the pass that is live: its primary key is the
+    /// rule, so it holds with several writers on any SQL engine (on PostgreSQL two transactions inserting the
+    /// same plate conflict on the key and one fails), not only under SQLite's single writer. Issuing inserts
+    /// the row in the permit's transaction (after removing an expired one); a revocation removes it in the
+    /// revocation's transaction, by the trigger below. Filled from the permits that are not revoked (the
+    /// latest-expiring per vehicle, where older versions let two exist).
+    static let oneLivePassSQL = """
+        CREATE TABLE vehicle_owner (
+            compact_plate TEXT PRIMARY KEY NOT NULL
+                CHECK (length(compact_plate) BETWEEN 6 AND 12 AND compact_plate NOT GLOB '*[^A-Z0-9]*'),
+            firm_id TEXT NOT NULL REFERENCES firm(id),
+            since INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO vehicle_owner (compact_plate, firm_id, since)
+            SELECT c, firm_id, min(first_seen) FROM (SELECT \(compactPlateSQL) AS c, firm_id, first_seen FROM vehicle)
+            GROUP BY c;
+        CREATE TABLE live_pass (
+            compact_plate TEXT PRIMARY KEY NOT NULL REFERENCES vehicle_owner(compact_plate),
+            serial TEXT NOT NULL UNIQUE REFERENCES permit(serial),
+            expires_at INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO live_pass (compact_plate, serial, expires_at)
+            SELECT c, serial, max(expires_at) FROM (
+                SELECT \(compactPlateSQL) AS c, p.serial, p.expires_at FROM permit p
+                WHERE NOT EXISTS (SELECT 1 FROM revocation r WHERE r.serial = p.serial))
+            GROUP BY c;
+        CREATE TRIGGER revocation_ends_live_pass AFTER INSERT ON revocation
+            BEGIN DELETE FROM live_pass WHERE serial = NEW.serial; END;
+        """
+
+    /// `v7-renewal-runs`: a renewal run is one order's extension (its number and new end): a rerun or a second
+    /// operator renewing to the same end joins the same run. A permit records the run that issued it, and a
+    /// permit is renewed at most once (the unique index), so no rerun can revoke what a run handed out.
+    static let renewalRunsSQL = """
+        CREATE TABLE renewal_run (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            order_number TEXT NOT NULL CHECK (length(order_number) BETWEEN 1 AND 200),
+            order_end INTEGER NOT NULL,
+            started_at INTEGER NOT NULL,
+            started_by TEXT NOT NULL,
+            UNIQUE (order_number, order_end)
+        ) STRICT;
+        ALTER TABLE permit ADD COLUMN renewal_run INTEGER REFERENCES renewal_run(id);
+        CREATE UNIQUE INDEX permit_renewed_once ON permit(renewed_from) WHERE renewed_from IS NOT NULL;
+        """
 
     /// `v3-audit-truth`: the audit log's `at` is the real time from here on, `pinned_at` the pinned clock
     /// (NULL when not pinned) and `on_behalf_of` what `--actor` said; a revocation gets an optional note and

@@ -111,7 +111,7 @@ public final class AtomicFile {
             throw FileError(.unwritable, "cannot write \(path): \(systemMessage(code))")
         }
         self.path = path
-        self.temporary = String(cString: template)
+        self.temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         self.folder = folder
         self.existing = existing
         self.fd = fd

@@ -54,7 +54,8 @@ func sqlite(_ path: String, _ sql: String) throws -> String {
     @Test func userVariableMalloryDoesNotChangeWho() throws {
         let office = try Office()
         let issued = try greenlane(
-            ["issue", "--policy", "Samples/policy.json", "--key", office.key] + Office.truck,
+            ["issue", "--policy", "Samples/policy.json", "--key", office.key, "--key-trust", "Keys/demo-trust.json"]
+                + Office.truck,
             environment: office.environment.merging(["USER": "mallory", "LOGNAME": "mallory"]) { $1 })
         #expect(issued.status == 0, "\(issued.stderr)")
         let log = try office.run(["log"]).stdout
@@ -124,17 +125,22 @@ func sqlite(_ path: String, _ sql: String) throws -> String {
             let log = try greenlane(["log"], environment: environment)
             #expect(log.status == 0, "\(log.stderr)")
             let lines = log.stdout.split(separator: "\n")
-            #expect(lines.count == (migrated ? 3 : 2), "\(log.stdout)")
+            #expect(lines.count == (migrated ? 4 : 2), "\(log.stdout)")
             #expect(lines[0].hasSuffix(
                 "firm.suspend VTPOST  review\\n2  2021-07-26T01:00:00Z  inspector  firm.reinstate VTPOST"))
             #expect(lines[1].contains("ev\\u{001B}[2Jil  permit.revoke HN-000001  lost\\u{202E}kcab"), "\(lines[1])")
             #expect(!log.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || $0.value == 0x202E })
             if migrated {
                 #expect(lines[2].contains("registry.migrate v3-audit-truth"), "\(lines[2])")
+                #expect(lines[3].contains("registry.init"), "\(lines[3])")
             } else {
-                // Any writing command migrates the registry; v3 says in the log where truthful entries begin.
-                let firm = try greenlane(["firm", "list"], environment: environment)
-                #expect(firm.status == 0, "\(firm.stderr)")
+                // Writing commands refuse a registry never initialised; `registry init` adopts it, migrating it,
+                // and v3 says in the log where truthful entries begin.
+                let firm = try greenlane(["firm", "add", "--id", "X", "--name", "X", "--kind", "postal", "--licence", "1"],
+                                         environment: environment)
+                #expect(firm.status == 3 && firm.stderr.contains("never initialised"), "\(firm.stderr)")
+                let made = try greenlane(["registry", "init", "--policy", "Samples/policy.json"], environment: environment)
+                #expect(made.status == 0, "\(made.stderr)")
             }
         }
     }

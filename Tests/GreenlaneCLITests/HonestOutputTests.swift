@@ -11,7 +11,8 @@ import Testing
     @Test func issueRenewVerifyAndExportKeepResultsOnStdoutAndEverythingElseOnStderr() throws {
         let office = try Office()
         // issue, one vehicle: the code alone on stdout, so `issue … > pass.txt` holds exactly the pass.
-        let issued = try office.issue(Office.truck)
+        // (Valid for a day only, so that renewing gains validity: a renewal that gains none is left alone.)
+        let issued = try office.issue(Office.truck + ["--valid-until", "2021-07-27T08:00:00+07:00"])
         #expect(issued.status == 0)
         #expect(issued.stdout.hasPrefix("GL1:") && issued.stdout.split(separator: "\n").count == 1)
         #expect(issued.stderr.contains("issued HN-000001"))
@@ -19,13 +20,13 @@ import Testing
         let refused = try office.issue(Office.truck)
         #expect(refused.status == 1 && refused.stdout.isEmpty && refused.stderr.contains("already has an active pass"))
         // renew: one result line per renewed permit on stdout, the summary on stderr.
-        let renewed = try office.run(["renew", "--policy", "Samples/policy.json", "--key", office.key])
+        let renewed = try office.run(["renew", "--policy", "Samples/policy.json", "--key", office.key, "--key-trust", "Keys/demo-trust.json"])
         #expect(renewed.status == 0, "\(renewed.stderr)")
         #expect(renewed.stdout.hasPrefix("✔ HN-000002") && !renewed.stdout.contains("renewed 1"))
-        #expect(renewed.stderr.contains("renewed 1, not renewed 0"))
+        #expect(renewed.stderr.contains("renewed 1, left alone 0, not renewed 0"))
         // revocations export: the file is the output; the confirmation goes to stderr.
         let list = office.folder.appendingPathComponent("list.glr").path
-        let exported = try office.run(["revocations", "export", "--key", office.key, "--out", list])
+        let exported = try office.run(["revocations", "export", "--key", office.key, "--key-trust", "Keys/demo-trust.json", "--out", list])
         #expect(exported.status == 0 && exported.stdout.isEmpty && exported.stderr.contains("wrote \(list)"))
         // verify: the verdict on stdout, nothing on stderr; a setup error on stderr, nothing on stdout.
         let code = issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -81,7 +82,7 @@ import Testing
         let blocked = office.folder.appendingPathComponent("list.glr")
         try FileManager.default.createDirectory(at: blocked, withIntermediateDirectories: true)
         try Data("keep".utf8).write(to: blocked.appendingPathComponent("inside"))
-        let result = try office.run(["revocations", "export", "--key", office.key, "--out", blocked.path])
+        let result = try office.run(["revocations", "export", "--key", office.key, "--key-trust", "Keys/demo-trust.json", "--out", blocked.path])
         #expect(result.status == 3, "a failed write is a runtime failure, not a refusal: \(result.stderr)")
         #expect(result.stderr.contains("greenlane: cannot write \(blocked.path): "))
         #expect(!result.stderr.contains("Error:") && result.stdout.isEmpty)
@@ -178,12 +179,12 @@ import Testing
         #expect(try office.issue(Office.truck).status == 0)
         #expect(try office.run(["revoke", "HN-000001", "--reason", "lost"]).status == 0)
         let list = office.folder.appendingPathComponent("list.glr").path
-        #expect(try office.run(["revocations", "export", "--key", office.key, "--out", list]).status == 0)
+        #expect(try office.run(["revocations", "export", "--key", office.key, "--key-trust", "Keys/demo-trust.json", "--out", list]).status == 0)
         let good = try Data(contentsOf: URL(fileURLWithPath: list))
         let unreadableKey = office.folder.appendingPathComponent("other.key.pem").path
         try Data("not a key".utf8).write(to: URL(fileURLWithPath: unreadableKey))
         chmod(unreadableKey, 0o600)
-        #expect(try office.run(["revocations", "export", "--key", unreadableKey, "--out", list]).status == 3)
+        #expect(try office.run(["revocations", "export", "--key", unreadableKey, "--key-trust", "Keys/demo-trust.json", "--out", list]).status == 3)
         #expect(try Data(contentsOf: URL(fileURLWithPath: list)) == good)
     }
 

@@ -14,7 +14,8 @@ import Testing
     }
 
     func issue(_ office: Office, key: String, _ extra: [String] = []) throws -> CLIResult {
-        try office.run(["issue", "--policy", "Samples/policy.json", "--key", key] + extra + Office.truck)
+        try office.run(["issue", "--policy", "Samples/policy.json", "--key", key, "--key-trust", "Keys/demo-trust.json"]
+            + extra + Office.truck)
     }
 
     @Test func worldReadableKeyIsRefusedNamingTheFileAndMode() throws {
@@ -28,7 +29,7 @@ import Testing
         // Nothing was issued with it.
         #expect(try office.run(["list", "--format", "jsonl"]).stdout.isEmpty)
         // The same refusal for the revocation list export.
-        let export = try office.run(["revocations", "export", "--key", path, "--out",
+        let export = try office.run(["revocations", "export", "--key", path, "--key-trust", "Keys/demo-trust.json", "--out",
                                      office.folder.appendingPathComponent("r.glr").path])
         #expect(export.status == 3)
         #expect(export.stderr.contains("\(path) has mode 0644"))
@@ -41,7 +42,8 @@ import Testing
         #expect(made.status == 0, "\(made.stderr)")
         let path = office.folder.appendingPathComponent("locked.key.pem").path
         let wrong = try greenlane(
-            ["issue", "--policy", "Samples/policy.json", "--key", path, "--passphrase-env", "GL_KEY_PASS"]
+            ["issue", "--policy", "Samples/policy.json", "--key", path, "--key-trust", "Keys/demo-trust.json",
+             "--passphrase-env", "GL_KEY_PASS"]
                 + Office.truck,
             environment: office.environment.merging(["GL_KEY_PASS": "battery staple"]) { $1 })
         #expect(wrong.status == 3)
@@ -116,7 +118,7 @@ import Testing
         outputs.append(("issue", issued))
         outputs.append(("issue --json", try office.issue(["--json", "--replace"] + Office.truck)))
         outputs.append(("show", try office.run(["show", "HN-000001", "--no-qr"])))
-        outputs.append(("export", try office.run(["revocations", "export", "--key", office.key, "--out",
+        outputs.append(("export", try office.run(["revocations", "export", "--key", office.key, "--key-trust", "Keys/demo-trust.json", "--out",
                                                   office.folder.appendingPathComponent("r.glr").path])))
         // The base64 lines of every private key file involved, and the files' labels.
         var secrets: [String] = []

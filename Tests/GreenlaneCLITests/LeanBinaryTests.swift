@@ -40,7 +40,10 @@ import Testing
             #expect(help.stdout.contains("\n  \(command) "), "--help does not list \(command)")
         }
         let folder = try temporaryDirectory()
-        let firms = try greenlane(["firm", "list", "--registry", folder.appendingPathComponent("r.sqlite").path])
+        let path = folder.appendingPathComponent("r.sqlite").path
+        let made = try greenlane(["registry", "init", "--policy", "Samples/policy.json", "--registry", path])
+        #expect(made.status == 0, "\(made.stderr)")
+        let firms = try greenlane(["firm", "list", "--registry", path])
         #expect(firms.status == 0, "\(firms.stderr)")
     }
 

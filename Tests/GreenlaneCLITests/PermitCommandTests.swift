@@ -18,6 +18,8 @@ struct Office {
         try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("Keys/demo-es256.key.pem").path,
                                          toPath: key)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+        let made = try run(["registry", "init", "--policy", "Samples/policy.json"])
+        #expect(made.status == 0, "\(made.stderr)")
         let imported = try run(["firm", "import", "Samples/firms.csv"])
         #expect(imported.status == 0, "\(imported.stderr)")
     }
@@ -119,7 +121,7 @@ struct Office {
         let lost = try office.issue(other).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try office.run(["revoke", "HN-000003", "--reason", "lost"]).status == 0)
         let list = office.folder.appendingPathComponent("revocations.glr").path
-        let exported = try office.run(["revocations", "export", "--key", office.key, "--out", list])
+        let exported = try office.run(["revocations", "export", "--key", office.key, "--key-trust", "Keys/demo-trust.json", "--out", list])
         #expect(exported.stderr.contains("2 revoked permits"), "\(exported.stdout)\(exported.stderr)")
         for (code, reason) in [(first, "Replaced by a new pass"), (lost, "Pass lost")] {
             let result = try office.verify([code, "--revocations", list, "--zone", "ba-dinh", "--lang", "en"])
@@ -142,7 +144,7 @@ struct Office {
         let jsonl = try office.run(["list", "--firm", "VNPT-HN", "--format", "jsonl"]).stdout.split(separator: "\n")
         #expect(!jsonl.isEmpty && jsonl.allSatisfy { $0.contains("\"firm\":\"VNPT-HN\"") })
         let one = try office.run(["list", "--plate", "40c 75587", "--format", "csv"]).stdout.split(separator: "\n")
-        #expect(one.count == 2 && one[1].hasPrefix("HN-000001,active,VTPOST,40C-755.87"))
+        #expect(one.count == 2 && one[1].hasPrefix("HN-000001,revoked,VTPOST,40C-755.87"))
         let zone = try office.run(["list", "--zone", "my-duc", "--purpose", "telecom-repair", "--format", "jsonl"])
         #expect(zone.stdout.split(separator: "\n").allSatisfy { $0.contains("telecom-repair") })
         let later = try office.run(["list", "--valid-at", "2021-07-29T00:00:00+07:00", "--format", "jsonl"])

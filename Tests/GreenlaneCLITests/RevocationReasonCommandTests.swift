@@ -32,7 +32,7 @@ import Testing
         #expect(try sqlite(office.registry, "SELECT reason, note FROM revocation") == "lost|\(note)\n")
         #expect(try office.run(["show", "HN-000001", "--no-qr", "--lang", "en"]).stdout.contains(note))
         let list = office.folder.appendingPathComponent("revocations.glr")
-        let exported = try office.run(["revocations", "export", "--key", office.key, "--out", list.path])
+        let exported = try office.run(["revocations", "export", "--key", office.key, "--key-trust", "Keys/demo-trust.json", "--out", list.path])
         #expect(exported.status == 0, "\(exported.stderr)")
         let bytes = try Data(contentsOf: list)
         for fragment in ["phoned", "taxi", "07:50", "Nguy"] {
@@ -54,7 +54,7 @@ import Testing
             + "('HN-000001', 1627261200, '\(old)', 'old')")
         #expect(inserted.isEmpty, "\(inserted)")
         let list = office.folder.appendingPathComponent("revocations.glr")
-        let exported = try office.run(["revocations", "export", "--key", office.key, "--out", list.path])
+        let exported = try office.run(["revocations", "export", "--key", office.key, "--key-trust", "Keys/demo-trust.json", "--out", list.path])
         #expect(exported.status == 0, "\(exported.stderr)")
         #expect(exported.stderr.contains("1 revocations recorded before reason codes")
                     && exported.stderr.contains("HN-000001"), "\(exported.stderr)")

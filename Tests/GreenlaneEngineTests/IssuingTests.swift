@@ -10,10 +10,28 @@ import Testing
 /// A fresh registry file with the sample firms, and an engine with a new ES256 key.
 func makeEngine() throws -> (PermitEngine, Registry) {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("gl-\(UUID().uuidString).sqlite").path
-    let registry = try Registry(path: path)
+    let registry = try Registry.create(path: path, settings: sampleSettings, context: testContext())
     for firm in [postal, telecom] { try registry.addFirm(firm, context: testContext()) }
-    return (PermitEngine(policy: try samplePolicy(), registry: registry, key: try PrivateKey.generate(.es256)), registry)
+    return (try PermitEngine(policy: try samplePolicy(), registry: registry, key: try PrivateKey.generate(.es256)), registry)
 }
+
+/// What `registry init --policy Samples/policy.json` records.
+let sampleSettings = RegistrySettings(issuer: "VN-HN", station: "SGTVT", serialPrefix: "HN", createdAt: 0)
+
+func temporaryRegistryPath() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("gl-\(UUID().uuidString).sqlite").path
+}
+
+/// An order that ends on 27 July 06:00 (passes issued on the 26th end then), and the same order extended to
+/// 8 August: renewing on the 26th at 20:00 gains validity up to the driver's test + 72 hours (28 July 08:00).
+func extendedOrder() throws -> ((before: PermitEngine, after: PermitEngine), Registry) {
+    let (extended, registry) = try makeEngine()
+    var short = try samplePolicy()
+    short.order.end = time("2021-07-27T06:00:00+07:00")
+    let before = try PermitEngine(policy: short, registry: registry, key: extended.signer.key)
+    return ((before, extended), registry)
+}
+let renewalTime = time("2021-07-26T20:00:00+07:00")
 
 /// When the tests issue, unless they say otherwise.
 let issueTime = time("2021-07-26T08:00:00+07:00")
@@ -96,15 +114,13 @@ func serials(_ results: [PermitEngine.RowResult]) -> [String] {
     }
 
     @Test func renewalIssuesNewCodesLinkedToTheOldOnes() throws {
-        let (engine, registry) = try makeEngine()
-        _ = try issueAll(engine, [request(plate: "29C-500.01"), request(plate: "29C-500.02")])
-        // Next day: the order is extended; drivers' tests still cover one more day.
-        let tomorrow = time("2021-07-27T08:00:00+07:00")
+        let (engine, registry) = try extendedOrder()
+        _ = try issueAll(engine.before, [request(plate: "29C-500.01"), request(plate: "29C-500.02")])
         var renewed: [PermitEngine.RowResult] = []
-        let summary = try engine.renew(filter: PermitFilter(now: tomorrow), options: .init(context: testContext(tomorrow))) {
+        let summary = try engine.after.renew(firmID: nil, options: .init(context: testContext(renewalTime))) {
             renewed += $0
         }
-        #expect(summary.issued == 2)
+        #expect(summary.summary.issued == 2)
         for case .issued(let record, let replaced) in renewed {
             #expect(record.renewedFrom == replaced)
             #expect(try registry.permit(replaced!, at: issueTime)?.revocation?.reason == "renewed")
@@ -116,15 +132,23 @@ func serials(_ results: [PermitEngine.RowResult]) -> [String] {
     /// migrations are applied before it takes the write lock) or "database is locked" (with no process
     /// holding the registry open its -wal file is gone, and GRDB recreates it in a deferred transaction,
     /// which gets SQLITE_BUSY without waiting). Each opener here is its own connection pool, as each
-    /// process is: first a registry that does not exist yet, then the same one once every pool has closed.
+    /// process is: first a registry being created, then the same one once every pool has closed.
     @Test func dispatchersOpeningOneRegistryAtOnceAllOpenIt() throws {
         for _ in 0..<30 {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("gl-\(UUID().uuidString).sqlite").path
             let failures = Mutex<[String]>([])
             let firms = Mutex<[Int]>([])
+            // Eight `registry init` at once: each migrates the new file; exactly one records the settings and
+            // the others are told it is already a registry, never "table exists" or "locked".
+            let created = Mutex(0)
             DispatchQueue.concurrentPerform(iterations: 8) { _ in
-                do { _ = try Registry(path: path) } catch { failures.withLock { $0.append("\(error)") } }
+                do {
+                    _ = try Registry.create(path: path, settings: sampleSettings, context: testContext())
+                    created.withLock { $0 += 1 }
+                } catch let error as RegistryError where error.code == .registryExists {
+                } catch { failures.withLock { $0.append("\(error)") } }
             }
+            #expect(created.withLock { $0 } == 1)
             do {
                 let registry = try Registry(path: path)
                 #expect(try registry.integrityCheck() == "ok")

@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func theSchemaCarriesTheTablesNumbers() throws {
-        let registry = try Registry(inMemory: ())
+        let registry = try Registry(inMemory: RegistrySettings(issuer: "VN-HN", station: "SGTVT", serialPrefix: "HN", createdAt: 0))
         let sql = try registry.read { db in
             try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL").joined(separator: "\n")
         }

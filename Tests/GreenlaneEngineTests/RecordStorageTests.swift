@@ -41,7 +41,7 @@ import Testing
             SELECT count(*), group_concat(id || at || actor || action, ';') FROM audit_log;
             """
         let before = db.run(snapshot)
-        #expect(before.hasPrefix("2|") && before.contains("\n1|HN-000001") && before.contains("\n5|"), "\(before)")
+        #expect(before.hasPrefix("2|") && before.contains("\n1|HN-000001") && before.contains("\n6|"), "\(before)")
         for (sql, message) in [
             ("DELETE FROM permit WHERE serial = 'HN-000002'", "permits are never deleted; revoke them"),
             ("DELETE FROM permit", "permits are never deleted; revoke them"),

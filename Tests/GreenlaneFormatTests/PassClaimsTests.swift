@@ -71,4 +71,26 @@ func typicalClaims(serial: String = "HN-000123", name: String = "Nguyễn Văn A
         #expect(throws: FormatError.self) { try typicalClaims(serial: "hn-1").validate() }
         #expect(throws: FormatError.self) { try typicalClaims(serial: String(repeating: "9", count: 25)).validate() }
     }
+
+    /// Names an officer compares with an ID card: nothing invisible, no look-alike scripts, no stacked marks.
+    @Test func unreadableDriverNamesAreRefused() throws {
+        let refused = [
+            "Nguy\u{3164}n Văn An",          // Hangul filler: an invisible letter
+            "Nguyễn\u{115F} An", "Lê\u{FFA0}Hà", // other Hangul fillers
+            "Nguyễn\u{200B}Văn An",          // zero-width space (format character)
+            "Nguy\u{034F}ễn An",             // combining grapheme joiner (invisible mark)
+            "Nguyễn V\u{0430}n An",          // Cyrillic а among Latin letters
+            "Nguyễn V\u{03B1}n An",          // Greek α among Latin letters
+            "Le\u{0301}\u{0302}\u{0303} An",     // three marks stacked on one letter
+            "An \u{0301}Bình",               // a mark on no letter
+        ]
+        for name in refused {
+            #expect(throws: FormatError.self, "\(name.unicodeScalars.map { String($0.value, radix: 16) })") {
+                try Permit.checkName(name)
+            }
+        }
+        for name in ["Nguyễn Văn An", "Đặng Thị Ngọc Ánh", "Иван Петров", "Νίκος Παππάς", "O'Neil Mary-Jane", "Lê Thị Thu Hà"] {
+            #expect(throws: Never.self, "\(name)") { try Permit.checkName(name) }
+        }
+    }
 }

@@ -130,4 +130,19 @@ import Testing
         #expect(Timestamp.vietnamese(1_626_998_400) == "23/07/2021 07:00")
         #expect(Timestamp.english(1_626_998_400) == "2021-07-23 07:00 (UTC+7)")
     }
+
+    /// Circular 58/2020/TT-BCA issues no series with I, J, O, Q or W: 29-BI and 29-BO read like 29-B1 and 29-B0.
+    @Test func seriesLettersCircular58DoesNotIssueAreRefused() throws {
+        for (text, vehicleClass) in [("29-BI 123.45", VehicleClass.motorbike), ("29-OA 1234", .motorbike),
+                                     ("29I-123.45", .car), ("29Q-123.45", .van), ("29CW-123.45", .heavyTruck),
+                                     ("29J-1234", .lightTruck), ("29-B0 1234", .motorbike)] {
+            #expect(throws: FormatError.self, "\(text)") { try Plate(parsing: text, vehicleClass: vehicleClass) }
+        }
+        for (text, vehicleClass) in [("29-B1 123.45", VehicleClass.motorbike), ("29-AA 123.45", .motorbike),
+                                     ("29LD-123.45", .car), ("29R-012.34", .heavyTruck), ("30E-123.45", .van)] {
+            #expect(throws: Never.self, "\(text)") { try Plate(parsing: text, vehicleClass: vehicleClass) }
+        }
+        let error = try #require(throws: FormatError.self) { try Plate(parsing: "29-BI 123.45", vehicleClass: .motorbike) }
+        #expect(error.reason.contains("Circular 58/2020/TT-BCA") && error.reason.contains("I reads as the digit 1"))
+    }
 }

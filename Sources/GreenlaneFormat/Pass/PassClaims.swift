@@ -222,7 +222,8 @@ public struct Permit: Hashable, Sendable {
         }
     }
 
-    /// Names are letters (any script), spaces, apostrophes, dots and dashes, in NFC, `Limits.driverName` long.
+    /// Names are letters (any script), spaces, apostrophes, dots and dashes, in NFC, `Limits.driverName` long, and
+    /// readable (`readabilityProblem`): no invisible letters, no script mixing, at most two marks on a letter.
     public static func checkName(_ name: String) throws(FormatError) {
         guard Limits.driverName.contains(name.utf8.count) else {
             throw FormatError(
@@ -236,6 +237,53 @@ public struct Permit: Hashable, Sendable {
         guard name._nfcCodeUnits.elementsEqual(name.utf8) else {
             throw FormatError(.nonCanonical, layer: .claims, "driver name '\(name)' is not in Unicode NFC")
         }
+        if let problem = readabilityProblem(name) {
+            throw FormatError(.invalidValue, layer: .claims, "driver name '\(shown(name))' \(problem)")
+        }
+    }
+
+    /// Why a name an officer compares with an ID card could mislead, or nil (docs/FORMAT.md §2, names):
+    /// invisible letters (Hangul fillers and every default-ignorable code point), Latin mixed with Cyrillic or
+    /// Greek (look-alikes: Cyrillic а, о, Greek ο), and more than two combining marks on one letter or a mark
+    /// on no letter. Vietnamese in NFC needs no combining mark at all; two leave room for names of other
+    /// languages. ASCII-only names skip every look-up.
+    static func readabilityProblem(_ name: String) -> String? {
+        if name.utf8.allSatisfy({ $0 < 0x80 }) { return nil }
+        var scripts = Set<String>()
+        var marks = 0
+        var previousIsLetter = false
+        for scalar in name.unicodeScalars {
+            if scalar.properties.isDefaultIgnorableCodePoint {
+                return "has an invisible character (U+\(String(scalar.value, radix: 16, uppercase: true)))"
+            }
+            if scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .enclosingMark {
+                marks += 1
+                if !previousIsLetter { return "has a combining mark that sits on no letter" }
+                if marks > 2 { return "has more than two combining marks on one letter" }
+                continue
+            }
+            marks = 0
+            previousIsLetter = scalar.properties.isAlphabetic
+            switch scalar.value {
+            case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF: scripts.insert("Latin")
+            case 0x370...0x3FF, 0x1F00...0x1FFF: scripts.insert("Greek")
+            case 0x400...0x52F, 0x1C80...0x1C8F, 0x2DE0...0x2DFF, 0xA640...0xA69F: scripts.insert("Cyrillic")
+            default: break
+            }
+        }
+        if scripts.count > 1 {
+            return "mixes \(scripts.sorted().joined(separator: " and ")) letters (look-alikes an officer cannot tell apart)"
+        }
+        return nil
+    }
+
+    /// Invisible and control characters spelled out, so the refusal shows what is there.
+    private static func shown(_ name: String) -> String {
+        name.unicodeScalars.map { scalar in
+            scalar.properties.isDefaultIgnorableCodePoint || scalar.properties.generalCategory == .control
+                || scalar.properties.generalCategory == .format
+                ? "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}" : String(scalar)
+        }.joined()
     }
 
     /// No space first, last, or twice in a row.

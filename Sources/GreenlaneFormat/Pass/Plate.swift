@@ -52,6 +52,9 @@ public struct Plate: Hashable, Sendable, Comparable, CustomStringConvertible {
             }
             series = [compact[2], compact[3]]
             index = 4
+            if isDigit(series[1]), series[1] == 0x30 {
+                throw Plate.error(input, "a motorbike series is a letter and a digit 1-9 (29-B1), never 0")
+            }
         } else {
             while index < compact.count, isLetter(compact[index]), series.count < 3 {
                 series.append(compact[index])
@@ -60,6 +63,11 @@ public struct Plate: Hashable, Sendable, Comparable, CustomStringConvertible {
             guard (1...2).contains(series.count) else {
                 throw Plate.error(input, "a \(vehicleClass.englishName.lowercased()) plate has a series of one or two letters after the province code")
             }
+        }
+        if let letter = series.first(where: { isLetter($0) && !Plate.seriesLetters.contains($0) }) {
+            let shown = String(decoding: [letter], as: UTF8.self)
+            throw Plate.error(input, "series letter \(shown) is never issued (Circular 58/2020/TT-BCA uses "
+                + "A-Z without I, J, O, Q, W; R only for trailers): \(Plate.lookAlike[letter] ?? "check the plate")")
         }
         let number = Array(compact[index...])
         guard (4...5).contains(number.count), number.allSatisfy(isDigit) else {
@@ -83,6 +91,19 @@ public struct Plate: Hashable, Sendable, Comparable, CustomStringConvertible {
             text = provinceText + seriesText + "-" + numberText
         }
     }
+
+    /// Series letters Circular 58/2020/TT-BCA (Ministry of Public Security, vehicle registration, in force
+    /// 1 August 2020, so in July 2021) issues: the 20 letters A B C D E F G H K L M N P S T U V X Y Z, and R,
+    /// which marks trailers and semi-trailers. Never I, J, O, Q or W: I and O read as 1 and 0, Q as O. See
+    /// docs/POLICY.md, "Plates".
+    static let seriesLetters: Set<UInt8> = Set("ABCDEFGHKLMNPRSTUVXYZ".utf8)
+
+    /// What a refused letter is usually a misreading of.
+    static let lookAlike: [UInt8: String] = [
+        UInt8(ascii: "I"): "I reads as the digit 1", UInt8(ascii: "O"): "O reads as the digit 0",
+        UInt8(ascii: "Q"): "Q reads as O or 0", UInt8(ascii: "J"): "J is not in the Vietnamese alphabet",
+        UInt8(ascii: "W"): "W is not in the Vietnamese alphabet",
+    ]
 
     private static func error(_ input: String, _ why: String) -> FormatError {
         FormatError(.invalidValue, layer: .claims, "plate '\(shown(input))': \(why)")

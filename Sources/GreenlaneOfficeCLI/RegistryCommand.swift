@@ -1,0 +1,119 @@
+import ArgumentParser
+import GreenlaneCheckpointCLI
+import GreenlaneEngine
+import GreenlaneRegistry
+import GreenlaneSupport
+
+extension Greenlane {
+    struct RegistryCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "registry", abstract: "Make a registry on purpose, and back it up safely.",
+            subcommands: [Init.self, Backup.self, Check.self])
+    }
+
+    struct VehicleCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "vehicle", abstract: "Vehicles: which firm a plate belongs to.", subcommands: [Transfer.self])
+    }
+}
+
+extension Greenlane.RegistryCommand {
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "init", abstract: "Create the registry for one issuer and station.",
+            discussion: """
+                Records, once, the policy's issuer, the station (--station, default the policy's station) and
+                that station's serial prefix from the policy; every later command refuses a policy or key of
+                another issuer, and every other command refuses a path where no registry was made. The file is
+                0600; with --group it is 0640 and owned by that group, so auditors in it can read it.
+                """)
+
+        @Option(name: .long, help: "Policy file: its issuer, and the serial prefix of each station.") var policy: String
+        @Option(name: .long, help: "The station this registry issues for (default: the policy's station).")
+        var station: String?
+        @Option(name: .long, help: "A group whose members may read the registry (file mode 0640).") var group: String?
+        @OptionGroup var registry: RegistryOptions
+
+        func validate() throws {
+            if let group { try checkOneLine(group, "--group", maxLength: 64) }
+            try checkOneLine(registry.path, "--registry", maxLength: 1_000)
+        }
+
+        mutating func run() async throws {
+            let policy = try Policy.load(path: self.policy)
+            let station = self.station ?? policy.station
+            guard let prefix = policy.serialPrefix(forStation: station) else {
+                throw EngineError(.policy, "policy \(self.policy) lists no station \(station) (stations: "
+                    + policy.stations.keys.sorted().joined(separator: ", ") + ")")
+            }
+            let context = try registry.auditContext()
+            let settings = RegistrySettings(issuer: policy.issuer, station: station, serialPrefix: prefix,
+                                            fileGroup: group, createdAt: context.effectiveTime)
+            _ = try Registry.create(path: registry.path, settings: settings, context: context)
+            printError("created registry \(registry.path): issuer \(settings.issuer), station \(station), serials "
+                + "\(prefix)-000001 onwards" + (group.map { ", readable by group \($0)" } ?? ""))
+        }
+    }
+
+    struct Backup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "backup", abstract: "Copy the registry safely while it is in use (SQLite online backup).",
+            discussion: """
+                The copy is one consistent file (no -wal), mode 0600, checked for integrity before it is put in
+                place; FILE must not exist. Restore: stop writers, move the copy to the registry's path, run
+                `greenlane registry check`. (`cp` of a registry in use is not a backup: it can tear the WAL.)
+                """)
+
+        @Argument(help: "Where to write the copy (must not exist).") var file: String
+        @OptionGroup var registry: RegistryOptions
+
+        func validate() throws { try checkOneLine(file, "FILE", maxLength: 1_000) }
+
+        mutating func run() async throws {
+            let store = try registry.open()
+            let counts = try store.backup(to: file, context: try registry.auditContext())
+            printError("backed up \(registry.path) to \(file): \(counts); integrity ok")
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check", abstract: "Check a registry (or a restored backup): integrity, settings and counts.")
+
+        @OptionGroup var registry: RegistryOptions
+
+        mutating func run() async throws {
+            let store = try registry.open(readOnly: true)
+            let integrity = try store.integrityCheck()
+            if let settings = store.settings {
+                print("issuer \(settings.issuer) · station \(settings.station) · serials \(settings.serialPrefix)-…")
+            } else {
+                print("not initialised (run `greenlane registry init`)")
+            }
+            print("\(try store.counts())")
+            print("integrity: \(integrity)")
+            if integrity != "ok" { throw Exit.setup }
+        }
+    }
+}
+
+extension Greenlane.VehicleCommand {
+    struct Transfer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "transfer", abstract: "Move a vehicle to another firm (the authority's decision, audited).",
+            discussion: "A vehicle belongs to the first firm that got a pass for it until this command moves it. "
+                + "Refused while it has a live pass: revoke that first.")
+
+        @Argument(help: "The plate, in any spelling (29C-123.45, 29c12345).") var plate: String
+        @Option(name: .long, help: "Firm id the vehicle now belongs to.") var to: String
+        @Option(name: .long, help: "Why (the decision's reference), for the audit log.") var reason: String
+        @OptionGroup var registry: RegistryOptions
+
+        func validate() throws { try checkOneLine(reason, "--reason", maxLength: Registry.maxFirmTextLength) }
+
+        mutating func run() async throws {
+            try registry.open().transferVehicle(plate: plate, to: to, reason: reason, context: try registry.auditContext())
+            printError("vehicle \(plate) now belongs to \(to)")
+        }
+    }
+}
