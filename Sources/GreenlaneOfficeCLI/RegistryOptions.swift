@@ -89,9 +89,10 @@ struct SigningKeyOptions: ParsableArguments {
         try PrivateKey.load(path: key, passphrase: try passphrase.passphrase())
     }
 
-    /// Whether `key` (already loaded: it is decrypted once per command) is marked demo in `--key-trust`.
-    /// Without it, a key is taken as real.
+    /// Whether `key` (already loaded: it is decrypted once per command) is a published demo key, or is marked
+    /// demo in `--key-trust`. Without either, a key is taken as real.
     func isDemo(_ key: PrivateKey) throws -> Bool {
+        if DemoKeys.contains(key.publicKey.keyID) { return true }
         guard let keyTrust else { return false }
         return try TrustSet.load(path: keyTrust).key(for: key.publicKey.keyID)?.isDemo ?? false
     }
