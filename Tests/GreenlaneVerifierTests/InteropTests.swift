@@ -101,7 +101,7 @@ import Testing
 }
 
 /// Runs the python scripts and the greenlane binary. Namespaced: other files of this target define helpers.
-private enum Interop {
+enum Interop {
     struct Result {
         var status: Int32
         var stdout: String
