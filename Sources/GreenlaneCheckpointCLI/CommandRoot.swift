@@ -24,7 +24,10 @@ package enum CommandRoot {
                 try command.run()
             }
         } catch {
-            exit(report(error, root: root, language: requestedLanguage(arguments ?? Array(CommandLine.arguments.dropFirst()))))
+            // The checkpoint commands speak from the message catalogue; the office commands move there later.
+            let isCheckpoint = CheckpointCommands.all.contains { $0 == type(of: command) }
+            let language = requestedLanguage(arguments ?? Array(CommandLine.arguments.dropFirst()))
+            exit(report(error, root: root, language: isCheckpoint ? language : nil))
         }
         exit(0)
     }
@@ -33,17 +36,23 @@ package enum CommandRoot {
     ///
     /// A greenlane error is shown from the message catalogue by its code, in the officer's language, with
     /// what to do about it; the English reason follows as the detail, escaped (it may quote a file's text).
-    static func report<Root: ParsableCommand>(_ error: any Error, root: Root.Type, language: Language) -> Int32 {
+    /// Without a language (the office commands, for now) the reason alone, on one line.
+    static func report<Root: ParsableCommand>(_ error: any Error, root: Root.Type, language: Language?) -> Int32 {
         switch error {
         case let code as ExitCode:
             // The command has already said why.
             return code.rawValue
         case let error as any GreenlaneError:
+            guard let language else {
+                printError("greenlane: \(error.reason)")
+                if environment("GREENLANE_DEBUG") != nil { printError(error.diagnostic) }
+                return Exit.code(for: error.kind).rawValue
+            }
             let entry = Catalogue.error(for: error.catalogueKey)
             printError("greenlane: " + Catalogue.errorPrefix.text(language, entry.problem.text(language)))
             printError("  " + Catalogue.remedyPrefix.text(language, entry.remedy.text(language)))
             printError("  " + Catalogue.detailPrefix.text(language, error.reason))
-            if environment("GREENLANE_DEBUG") != nil { printError(SafeText.escaped(error.diagnostic)) }
+            if environment("GREENLANE_DEBUG") != nil { printError(error.diagnostic) }
             return Exit.code(for: error.kind).rawValue
         case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."):
             // ValidationError, CleanExit, and the parser's own errors (`help` runs a command that throws
@@ -53,7 +62,7 @@ package enum CommandRoot {
             // Not one of ours: say so plainly rather than print a Swift dump.
             printError("greenlane: an unexpected internal error stopped the command (\(type(of: error))); "
                 + "run it again with GREENLANE_DEBUG=1 for details")
-            if environment("GREENLANE_DEBUG") != nil { printError(SafeText.escaped(String(reflecting: error))) }
+            if environment("GREENLANE_DEBUG") != nil { printError(String(reflecting: error)) }
             return Exit.setup.rawValue
         }
     }

@@ -92,8 +92,8 @@ struct SigningKeyOptions: ParsableArguments {
     /// Whether `key` (already loaded: it is decrypted once per command) is a published demo key, or is marked
     /// demo in `--key-trust`. Without either, a key is taken as real.
     func isDemo(_ key: PrivateKey) throws -> Bool {
-        if DemoKeys.contains(key.publicKey.keyID) { return true }
-        guard let keyTrust else { return false }
-        return try TrustSet.load(path: keyTrust).key(for: key.publicKey.keyID)?.isDemo ?? false
+        // --key-trust is read whenever it is given: a file that cannot be used is an error, demo key or not.
+        let flagged = try keyTrust.map { try TrustSet.load(path: $0).key(for: key.publicKey.keyID)?.isDemo ?? false }
+        return DemoKeys.contains(key.publicKey.keyID) || flagged == true
     }
 }

@@ -37,8 +37,8 @@ extension Greenlane {
                 if let firm = try store.firm(listing.permit.firmID) { output.firmNames[firm.id] = firm.legalName }
                 if let kid = Hex.decode(listing.permit.kid) {
                     // The published demo keys make demo cards with or without --key-trust.
-                    output.isDemo = try DemoKeys.contains(kid)
-                        || (keyTrust.map { try TrustSet.load(path: $0).key(for: kid)?.isDemo ?? false } ?? false)
+                    let flagged = try keyTrust.map { try TrustSet.load(path: $0).key(for: kid)?.isDemo ?? false }
+                    output.isDemo = DemoKeys.contains(kid) || flagged == true
                 }
                 for file in try output.write(listing.permit) { print(file) }
                 return
