@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "greenlane", targets: ["GreenlaneCLI"]),
         .executable(name: "greenlane-office", targets: ["GreenlaneOfficeCLI"]),
         .library(name: "GreenlaneVerifier", targets: ["GreenlaneVerifier"]),
+        .library(name: "GreenlaneMessages", targets: ["GreenlaneMessages"]),
         // For the benchmark and fuzzing packages under Benchmarks/ and Fuzz/.
         .library(name: "GreenlaneFormat", targets: ["GreenlaneFormat"]),
         .library(name: "GreenlaneCrypto", targets: ["GreenlaneCrypto"]),
@@ -46,13 +47,16 @@ let package = Package(
 
         // Below everything: the one error shape, the one file reader and the one file writer (libc only).
         .target(name: "GreenlaneSupport", swiftSettings: swiftSettings),
+        // Every message the checkpoint shows, in Vietnamese and English (no Foundation: the lean binary links it).
+        .target(name: "GreenlaneMessages", dependencies: ["GreenlaneSupport"], swiftSettings: swiftSettings),
         // The only target that touches OpenSSL pointers.
         .target(name: "GreenlaneCrypto", dependencies: ["COpenSSL", "GreenlaneSupport"], swiftSettings: swiftSettings),
         // CBOR, base45, zlib, COSE_Sign1, CWT, pass claims: pure data, no I/O.
         .target(name: "GreenlaneFormat", dependencies: ["CZlib", "GreenlaneSupport"], swiftSettings: swiftSettings),
         // What checkpoint software embeds: trust set, revocation list, verification.
         .target(
-            name: "GreenlaneVerifier", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneSupport"],
+            name: "GreenlaneVerifier",
+            dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneMessages", "GreenlaneSupport"],
             swiftSettings: swiftSettings),
         // QR symbols (libqrencode) as PNG (libpng), SVG and terminal text; reading them back (zbar); pass cards.
         .target(
@@ -79,7 +83,7 @@ let package = Package(
         .target(
             name: "GreenlaneCheckpointCLI",
             dependencies: [
-                "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneVerifier", "GreenlaneSupport",
+                "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneMessages", "GreenlaneVerifier", "GreenlaneSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -94,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "GreenlaneOfficeCLI",
             dependencies: [
-                "GreenlaneCheckpointCLI", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneVerifier",
+                "GreenlaneCheckpointCLI", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneMessages", "GreenlaneVerifier",
                 "GreenlaneIssuing", "GreenlaneRegistry", "GreenlaneEngine", "GreenlaneQR", "GreenlaneSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
@@ -107,6 +111,9 @@ let package = Package(
 
         .testTarget(
             name: "GreenlaneSupportTests", dependencies: ["GreenlaneSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GreenlaneMessagesTests",
+            dependencies: ["GreenlaneMessages", "GreenlaneVerifier", "GreenlaneSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneFormatTests", dependencies: ["GreenlaneFormat"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),

@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "FuzzTrustFile", targets: ["FuzzTrustFile"]),
         .executable(name: "FuzzRequestCSV", targets: ["FuzzRequestCSV"]),
         .executable(name: "FuzzCBOR", targets: ["FuzzCBOR"]),
+        .executable(name: "FuzzSignedClaims", targets: ["FuzzSignedClaims"]),
     ],
     dependencies: [
         .package(name: "greenlane", path: ".."),
@@ -60,6 +61,18 @@ let package = Package(
             dependencies: [
                 "FuzzSupport",
                 .product(name: "GreenlaneFormat", package: "greenlane"),
+            ],
+            swiftSettings: settings),
+        // Claims shaped by the fuzzer, signed with a test key: the checks after the signature, and the verdict.
+        .executableTarget(
+            name: "FuzzSignedClaims",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "GreenlaneVerifier", package: "greenlane"),
+                .product(name: "GreenlaneFormat", package: "greenlane"),
+                .product(name: "GreenlaneCrypto", package: "greenlane"),
+                .product(name: "GreenlaneIssuing", package: "greenlane"),
+                .product(name: "GreenlaneMessages", package: "greenlane"),
             ],
             swiftSettings: settings),
     ]

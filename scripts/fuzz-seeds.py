@@ -2,7 +2,7 @@
 """Writes the seed corpora for the libFuzzer targets in Fuzz/ from the repository's samples.
 
 Usage: python3 scripts/fuzz-seeds.py OUTDIR
-Creates OUTDIR/<Target>/ for FuzzPassVerifier, FuzzRevocationList, FuzzTrustFile, FuzzRequestCSV, FuzzCBOR.
+Creates OUTDIR/<Target>/ for FuzzPassVerifier, FuzzRevocationList, FuzzTrustFile, FuzzRequestCSV, FuzzCBOR, FuzzSignedClaims.
 Seeds are derived at run time so they follow the samples when those change.
 """
 import base64, glob, hashlib, json, os, sys, zlib
@@ -93,3 +93,11 @@ put("FuzzRequestCSV", b'firm,plate,vehicle_class,driver_name,driver_id,test_at,p
 # (e) CBOR: RFC 8949 appendix A vectors.
 for vector in json.loads(read("Tests/GreenlaneFormatTests/Vectors/appendix_a.json")):
     put("FuzzCBOR", bytes.fromhex(vector["hex"]))
+
+# FuzzSignedClaims reads its bytes as the fields of a pass and a checkpoint (Fuzz/Sources/FuzzSignedClaims):
+# a few shapes that reach every check once — all districts and a window, revoked, and a bare pass.
+put("FuzzSignedClaims", bytes([0, 9]) + b"HN-000123" + bytes([13]) + "Nguyễn Văn An".encode()[:13]
+    + bytes([0xFF, 0xFF, 0xFF, 0x3F, 1, 0x68, 0x01, 0x80, 0, 0, 0x80, 0, 0, 0x82, 0, 0, 0x80, 0, 0, 7, 0, 0x40, 3]),
+    "typical")
+put("FuzzSignedClaims", bytes([1, 4]) + b"AB-1" + bytes([4]) + b"Thao" + bytes([0, 0, 0, 1, 0]), "bare")
+put("FuzzSignedClaims", bytes(range(64)), "counting")

@@ -22,7 +22,7 @@ case "${1:-}" in
   "") ;;
   *) SECONDS_EACH=$1 ;;
 esac
-TARGETS=${FUZZ_TARGETS:-"FuzzPassVerifier FuzzRevocationList FuzzTrustFile FuzzRequestCSV FuzzCBOR"}
+TARGETS=${FUZZ_TARGETS:-"FuzzPassVerifier FuzzSignedClaims FuzzRevocationList FuzzTrustFile FuzzRequestCSV FuzzCBOR"}
 SCRATCH=$ROOT/Fuzz/.build-fuzz
 WORK=$SCRATCH/work
 mkdir -p "$WORK"

@@ -2,8 +2,9 @@
 // share them: `greenlane`, lean (no SQLite, GRDB, Foundation, libpng, libqrencode or zbar, so it starts in a
 // few milliseconds), and `greenlane-office`, which adds the registry commands and reading QR images.
 public import ArgumentParser
+public import GreenlaneMessages
 public import GreenlaneCrypto
-public import GreenlaneVerifier
+import GreenlaneVerifier
 package import Synchronization
 package import GreenlaneSupport
 
@@ -15,10 +16,12 @@ package enum CheckpointCommands {
 
 /// Exit codes are part of the interface (see `greenlane --help` and the README).
 package enum Exit {
-    package static let accepted = ExitCode(0)
-    package static let rejected = ExitCode(1)
-    package static let malformed = ExitCode(2)
+    package static let accepted = ExitCode(Verdict.valid.exitCode)
+    package static let rejected = ExitCode(Verdict.notValid.exitCode)
+    package static let malformed = ExitCode(Verdict.cannotRead.exitCode)
     package static let setup = ExitCode(3)
+    package static let cannotConfirm = ExitCode(Verdict.cannotConfirm.exitCode)
+    package static let demo = ExitCode(Verdict.demo.exitCode)
     package static let usage = ExitCode(64)
 
     /// The exit code for an error of this kind: the one mapping, used by `CommandRoot`.
@@ -33,12 +36,15 @@ package enum Exit {
 
     package static let help = """
         Exit codes:
-          0   accepted (verify) or done
-          1   rejected: the pass was read but failed a check
-          2   malformed: a pass code could not be read
+          0   valid (verify) or done
+          1   not valid: the pass was read but failed a check (forged, expired, wrong district, revoked...)
+          2   cannot read: a code could not be decoded (scan again), or is not a green-lane code
           3   setup or runtime error: a key, trust file, policy, registry or revocation list could not be
               used, or the machine failed (database, disk full, a write that failed, a missing library)
+          4   cannot confirm: the pass is fine but the checkpoint's own data are not fit to decide on
+          5   demo pass: signed by a demo key, outside training mode (verify --training)
           64  usage error: wrong flags or arguments
+        A batch (verify with several codes) exits with the most severe: 1, then 5, 4, 2, 0.
         """
 }
 

@@ -1,4 +1,5 @@
 package import ArgumentParser
+import GreenlaneMessages
 import GreenlaneSupport
 #if canImport(Glibc)
 import Glibc
@@ -23,19 +24,34 @@ package enum CommandRoot {
                 try command.run()
             }
         } catch {
-            exit(report(error, root: root))
+            // The checkpoint commands speak from the message catalogue; the office commands move there later.
+            let isCheckpoint = CheckpointCommands.all.contains { $0 == type(of: command) }
+            let language = requestedLanguage(arguments ?? Array(CommandLine.arguments.dropFirst()))
+            exit(report(error, root: root, language: isCheckpoint ? language : nil))
         }
         exit(0)
     }
 
     /// Prints `error` for people and returns the exit code its kind maps to.
-    static func report<Root: ParsableCommand>(_ error: any Error, root: Root.Type) -> Int32 {
+    ///
+    /// A greenlane error is shown from the message catalogue by its code, in the officer's language, with
+    /// what to do about it; the English reason follows as the detail, escaped (it may quote a file's text).
+    /// Without a language (the office commands, for now) the reason alone, on one line.
+    static func report<Root: ParsableCommand>(_ error: any Error, root: Root.Type, language: Language?) -> Int32 {
         switch error {
         case let code as ExitCode:
             // The command has already said why.
             return code.rawValue
         case let error as any GreenlaneError:
-            printError("greenlane: \(error.reason)")
+            guard let language else {
+                printError("greenlane: \(error.reason)")
+                if environment("GREENLANE_DEBUG") != nil { printError(error.diagnostic) }
+                return Exit.code(for: error.kind).rawValue
+            }
+            let entry = Catalogue.error(for: error.catalogueKey)
+            printError("greenlane: " + Catalogue.errorPrefix.text(language, entry.problem.text(language)))
+            printError("  " + Catalogue.remedyPrefix.text(language, entry.remedy.text(language)))
+            printError("  " + Catalogue.detailPrefix.text(language, error.reason))
             if environment("GREENLANE_DEBUG") != nil { printError(error.diagnostic) }
             return Exit.code(for: error.kind).rawValue
         case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."):
@@ -49,5 +65,19 @@ package enum CommandRoot {
             if environment("GREENLANE_DEBUG") != nil { printError(String(reflecting: error)) }
             return Exit.setup.rawValue
         }
+    }
+
+    /// The language the command line asks for (`--lang vi|en`, `--lang=en`), else the locale's: the root
+    /// reports errors before, or without, the command's own options.
+    static func requestedLanguage(_ arguments: [String]) -> Language {
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--lang", index + 1 < arguments.count, let language = Language(rawValue: arguments[index + 1]) {
+                return language
+            }
+            if argument.hasPrefix("--lang="), let language = Language(rawValue: String(argument.dropFirst(7))) {
+                return language
+            }
+        }
+        return Language.fromLocale([environment("LC_ALL"), environment("LC_MESSAGES"), environment("LANG")])
     }
 }

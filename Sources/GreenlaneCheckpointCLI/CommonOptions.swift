@@ -1,7 +1,8 @@
 import ArgumentParser
+package import GreenlaneMessages
 package import GreenlaneSupport
 import GreenlaneFormat
-package import GreenlaneVerifier
+import GreenlaneVerifier
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -111,7 +112,29 @@ package func fputsStdout(_ text: String) {
     writeAll(1, text)
 }
 
-/// Standard error, for diagnostics that must not mix with results on standard output.
+/// Standard error, for diagnostics that must not mix with results on standard output. Each line is escaped
+/// (`SafeText`): diagnostics quote files, CSV rows and stored text, which must not drive the terminal.
 package func printError(_ text: String) {
-    writeAll(2, text + "\n")
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { SafeText.escaped(String($0)) }
+    writeAll(2, lines.joined(separator: "\n") + "\n")
+}
+
+/// The terminal the results go to, if any.
+package enum Terminal {
+    /// A coloured full-width banner when standard output is a terminal and `NO_COLOR` is not set
+    /// (no-color.org: any non-empty value); plain text otherwise.
+    package static func bannerStyle() -> BannerStyle {
+        guard isatty(1) == 1, (environment("NO_COLOR") ?? "").isEmpty, environment("TERM") != "dumb" else {
+            return .plain
+        }
+        return .colour(width: width())
+    }
+
+    /// Columns of standard output's terminal, else `COLUMNS`, else 80; at least 40.
+    static func width() -> Int {
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return max(40, Int(size.ws_col)) }
+        if let columns = environment("COLUMNS").flatMap(Int.init), columns > 0 { return max(40, columns) }
+        return 80
+    }
 }

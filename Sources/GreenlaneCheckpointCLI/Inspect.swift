@@ -1,5 +1,7 @@
 package import ArgumentParser
+import GreenlaneMessages
 import GreenlaneFormat
+import GreenlaneSupport
 
 extension CheckpointCommands {
     package struct Inspect: AsyncParsableCommand {
@@ -15,10 +17,10 @@ extension CheckpointCommands {
         @OptionGroup var language: LanguageOptions
 
         package mutating func run() async throws {
-            let vi = language.language == .vi
             guard let text = code ?? readLine() else { throw ValidationError("no pass code given") }
-            print(vi ? "⚠ CHƯA XÁC THỰC: chỉ giải mã, không kiểm tra chữ ký hay hiệu lực."
-                     : "⚠ NOT VERIFIED: decoded only; signature and validity were not checked.")
+            // Everything below comes from the code: escaped, so it cannot drive the terminal.
+            func print(_ line: String) { Swift.print(SafeText.escaped(line)) }
+            print(Catalogue.inspectNotVerified.text(language.language))
             let trimmed = text.trimmingCharacters(in: \.isWhitespace)
             print("code:      \(trimmed.count) characters, QR version \(QRCapacity.version(alphanumericCount: trimmed.count).map(String.init) ?? "> 40") at level M")
             let unwrapped: (coseBytes: [UInt8], compressed: Bool)

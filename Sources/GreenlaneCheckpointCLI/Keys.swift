@@ -100,7 +100,7 @@ extension CheckpointCommands.Keys {
                 let until = key.notAfter.map(Timestamp.rfc3339) ?? "-"
                 let alg = key.algorithm.rawValue.padding(6)
                 let validity = (from + " .. " + until).padding(44)
-                print("\(key.keyIDHex)  \(alg) \(validity) \(key.label)\(key.isDemo ? "  [DEMO]" : "")")
+                print("\(key.keyIDHex)  \(alg) \(validity) \(SafeText.escaped(key.label))\(key.isDemo ? "  [DEMO]" : "")")
             }
         }
     }

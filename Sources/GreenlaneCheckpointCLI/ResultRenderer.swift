@@ -1,79 +1,141 @@
 package import GreenlaneFormat
+package import GreenlaneMessages
 package import GreenlaneVerifier
+import GreenlaneSupport
+
+/// How the verdict banner is drawn: plain text between rules (pipes, files, `NO_COLOR`), or a full-width
+/// coloured bar on a terminal.
+package enum BannerStyle: Sendable, Equatable {
+    case plain
+    /// Background colour across the whole line (`width` columns, then erase-to-end-of-line for the rest).
+    case colour(width: Int)
+}
 
 /// Turns a verification result into what an officer reads (big and plain) or a JSON line.
+///
+/// What the officer reads comes from the message catalogue; every value from the code, the trust file or the
+/// revocation list is escaped (`SafeText`), and the fields of a code whose signature did not verify appear
+/// only inside the "NOT verified" block.
 package struct ResultRenderer {
     let language: Language
+    let training: Bool
+    let style: BannerStyle
 
-    package init(language: Language) { self.language = language }
-    private var vi: Bool { language == .vi }
+    package init(language: Language, training: Bool = false, style: BannerStyle = .plain) {
+        self.language = language
+        self.training = training
+        self.style = style
+    }
 
     package func human(_ result: VerificationResult, context: CheckpointContext, batchIndex: Int? = nil) -> String {
         var lines: [String] = []
-        let rule = String(repeating: "═", count: 48)
+        let verdict = result.verdict(training: training)
         if let batchIndex { lines.append("#\(batchIndex)") }
-        lines.append(rule)
-        if result.isAccepted {
-            lines.append(vi ? "  ✔  HỢP LỆ — ĐƯỢC QUA CHỐT" : "  ✔  VALID — MAY PASS")
-        } else {
-            lines.append(vi ? "  ✘  KHÔNG HỢP LỆ — KHÔNG ĐƯỢC QUA" : "  ✘  NOT VALID — DO NOT LET PASS")
+        lines.append(contentsOf: banner(verdict))
+        switch verdict {
+        case .cannotRead: lines.append(Catalogue.cannotReadHint.text(language))
+        case .notGreenlaneCode: lines.append(Catalogue.notGreenlaneHint.text(language))
+        case .cannotConfirm: lines.append(Catalogue.cannotConfirmHint.text(language))
+        case .demo: lines.append(Catalogue.demoHint.text(language, result.signer?.label ?? "?"))
+        default: break
         }
-        lines.append(rule)
-        if result.isDemo {
-            lines.append(vi ? "  ⚠  THẺ MẪU (DEMO) — KHÔNG PHẢI THẺ THẬT" : "  ⚠  DEMO PASS — NOT A REAL PASS")
+        if result.isDemo && verdict != .demo {
+            lines.append(Catalogue.demoNote.text(language))
         }
         if !result.failures.isEmpty {
-            lines.append(vi ? "Lý do:" : "Why:")
+            lines.append(Catalogue.reasons.text(language))
             for failure in result.failures {
                 lines.append("  • \(failure.message(language))  [\(failure.check)]")
             }
         }
         let notes = result.warnings.filter { !$0.isDemoKey }
         if !notes.isEmpty {
-            lines.append(vi ? "Lưu ý:" : "Note:")
-            for warning in notes { lines.append("  ! \(warning.message(language))") }
+            lines.append(Catalogue.notes.text(language))
+            for warning in notes { lines.append("  ! \(warning.message(language))  [\(warning.check)]") }
         }
         if let claims = result.pass?.claims {
-            if !result.isAccepted {
-                lines.append(
-                    vi ? "Nội dung ghi trên mã (CHƯA được xác thực):" : "What the code says (NOT verified):")
+            if result.signatureVerified, let signer = result.signer {
+                lines.append((verdict == .valid ? Catalogue.signedBy : Catalogue.signedButNotValid)
+                    .text(language, signer.label))
+                lines.append(contentsOf: describe(claims))
+            } else {
+                lines.append(Catalogue.notVerified.text(language))
+                lines.append(contentsOf: describe(claims))
+                lines.append(Catalogue.endOfNotVerified.text(language))
             }
-            lines.append(contentsOf: describe(claims))
         }
-        lines.append(
-            (vi ? "Kiểm tra lúc: " : "Checked at: ")
-                + (vi ? Timestamp.vietnamese(context.time) : Timestamp.english(context.time))
-                + (context.district.map { " · " + (vi ? $0.vietnameseName : $0.englishName) } ?? ""))
+        let time = language == .vi ? Timestamp.vietnamese(context.time) : Timestamp.english(context.time)
+        let place = context.district.map { " · " + (language == .vi ? $0.vietnameseName : $0.englishName) } ?? ""
+        lines.append(Catalogue.checkedAt.text(language, time + place))
         return lines.joined(separator: "\n")
     }
 
+    /// The verdict's title: between rules, or as a coloured bar (green, amber, red) three lines high.
+    package func banner(_ verdict: Verdict) -> [String] {
+        let title: Message
+        let colour: String
+        switch verdict {
+        case .valid: (title, colour) = (Catalogue.valid, "1;97;42")
+        case .notValid: (title, colour) = (Catalogue.notValid, "1;97;41")
+        case .notGreenlaneCode: (title, colour) = (Catalogue.notGreenlaneCode, "1;30;43")
+        case .cannotConfirm: (title, colour) = (Catalogue.cannotConfirm, "1;30;43")
+        case .demo: (title, colour) = (Catalogue.demo, "1;30;43")
+        default: (title, colour) = (Catalogue.cannotRead, "1;30;43")
+        }
+        let text = "  " + title.text(language)
+        switch style {
+        case .plain:
+            let rule = String(repeating: "═", count: 48)
+            return [rule, text, rule]
+        case .colour(let width):
+            func bar(_ content: String) -> String {
+                let padded = content.count < width - 1 ? content.padding(width - 1) : content
+                return "\u{1B}[\(colour)m" + padded + "\u{1B}[K\u{1B}[0m"
+            }
+            return [bar(""), bar(text), bar("")]
+        }
+    }
+
+    /// The pass's fields, one per line, every value escaped.
     package func describe(_ claims: PassClaims) -> [String] {
         let permit = claims.permit
+        let vi = language == .vi
         let time = vi ? Timestamp.vietnamese : Timestamp.english
-        var rows: [(String, String, String)] = [
-            ("Biển số", "Plate", permit.plate.text),
-            ("Loại xe", "Vehicle", vi ? permit.vehicleClass.vietnameseName : permit.vehicleClass.englishName),
-            ("Doanh nghiệp", "Firm", permit.firmID),
-            ("Lái xe", "Driver", "\(permit.driverName) (CCCD \(permit.driverID.digits))"),
-            ("Khu vực", "Zones", vi ? Failure.vietnameseZones(permit.zones) : Failure.englishZones(permit.zones)),
-            ("Mục đích", "Purpose", vi ? permit.purpose.vietnameseName : permit.purpose.englishName),
+        let safe = SafeText.escaped
+        var rows: [(Message, String)] = [
+            (Catalogue.plate, safe(permit.plate.text)),
+            (Catalogue.vehicle, vi ? permit.vehicleClass.vietnameseName : permit.vehicleClass.englishName),
+            (Catalogue.firm, safe(permit.firmID)),
+            (Catalogue.driver, Catalogue.driverValue.text(language, permit.driverName, permit.driverID.digits)),
+            (Catalogue.zones, Failure.zones(permit.zones, language)),
+            (Catalogue.purpose, vi ? permit.purpose.vietnameseName : permit.purpose.englishName),
         ]
         if let window = permit.window {
-            rows.append(("Khung giờ", "Hours", "\(window)" + (vi ? " hằng ngày" : " daily")))
+            rows.append((Catalogue.hours, Catalogue.hoursValue.text(language, window.description)))
         }
-        rows.append(("Hiệu lực", "Valid", time(claims.notBefore) + " → " + time(claims.expiresAt)))
-        rows.append(("Số thẻ", "Serial", permit.serial + (vi ? " · trạm cấp " : " · station ") + permit.station))
-        let width = rows.map { (vi ? $0.0 : $0.1).count }.max() ?? 0
-        return rows.map { row in "  " + (vi ? row.0 : row.1).padding(width) + "  " + row.2 }
+        rows.append((Catalogue.validity, time(claims.notBefore) + " → " + time(claims.expiresAt)))
+        rows.append((Catalogue.serial, Catalogue.serialValue.text(language, permit.serial, permit.station)))
+        rows.append((Catalogue.issuer, safe(claims.issuer)))
+        let width = rows.map { $0.0.text(language).count }.max() ?? 0
+        return rows.map { row in "  " + row.0.text(language).padding(width) + "  " + row.1 }
     }
 
     package func json(_ result: VerificationResult, context: CheckpointContext) -> String {
+        let verdict = result.verdict(training: training)
         var object: [(String, JSONValue)] = [
+            ("verdict", .string(verdict.name)),
+            ("exit", .number(Int64(verdict.exitCode))),
             ("accepted", .bool(result.isAccepted)),
+            ("signatureVerified", .bool(result.signatureVerified)),
             ("demo", .bool(result.isDemo)),
+            ("training", .bool(training)),
             ("checkedAt", .string(Timestamp.rfc3339(context.time))),
             ("failures", .array(result.failures.map { failure in
-                .object([("check", .string(failure.check)), ("message", .string(failure.message(language)))])
+                var fields: [(String, JSONValue)] = [
+                    ("check", .string(failure.check)), ("message", .string(failure.message(language))),
+                ]
+                if let detail = failure.detail { fields.append(("detail", .string(detail))) }
+                return .object(fields)
             })),
             ("warnings", .array(result.warnings.map { warning in
                 .object([("check", .string(warning.check)), ("message", .string(warning.message(language)))])
@@ -85,7 +147,6 @@ package struct ResultRenderer {
             object.append(("keyLabel", .string(signer.label)))
         }
         if let claims = result.pass?.claims {
-            object.append(("verified", .bool(result.isAccepted)))
             object.append(("pass", claimsJSON(claims)))
         }
         return JSONValue.object(object).text
@@ -162,9 +223,15 @@ package indirect enum JSONValue {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = Hex.encode([UInt8(scalar.value)])
-                out += "\\u00" + hex
+            case _ where SafeText.isUnsafe(scalar):
+                // Controls, DEL, C1, bidi and zero-width characters as \u escapes: the JSON keeps the value
+                // exactly, and a terminal showing the line is not fooled by it.
+                if scalar.value > 0xFFFF {
+                    let value = scalar.value - 0x10000
+                    out += "\\u" + SafeText.hex(0xD800 + (value >> 10)) + "\\u" + SafeText.hex(0xDC00 + (value & 0x3FF))
+                } else {
+                    out += "\\u" + SafeText.hex(scalar.value)
+                }
             default: out.unicodeScalars.append(scalar)
             }
         }

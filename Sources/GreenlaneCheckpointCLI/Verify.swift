@@ -1,4 +1,5 @@
 package import ArgumentParser
+import GreenlaneMessages
 import GreenlaneFormat
 import GreenlaneVerifier
 
@@ -10,8 +11,9 @@ extension CheckpointCommands {
             commandName: "verify", abstract: "Check pass codes offline against a trust file.",
             discussion: """
                 The code comes from the argument, from --file, or from standard input (one code per line,
-                for a batch). Exit code: 0 when every code is accepted, 1 when any is rejected, 2 when any
-                cannot be read at all, 3 when the trust file or revocation list cannot be used.
+                for a batch). Exit code: 0 valid, 1 not valid, 2 cannot read (scan again) or not a green-lane
+                code, 4 cannot confirm (the checkpoint's data), 5 demo pass outside --training, 3 setup error,
+                64 usage. A batch exits with the most severe: 1, then 5, 4, 2, 0.
                 """)
 
         @Argument(help: "A pass code (GL1:...). Omit to read codes from --file or standard input.")
@@ -43,6 +45,9 @@ extension CheckpointCommands {
 
         @Flag(name: .long, help: "One JSON object per code on standard output.")
         var json = false
+
+        @Flag(name: .long, help: "Training mode: judge passes signed by demo keys like real ones (still marked DEMO).")
+        var training = false
 
         @OptionGroup var language: LanguageOptions
 
@@ -89,8 +94,9 @@ extension CheckpointCommands {
                     .filter { !$0.allSatisfy(\.isWhitespace) }
                 guard !codes.isEmpty else { throw ValidationError("no pass code given (argument, --file or stdin)") }
             }
-            var worst = Exit.accepted
-            let renderer = ResultRenderer(language: language.language)
+            var worst = Verdict.valid
+            let renderer = ResultRenderer(
+                language: language.language, training: training, style: json ? .plain : Terminal.bannerStyle())
             for (index, code) in codes.enumerated() {
                 let result = verifier.verify(code, context: context)
                 if json {
@@ -99,13 +105,9 @@ extension CheckpointCommands {
                     if index > 0 { print("") }
                     print(renderer.human(result, context: context, batchIndex: codes.count > 1 ? index + 1 : nil))
                 }
-                if result.isMalformed {
-                    worst = Exit.malformed
-                } else if !result.isAccepted && worst == Exit.accepted {
-                    worst = Exit.rejected
-                }
+                worst = worst.worse(result.verdict(training: training))
             }
-            if worst != Exit.accepted { throw worst }
+            if worst != .valid { throw ExitCode(worst.exitCode) }
         }
     }
 }

@@ -85,7 +85,7 @@ extension Greenlane.FirmCommand {
                     let firm = Firm(id: id, legalName: name, kind: kind, licence: licence,
                                     createdAt: context.effectiveTime)
                     try store.addFirm(firm, context: context)
-                    print("registered \(id): \(name)")
+                    print("registered \(SafeText.escaped(id)): \(SafeText.escaped(name))")
                 } catch {
                     printError("\(file) row \(row): \(error.reason)")
                     failed = true
@@ -103,8 +103,9 @@ extension Greenlane.FirmCommand {
             let firms = try registry.open(readOnly: true).firms()
             print("ID        KIND     STATUS     LICENCE          LEGAL NAME")
             for firm in firms {
-                print("\(firm.id.padding(9)) \(firm.kind.rawValue.padding(8)) \(firm.status.rawValue.padding(10)) "
-                      + "\(firm.licence.padding(16)) \(firm.legalName)")
+                let safe = SafeText.escaped
+                print("\(safe(firm.id).padding(9)) \(firm.kind.rawValue.padding(8)) \(firm.status.rawValue.padding(10)) "
+                      + "\(safe(firm.licence).padding(16)) \(safe(firm.legalName))")
             }
         }
     }

@@ -3,6 +3,7 @@ import GreenlaneCheckpointCLI
 import Foundation
 import GreenlaneEngine
 import GreenlaneFormat
+import GreenlaneVerifier
 import GreenlaneQR
 import GreenlaneRegistry
 import GreenlaneSupport
@@ -201,8 +202,14 @@ struct PassOutput {
     let folder: String?
     /// Firm legal names for the cards.
     var firmNames: [String: String] = [:]
-    /// The signing key is a demo key: cards carry the DEMO watermark.
+    /// The signing key is marked demo in a trust file: cards carry the DEMO watermark. The published demo keys
+    /// (`DemoKeys`) get it whatever this says.
     var isDemo = false
+
+    /// Whether `record`'s card is a demo card.
+    func isDemo(_ record: PermitRecord) -> Bool {
+        isDemo || (Hex.decode(record.kid).map(DemoKeys.contains) ?? false)
+    }
 
     func write(_ record: PermitRecord) throws(FileError) -> [String] {
         guard let folder else { return [] }
@@ -212,7 +219,7 @@ struct PassOutput {
         do {
             qr = try QRCode(encoding: record.code)
             card = try PassCard.svg(
-                claims: try record.claims(), code: record.code, firmName: firmNames[record.firmID], isDemo: isDemo)
+                claims: try record.claims(), code: record.code, firmName: firmNames[record.firmID], isDemo: isDemo(record))
         } catch {
             throw FileError(.unwritable, "cannot draw the card of \(record.serial): \(error)", underlying: error)
         }

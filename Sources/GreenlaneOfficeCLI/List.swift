@@ -1,4 +1,5 @@
 import ArgumentParser
+import GreenlaneSupport
 import GreenlaneCheckpointCLI
 import GreenlaneFormat
 import GreenlaneRegistry
@@ -82,9 +83,11 @@ struct ListingWriter {
         count += 1
         switch format {
         case .table:
-            emit("\(permit.serial.padding(11)) \(listing.status.rawValue.padding(8)) \(permit.firmID.padding(9)) "
-                 + "\(permit.plate.padding(14)) \(vehicleClass.padding(12)) "
-                 + "\(Timestamp.vietnamese(permit.expiresAt).padding(18)) \(permit.driverName)")
+            // A table is for a terminal: stored text escaped (CSV and JSON Lines keep it exact, for programs).
+            let safe = SafeText.escaped
+            emit("\(safe(permit.serial).padding(11)) \(listing.status.rawValue.padding(8)) \(safe(permit.firmID).padding(9)) "
+                 + "\(safe(permit.plate).padding(14)) \(vehicleClass.padding(12)) "
+                 + "\(Timestamp.vietnamese(permit.expiresAt).padding(18)) \(safe(permit.driverName))")
         case .csv:
             let values = [
                 permit.serial, listing.status.rawValue, permit.firmID, permit.plate, vehicleClass, permit.driverName,

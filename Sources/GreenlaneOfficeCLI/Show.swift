@@ -1,4 +1,5 @@
 import ArgumentParser
+import GreenlaneMessages
 import GreenlaneCheckpointCLI
 import GreenlaneFormat
 import GreenlaneIssuing
@@ -35,8 +36,10 @@ extension Greenlane {
             if let out {
                 var output = PassOutput(folder: out)
                 if let firm = try store.firm(listing.permit.firmID) { output.firmNames[firm.id] = firm.legalName }
-                if let keyTrust, let kid = Hex.decode(listing.permit.kid) {
-                    output.isDemo = try TrustSet.load(path: keyTrust).key(for: kid)?.isDemo ?? false
+                if let kid = Hex.decode(listing.permit.kid) {
+                    // The published demo keys make demo cards with or without --key-trust.
+                    let flagged = try keyTrust.map { try TrustSet.load(path: $0).key(for: kid)?.isDemo ?? false }
+                    output.isDemo = DemoKeys.contains(kid) || flagged == true
                 }
                 for file in try output.write(listing.permit) { print(file) }
                 return
@@ -48,7 +51,7 @@ extension Greenlane {
             case .revoked:
                 let revocation = listing.revocation.map { revocation in
                     let reason = revocation.code.map { vi ? $0.vietnameseName : $0.englishName }
-                        ?? AuditText.escaped(revocation.reason)
+                        ?? SafeText.escaped(revocation.reason)
                     return " \(Timestamp.rfc3339(revocation.revokedAt)) (\(reason))"
                 } ?? ""
                 status = (vi ? "ĐÃ THU HỒI" : "REVOKED") + revocation
@@ -58,12 +61,12 @@ extension Greenlane {
             }
             print("\(listing.permit.serial) · \(status)")
             if let note = listing.revocation?.note {
-                print("  " + (vi ? "Ghi chú" : "Note").padding(12) + "  \(AuditText.escaped(note))")
+                print("  " + (vi ? "Ghi chú" : "Note").padding(12) + "  \(SafeText.escaped(note))")
             }
-            print("  " + (vi ? "Doanh nghiệp" : "Firm").padding(12) + "  \(listing.firmName)")
+            print("  " + (vi ? "Doanh nghiệp" : "Firm").padding(12) + "  \(SafeText.escaped(listing.firmName))")
             for line in ResultRenderer(language: language.language).describe(claims) { print(line) }
-            if let replaces = listing.permit.replaces { print("  replaces \(replaces)") }
-            if let renewed = listing.permit.renewedFrom { print("  renews \(renewed)") }
+            if let replaces = listing.permit.replaces { print("  replaces \(SafeText.escaped(replaces))") }
+            if let renewed = listing.permit.renewedFrom { print("  renews \(SafeText.escaped(renewed))") }
             print("")
             if !noQR { print(try QRCode(encoding: listing.permit.code).terminalText(invert: invert)) }
             print(listing.permit.code)

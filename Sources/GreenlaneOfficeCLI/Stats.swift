@@ -1,4 +1,5 @@
 import ArgumentParser
+import GreenlaneSupport
 import GreenlaneCheckpointCLI
 import GreenlaneFormat
 import GreenlaneRegistry
@@ -47,7 +48,7 @@ extension Greenlane {
 
         /// One entry on one line, whatever old rows hold.
         static func line(_ entry: AuditEntry) -> String {
-            let safe = AuditText.escaped
+            let safe = SafeText.escaped
             var when = Timestamp.rfc3339(entry.at)
             if let pinned = entry.pinnedAt, pinned != entry.at { when += "  pinned " + Timestamp.rfc3339(pinned) }
             let who = safe(entry.actor) + (entry.onBehalfOf.map { " for " + safe($0) } ?? "")

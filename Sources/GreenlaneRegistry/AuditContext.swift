@@ -1,4 +1,5 @@
 import GreenlaneFormat
+public import GreenlaneSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -70,39 +71,15 @@ public enum AuditText {
         }
     }
 
-    /// `text` with every character `problem(in:)` would refuse written as `\u{XXXX}` (`\n` as `\n`): for
-    /// showing rows stored before the audit log refused them.
-    public static func escaped(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where isUnsafe(scalar): out += "\\u{\(hex(scalar.value))}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// `text` escaped for showing rows stored before the audit log refused unsafe text: `SafeText.escaped`.
+    public static func escaped(_ text: String) -> String { SafeText.escaped(text) }
 
-    /// Control (Cc), format (Cf: bidirectional overrides, zero-width characters), line and paragraph
-    /// separators, private-use, surrogate and unassigned code points.
-    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned: true
-        default: false
-        }
-    }
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool { SafeText.isUnsafe(scalar) }
 
     private static func isLineSeparator(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value == 0x85 || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0x0B
             || scalar.value == 0x0C
     }
 
-    private static func hex(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
+    private static func hex(_ value: UInt32) -> String { SafeText.hex(value) }
 }

@@ -38,10 +38,14 @@ public protocol GreenlaneError: Error, Sendable, CustomStringConvertible {
     var reason: String { get }
     var underlying: (any Error & Sendable)? { get }
     var origin: SourceLocation { get }
+    /// The stable key of the error's code, `Domain.code` (`VerifierDomain.unreadableFile`), under which the
+    /// message catalogue keeps what people read and what they can do about it.
+    var catalogueKey: String? { get }
 }
 
 extension GreenlaneError {
     public var description: String { reason }
+    public var catalogueKey: String? { nil }
 
     /// The reason, then each wrapped error with where it was made: for logs, never for the main screen.
     public var diagnostic: String {
@@ -97,6 +101,7 @@ public struct CodedError<Domain: ErrorDomain>: GreenlaneError, Equatable {
     }
 
     public var kind: ErrorKind { code.kind }
+    public var catalogueKey: String? { "\(Domain.self).\(code.name)" }
 
     /// The same error with context in front of its reason (`"policy p.json: " + reason`); code, underlying
     /// error and origin are kept.

@@ -1,5 +1,7 @@
 public import GreenlaneCrypto
 public import GreenlaneFormat
+public import GreenlaneMessages
+import GreenlaneSupport
 
 /// One reason a pass is refused. Every failure names the check that produced it (`check`).
 ///
@@ -170,84 +172,76 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// The reason in the officer's language.
+    /// The reason in the officer's language, from the message catalogue. It never quotes the code's own text
+    /// (an unverified code's fields appear only in the "NOT verified" block) and escapes what it takes from a
+    /// trust file or a revocation list; a `malformed-*` reason names the layer, not the parser's detail
+    /// (`detail` has it, for logs and `--json`).
     public func message(_ language: Language) -> String {
-        let vi = language == .vi
+        func time(_ value: Int64) -> String {
+            language == .vi ? Timestamp.vietnamese(value) : Timestamp.english(value)
+        }
         switch kind {
         case .malformed(let error):
-            let layer = vi ? Failure.vietnameseLayer(error.layer) : error.layer.rawValue
-            return vi
-                ? "Mã không đọc được (lớp \(layer)): \(error.reason)"
-                : "Code cannot be read (\(layer) layer): \(error.reason)"
+            switch error.layer {
+            case .prefix: return Catalogue.malformedPrefix.text(language)
+            case .base45: return Catalogue.malformedBase45.text(language)
+            case .zlib: return Catalogue.malformedZlib.text(language)
+            case .cbor: return Catalogue.malformedCBOR.text(language)
+            case .cose: return Catalogue.malformedCOSE.text(language)
+            case .claims: return Catalogue.malformedClaims.text(language)
+            }
         case .nonCanonicalCompression(let plainLength):
-            return vi
-                ? "Mã không ở dạng chuẩn: bị thêm lớp nén zlib dù chỉ dài \(plainLength) ký tự khi không nén"
-                : "Non-canonical code: a zlib layer was added to a code of only \(plainLength) characters uncompressed"
+            return Catalogue.nonCanonicalCompression.text(language, String(plainLength))
         case .unknownKeyID(let kid):
-            return vi
-                ? "Khóa ký không có trong danh sách tin cậy (kid \(Hex.encode(kid)))"
-                : "Signing key is not trusted (kid \(Hex.encode(kid)))"
+            return Catalogue.unknownKeyID.text(language, Hex.encode(kid))
         case .algorithmNotAllowed(let alg):
-            return vi ? "Thuật toán ký không được chấp nhận: \(alg)" : "Signature algorithm not allowed: \(alg)"
+            return Catalogue.algorithmNotAllowed.text(language, alg)
         case .algorithmMismatch(let header, let key):
-            return vi
-                ? "Thuật toán \(header.rawValue) không khớp với khóa \(key.rawValue)"
-                : "Algorithm \(header.rawValue) does not match the key's \(key.rawValue)"
+            return Catalogue.algorithmMismatch.text(language, header.rawValue, key.rawValue)
         case .nonCanonicalSignature(let algorithm):
-            let form = algorithm == .es256 ? "s > n/2" : "S ≥ L"
-            return vi
-                ? "Chữ ký \(algorithm.rawValue) không ở dạng chuẩn (\(form)): mã đã bị sửa sau khi ký"
-                : "Non-canonical \(algorithm.rawValue) signature (\(form)): the code was altered after signing"
+            return Catalogue.nonCanonicalSignature.text(
+                language, algorithm.rawValue, algorithm == .es256 ? "s > n/2" : "S ≥ L")
         case .badSignature:
-            return vi ? "Chữ ký số sai: mã đã bị sửa hoặc giả mạo" : "Bad signature: the code was altered or forged"
+            return Catalogue.badSignature.text(language)
         case .keyNotValid(let issuedAt, let label):
-            return vi
-                ? "Khóa \(label) không còn hiệu lực khi cấp thẻ (\(Timestamp.vietnamese(issuedAt)))"
-                : "Key \(label) was not valid when the pass was issued (\(Timestamp.english(issuedAt)))"
-        case .issuerMismatch(let pass, let key):
-            return vi
-                ? "Đơn vị cấp \(pass) không khớp với khóa của \(key)"
-                : "Issuer \(pass) does not match the key's issuer \(key)"
+            return Catalogue.keyNotValid.text(language, label, time(issuedAt))
+        case .issuerMismatch(_, let key):
+            return Catalogue.issuerMismatch.text(language, key)
         case .notYetValid(let notBefore):
-            return vi
-                ? "Chưa đến ngày hiệu lực: từ \(Timestamp.vietnamese(notBefore))"
-                : "Not yet valid: valid from \(Timestamp.english(notBefore))"
+            return Catalogue.notYetValid.text(language, time(notBefore))
         case .expired(let expiresAt):
-            return vi
-                ? "Đã hết hạn lúc \(Timestamp.vietnamese(expiresAt))"
-                : "Expired at \(Timestamp.english(expiresAt))"
+            return Catalogue.expired.text(language, time(expiresAt))
         case .wrongZone(let district, let zones):
-            return vi
-                ? "Không được đi trong \(district.vietnameseName); chỉ hợp lệ tại: \(Failure.vietnameseZones(zones))"
-                : "Not valid in \(district.englishName); valid only in: \(Failure.englishZones(zones))"
+            return Catalogue.wrongZone.text(
+                language, language == .vi ? district.vietnameseName : district.englishName,
+                Failure.zones(zones, language))
         case .outsideTimeWindow(let window):
-            return vi
-                ? "Ngoài khung giờ được phép (\(window) hằng ngày)"
-                : "Outside the permitted hours (\(window) daily, Vietnam time)"
+            return Catalogue.outsideTimeWindow.text(language, window.description)
         case .revoked(let entry):
-            return vi
-                ? "Thẻ đã bị thu hồi lúc \(Timestamp.vietnamese(entry.revokedAt)) (lý do: \(entry.reason.vietnameseName))"
-                : "Pass revoked at \(Timestamp.english(entry.revokedAt)) (reason: \(entry.reason.englishName))"
+            return Catalogue.revoked.text(
+                language, time(entry.revokedAt),
+                language == .vi ? entry.reason.vietnameseName : entry.reason.englishName)
         }
     }
 
-    static func vietnameseLayer(_ layer: FormatError.Layer) -> String {
-        switch layer {
-        case .prefix: "tiền tố"
-        case .base45: "base45"
-        case .zlib: "nén zlib"
-        case .cbor: "CBOR"
-        case .cose: "chữ ký COSE"
-        case .claims: "nội dung thẻ"
-        }
+    /// The parser's own words for a `malformed-*` failure (byte offsets, the field that failed), escaped: for
+    /// `--json` and logs, never for the officer's screen.
+    public var detail: String? {
+        if case .malformed(let error) = kind { return SafeText.escaped(error.reason) }
+        return nil
+    }
+
+    /// The districts in `language`: "all of Hanoi" or their names.
+    public static func zones(_ zones: Zones, _ language: Language) -> String {
+        language == .vi ? vietnameseZones(zones) : englishZones(zones)
     }
 
     public static func vietnameseZones(_ zones: Zones) -> String {
-        zones.isAll ? "toàn thành phố Hà Nội" : zones.districts.map(\.shortName).joined(separator: ", ")
+        zones.isAll ? Catalogue.allOfHanoi.vi : zones.districts.map(\.shortName).joined(separator: ", ")
     }
 
     public static func englishZones(_ zones: Zones) -> String {
-        zones.isAll ? "all of Hanoi" : zones.districts.map(\.englishName).joined(separator: ", ")
+        zones.isAll ? Catalogue.allOfHanoi.en : zones.districts.map(\.englishName).joined(separator: ", ")
     }
 }
 
@@ -304,35 +298,26 @@ public struct Warning: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    public func message(_ language: Language) -> String {
-        let vi = language == .vi
+    /// Whether the checkpoint cannot confirm a pass while this holds: its own data (trust file, revocation
+    /// list) are not fit to decide on. No warning does yet; the verdict `cannotConfirm` and exit code 4 are
+    /// ready for the checks that will (roles in trust files, lists that fail closed).
+    public var preventsConfirmation: Bool {
         switch kind {
-        case .demoKey(let label):
-            return vi
-                ? "THẺ MẪU (DEMO): ký bằng khóa thử nghiệm \"\(label)\", không phải thẻ thật"
-                : "DEMO PASS: signed with the demo key \"\(label)\", not a real pass"
-        case .staleRevocationList(let issuedAt):
-            return vi
-                ? "Danh sách thu hồi đã cũ (lập lúc \(Timestamp.vietnamese(issuedAt))): cần cập nhật"
-                : "Revocation list is stale (made \(Timestamp.english(issuedAt))): update it"
-        case .noRevocationList:
-            return vi ? "Không có danh sách thu hồi: chưa kiểm tra thu hồi" : "No revocation list: revocation not checked"
-        case .zoneNotChecked:
-            return vi ? "Chưa chọn địa bàn chốt: chưa kiểm tra khu vực" : "No checkpoint district given: zone not checked"
+        case .demoKey, .staleRevocationList, .noRevocationList, .zoneNotChecked: false
         }
     }
-}
 
-/// Languages for people-facing text.
-public enum Language: String, Sendable, CaseIterable {
-    case vi, en
-
-    /// From `LC_ALL`, `LC_MESSAGES` or `LANG` values: English when they say `en`, Vietnamese otherwise,
-    /// since the officers at checkpoints read Vietnamese.
-    public static func fromLocale(_ values: [String?]) -> Language {
-        for case let value? in values where !value.isEmpty {
-            return value.lowercased().hasPrefix("en") ? .en : .vi
+    public func message(_ language: Language) -> String {
+        switch kind {
+        case .demoKey(let label):
+            return Catalogue.demoKeyReason.text(language, label)
+        case .staleRevocationList(let issuedAt):
+            return Catalogue.staleRevocationList.text(
+                language, language == .vi ? Timestamp.vietnamese(issuedAt) : Timestamp.english(issuedAt))
+        case .noRevocationList:
+            return Catalogue.noRevocationList.text(language)
+        case .zoneNotChecked:
+            return Catalogue.zoneNotChecked.text(language)
         }
-        return .vi
     }
 }

@@ -29,10 +29,12 @@ public struct PassVerifier: Sendable {
             message = try COSESign1.decode(unwrapped.coseBytes)
             try message.requireEmptyUnprotectedHeader()
         } catch {
-            return VerificationResult(failures: [.malformed(error)], warnings: [], pass: nil, signer: nil)
+            return VerificationResult(
+                failures: [.malformed(error)], warnings: [], pass: nil, signer: nil, signatureVerified: false)
         }
         var failures: [Failure] = []
         var warnings: [Warning] = []
+        var signatureVerified = false
 
         // One code string per pass: no zlib layer where greenlane's issuer never adds one. Judged on the
         // inflated length, not by recompressing: zlib implementations need not produce the same bytes.
@@ -59,11 +61,15 @@ public struct PassVerifier: Sendable {
                 failures.append(.algorithmMismatch(header: algorithm, key: signer.algorithm))
             } else {
                 // The malleable twin of a valid signature is refused even where OpenSSL accepts it (high-S ECDSA).
-                if algorithm.isNonCanonical(signature: message.signature) {
-                    failures.append(.nonCanonicalSignature(algorithm))
-                }
-                if let signer, !signer.publicKey.isValidSignature(message.signature, for: message.toBeSigned) {
-                    failures.append(.badSignature)
+                let canonical = !algorithm.isNonCanonical(signature: message.signature)
+                if !canonical { failures.append(.nonCanonicalSignature(algorithm)) }
+                if let signer {
+                    if signer.publicKey.isValidSignature(message.signature, for: message.toBeSigned) {
+                        // The malleable twin is not "signed by": it is a code someone altered after signing.
+                        signatureVerified = canonical
+                    } else {
+                        failures.append(.badSignature)
+                    }
                 }
             }
         default:
@@ -76,7 +82,8 @@ public struct PassVerifier: Sendable {
             claims = try PassClaims(decoding: message.payload)
         } catch {
             failures.append(.malformed(error))
-            return VerificationResult(failures: failures, warnings: warnings, pass: nil, signer: signer)
+            return VerificationResult(
+                failures: failures, warnings: warnings, pass: nil, signer: signer, signatureVerified: signatureVerified)
         }
         let pass = UnverifiedPass(
             compressed: unwrapped.compressed, coseBytes: unwrapped.coseBytes, message: message, claims: claims)
@@ -122,7 +129,8 @@ public struct PassVerifier: Sendable {
             warnings.append(.noRevocationList)
         }
 
-        return VerificationResult(failures: failures, warnings: warnings, pass: pass, signer: signer)
+        return VerificationResult(
+            failures: failures, warnings: warnings, pass: pass, signer: signer, signatureVerified: signatureVerified)
     }
 
     static func algorithm(_ header: CBOR?) -> SignatureAlgorithm? {
@@ -132,8 +140,9 @@ public struct PassVerifier: Sendable {
 
     static func describe(_ header: CBOR?) -> String {
         switch header {
+        // Never the header's own text: that is the code's, and an error message must not carry it.
         case nil: "none (no alg in the protected header)"
-        case .text(let text)?: "\"\(text)\""
+        case .text?: "a text label (COSE algorithms are numbers)"
         case let value?:
             if let identifier = value.intValue {
                 switch identifier {
@@ -143,7 +152,7 @@ public struct PassVerifier: Sendable {
                 default: "\(identifier)"
                 }
             } else {
-                "\(value)"
+                "not a number"
             }
         }
     }
@@ -159,17 +168,37 @@ public struct VerificationResult: Sendable {
     /// The trusted key the kid named, if any.
     public let signer: TrustedKey?
 
-    init(failures: [Failure], warnings: [Warning], pass: UnverifiedPass?, signer: TrustedKey?) {
+    /// The signature verified with the trusted key the kid named, under an allowed algorithm that is the key's,
+    /// and is in its canonical form: what the code says was signed by `signer`, whether or not it is valid now.
+    public let signatureVerified: Bool
+
+    init(
+        failures: [Failure], warnings: [Warning], pass: UnverifiedPass?, signer: TrustedKey?, signatureVerified: Bool
+    ) {
         self.failures = failures
         self.warnings = warnings
         self.pass = pass
         self.signer = signer
+        self.signatureVerified = signatureVerified && signer != nil
+    }
+
+    /// What the officer is told, and the exit code: see `Verdict` for the order in which the verdicts win.
+    /// `training` lets passes signed by demo keys through (verdict by their other checks) for drills.
+    public func verdict(training: Bool = false) -> Verdict {
+        if isMalformed {
+            return failures.contains { $0.formatError?.layer == .prefix } ? .notGreenlaneCode : .cannotRead
+        }
+        if !signatureVerified { return .notValid }
+        if isDemo && !training { return .demo }
+        if !failures.isEmpty { return .notValid }
+        if warnings.contains(where: \.preventsConfirmation) { return .cannotConfirm }
+        return .valid
     }
 
     public var isAccepted: Bool { failures.isEmpty }
     /// Any layer of the code could not be read.
     public var isMalformed: Bool { failures.contains(where: \.isMalformed) }
-    /// Signed by a demo key (flagged in every output, accepted or not).
+    /// Names a demo key (flagged in every output, accepted or not).
     public var isDemo: Bool { signer?.isDemo ?? false }
 
     /// The verified pass, only when every check passed. The only way to get a `VerifiedPass`.

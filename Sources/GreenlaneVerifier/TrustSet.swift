@@ -17,7 +17,8 @@ public struct TrustedKey: Sendable {
     /// Passes must have been issued (`iat`) within this period (unix seconds).
     public let notBefore: Int64?
     public let notAfter: Int64?
-    /// A demo key: passes it signed are flagged in every output, even when accepted.
+    /// A demo key: passes it signed are flagged in every output and refused outside training mode. Always
+    /// true for the published demo keys (`DemoKeys`), whatever the caller says.
     public let isDemo: Bool
     public let publicKey: PublicKey
 
@@ -32,7 +33,7 @@ public struct TrustedKey: Sendable {
         self.issuer = issuer
         self.notBefore = notBefore
         self.notAfter = notAfter
-        self.isDemo = isDemo
+        self.isDemo = isDemo || DemoKeys.contains(publicKey.keyID)
     }
 
     public var keyIDHex: String { Hex.encode(keyID) }
@@ -137,7 +138,7 @@ struct TrustFile: Codable {
         }
 
         func trustedKey(index: Int) throws(VerifierError) -> TrustedKey {
-            let at = "keys[\(index)] ('\(label)')"
+            let at = "keys[\(index)] ('\(SafeText.escaped(label))')"
             let publicKey: PublicKey
             var notBefore = try time(self.notBefore, at, "notBefore")
             var notAfter = try time(self.notAfter, at, "notAfter")
@@ -169,6 +170,12 @@ struct TrustFile: Codable {
                 throw VerifierError(
                     .keyIDMismatch,
                     "\(at): kid \(kid) does not match the key; its kid is \(Hex.encode(publicKey.keyID))")
+            }
+            // A published demo key listed as real would make demo passes look real: refused, not corrected.
+            if DemoKeys.contains(publicKey.keyID) && demo != true {
+                throw VerifierError(
+                    .demoKeyNotFlagged,
+                    "\(at): kid \(kid) is a published demo key (Keys/); list it with \"demo\": true or remove it")
             }
             if let notBefore, let notAfter, notBefore >= notAfter {
                 throw VerifierError(.invalidTrustFile, "\(at): notBefore is not before notAfter")

@@ -12,6 +12,8 @@ extension VerifierError.Code where Domain == VerifierDomain {
     public static var invalidTrustFile: Self { .init("invalidTrustFile", kind: .setup) }
     public static var keyIDMismatch: Self { .init("keyIDMismatch", kind: .setup) }
     public static var duplicateKeyID: Self { .init("duplicateKeyID", kind: .setup) }
+    /// A trust file lists a published demo key without `"demo": true`.
+    public static var demoKeyNotFlagged: Self { .init("demoKeyNotFlagged", kind: .setup) }
     public static var emptyTrustSet: Self { .init("emptyTrustSet", kind: .setup) }
     public static var invalidRevocationList: Self { .init("invalidRevocationList", kind: .setup) }
     public static var revocationListNotTrusted: Self { .init("revocationListNotTrusted", kind: .setup) }

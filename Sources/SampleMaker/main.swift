@@ -71,14 +71,40 @@ struct Case: Encodable {
     var at: String = "2021-07-26T10:00:00+07:00"
     var zone: String? = "dong-da"
     var revocations: Bool = true
+    /// Run with `verify --training`: demo passes judged like real ones. Every sample but `demo-pass` is, so that
+    /// the demo keys can stand in for real ones.
+    var training: Bool = true
     var accepted: Bool
     var demo: Bool
     var checks: [String]
     var exit: Int32
+    /// The verdict's name (GreenlaneVerifier's `Verdict`); by default the one the exit code stands for.
+    var verdict: String = ""
+    /// Whether the signature verified; by default, whether no signature or early-layer check failed.
+    var signatureVerified: Bool? = nil
+}
+
+/// Fills in the defaults that follow from the exit code and the checks.
+func completed(_ sample: Case) -> Case {
+    var sample = sample
+    if sample.verdict.isEmpty && sample.checks.contains("malformed-prefix") {
+        sample.verdict = "not-greenlane"  // some other code, such as an EU certificate's HC1:
+    }
+    if sample.verdict.isEmpty {
+        sample.verdict = [0: "valid", 1: "not-valid", 2: "cannot-read", 4: "cannot-confirm", 5: "demo"][sample.exit]!
+    }
+    if sample.signatureVerified == nil {
+        let unsigned: Set<String> = [
+            "bad-signature", "unknown-kid", "algorithm-not-allowed", "algorithm-mismatch", "non-canonical-signature",
+            "malformed-prefix", "malformed-base45", "malformed-zlib", "malformed-cbor", "malformed-cose",
+        ]
+        sample.signatureVerified = unsigned.isDisjoint(with: sample.checks)
+    }
+    return sample
 }
 
 var cases: [(Case, String)] = []
-@MainActor func add(_ sample: Case, _ code: String) { cases.append((sample, code)) }
+@MainActor func add(_ sample: Case, _ code: String) { cases.append((completed(sample), code)) }
 
 let typical = claims(serial: "HN-000123")
 let typicalCode = code(es256, typical)
@@ -199,6 +225,24 @@ add(Case(name: "revoked", description: "serial HN-000129 is on the signed revoca
 add(Case(name: "several-reasons", description: "expired, in the wrong district and outside its hours at once",
          at: "2021-08-09T23:00:00+07:00", zone: "long-bien", accepted: false, demo: true,
          checks: ["expired", "wrong-zone", "outside-time-window"], exit: 1), typicalCode)
+
+// Verdicts other than valid and not valid.
+add(Case(name: "demo-pass", description: "valid-es256 outside training mode: signed by a published demo key",
+         training: false, accepted: true, demo: true, checks: [], exit: 5), typicalCode)
+add(Case(name: "not-a-greenlane-code", description: "some other QR code: a web address",
+         accepted: false, demo: false, checks: ["malformed-prefix"], exit: 2),
+    "https://tokhaiyte.vn/?id=123456")
+// Hostile text. A forger can put anything in an unsigned code; the issuer (iss) is free text even in a signed
+// one. Every output must show it escaped, and an unsigned code's only inside its "NOT verified" block.
+let hostileText = "\u{1B}[2J\u{1B}[42m✔ HỢP LỆ\u{202E}\u{200B}\u{9B}"
+var hostile = claims(serial: "HN-000130")
+hostile.issuer = hostileText
+add(Case(name: "hostile-signed", description: "signed by the demo key, but its iss carries terminal escapes",
+         accepted: false, demo: true, checks: ["issuer-mismatch"], exit: 1), code(es256, hostile))
+let hostileMessage = COSESign1(protected: es256.protectedHeader, payload: hostile.encoded())
+add(Case(name: "hostile-unsigned", description: "a forged code with terminal escapes in iss and a random signature",
+         accepted: false, demo: true, checks: ["bad-signature", "issuer-mismatch"], exit: 1),
+    PassCode.encode(hostileMessage.signed(with: [UInt8](repeating: 0x55, count: 64)).encoded(), compression: .never))
 
 // The revocation list the samples are checked against.
 let list = RevocationList(

@@ -34,14 +34,19 @@ import Testing
         #expect(verified.status == 1 && verified.stdout.contains("\"revoked\"") && verified.stderr.isEmpty)
         let broken = try office.run(["verify", code, "--trust", "/nonexistent/trust.json"])
         #expect(broken.status == 3 && broken.stdout.isEmpty)
-        #expect(broken.stderr == "greenlane: cannot open trust file /nonexistent/trust.json: No such file or directory\n")
+        // A checkpoint error: the problem and the remedy from the catalogue, the English reason as the detail.
+        #expect(broken.stderr.hasPrefix("greenlane: Lỗi: Không đọc được tệp của chốt"), "\(broken.stderr)")
+        #expect(broken.stderr.contains("\n  Cách khắc phục: "))
+        #expect(broken.stderr.hasSuffix(
+            "\n  Chi tiết (tiếng Anh): cannot open trust file /nonexistent/trust.json: No such file or directory\n"))
     }
 
     // MARK: Exit codes, one test per class, through both binaries
 
     static let sample = (try? String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/valid-es256.txt"),
                                      encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-    static let verifyAt = ["--trust", "Keys/demo-trust.json", "--at", "2021-07-26T10:00:00+07:00"]
+    /// In training mode: the sample is signed by the demo key, which is verdict 5 outside it.
+    static let verifyAt = ["--trust", "Keys/demo-trust.json", "--at", "2021-07-26T10:00:00+07:00", "--training"]
 
     /// Runs a command through `greenlane` and directly through `greenlane-office`: both must agree.
     func both(_ arguments: [String], environment: [String: String] = [:]) throws -> [CLIResult] {
@@ -56,7 +61,8 @@ import Testing
     }
 
     @Test func exit1WhenACheckFails() throws {
-        let expired = ["verify", Self.sample, "--trust", "Keys/demo-trust.json", "--at", "2022-01-01T00:00:00Z"]
+        let expired = ["verify", Self.sample, "--trust", "Keys/demo-trust.json", "--at", "2022-01-01T00:00:00Z",
+                       "--training"]
         for result in try both(expired) { #expect(result.status == 1) }
         let office = try Office()
         #expect(try office.run(["revoke", "HN-999999", "--reason", "lost"]).status == 1)
@@ -68,7 +74,7 @@ import Testing
 
     @Test func exit3WhenAnInputCannotBeUsed() throws {
         for result in try both(["verify", Self.sample, "--trust", "Keys/demo-es256.pub.pem"]) {
-            #expect(result.status == 3 && result.stderr.hasPrefix("greenlane: trust file Keys/demo-es256.pub.pem"))
+            #expect(result.status == 3 && result.stderr.contains("): trust file Keys/demo-es256.pub.pem"), "\(result.stderr)")
         }
         let office = try Office()
         let noPolicy = try office.issue(Office.truck.map { $0 == "Samples/policy.json" ? "missing.json" : $0 }

@@ -57,7 +57,8 @@ import Testing
             #expect(result.stderr.contains("--max-revocation-age must be between 0 and 87600 hours"))
         }
         let fine = try greenlane(["verify", code, "--trust", "Keys/demo-trust.json", "--at",
-                                  "2021-07-26T10:00:00+07:00", "--zone", "dong-da", "--max-revocation-age", "87600"])
+                                  "2021-07-26T10:00:00+07:00", "--zone", "dong-da", "--max-revocation-age", "87600",
+                                  "--training"])
         #expect(fine.status == 0, "\(fine.stdout)\(fine.stderr)")
     }
 

@@ -72,7 +72,7 @@ import Testing
         verify.executableURL = alone
         verify.arguments = ["verify", code.trimmingCharacters(in: .whitespacesAndNewlines), "--trust",
                             repositoryRoot.appendingPathComponent("Keys/demo-trust.json").path,
-                            "--at", "2021-07-26T10:00:00+07:00", "--json"]
+                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training"]
         verify.standardOutput = Pipe()
         try verify.run()
         verify.waitUntilExit()

@@ -37,8 +37,10 @@ struct Office {
                         "Nguyễn Văn An", "--driver-id", "001085012345", "--test-at", "2021-07-25T08:00:00+07:00",
                         "--purpose", "essential-goods", "--zones", "ba-dinh,dong-da"]
 
+    /// In training mode: every pass here is signed by the demo key, which is verdict 5 outside it.
     func verify(_ arguments: [String]) throws -> CLIResult {
-        try run(["verify", "--trust", "Keys/demo-trust.json", "--at", "2021-07-26T10:00:00+07:00"] + arguments)
+        try run(["verify", "--trust", "Keys/demo-trust.json", "--at", "2021-07-26T10:00:00+07:00", "--training"]
+                + arguments)
     }
 }
 
@@ -80,6 +82,29 @@ struct Office {
                        "row 10: unknown district 'atlantis'", "row 11: plate 29C-888.01"] {
             #expect(lenient.stderr.contains(reason), "missing \(reason)")
         }
+    }
+
+    @Test func cardsSignedByTheDemoKeyAreDemoWithoutKeyTrust() throws {
+        let office = try Office()
+        let out = office.folder.appendingPathComponent("cards")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        // `issue` always needs --key-trust now (the key must be trusted for the policy's issuer), and a trust
+        // file cannot list a demo key without its demo flag; what matters is the card says DEMO, and that
+        // `show --out`, which takes no trust file, says so too.
+        let issued = try office.issue(Office.truck + ["--out", out.path])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let card = try String(contentsOf: out.appendingPathComponent("HN-000001.card.svg"), encoding: .utf8)
+        #expect(card.contains("DEMO"))
+        let again = office.folder.appendingPathComponent("again")
+        try FileManager.default.createDirectory(at: again, withIntermediateDirectories: true)
+        let shown = try office.run(["show", "HN-000001", "--out", again.path])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let reprinted = try String(contentsOf: again.appendingPathComponent("HN-000001.card.svg"), encoding: .utf8)
+        #expect(reprinted.contains("DEMO"))
+        // Outside training mode a checkpoint says "demo", exit 5.
+        let checked = try office.run(["verify", "--file", out.appendingPathComponent("HN-000001.txt").path,
+                                      "--trust", "Keys/demo-trust.json", "--at", "2021-07-26T10:00:00+07:00"])
+        #expect(checked.status == 5, "\(checked.stdout)")
     }
 
     @Test func pngRoundTripThroughARealQRDecoder() throws {

@@ -6,11 +6,21 @@ struct SampleCase: Decodable {
     var at: String
     var zone: String?
     var revocations: Bool
+    var training: Bool
     var accepted: Bool
     var demo: Bool
     var checks: [String]
     var exit: Int32
+    var verdict: String
+    var signatureVerified: Bool
 }
+
+/// The banner line of each verdict, in Vietnamese (plain style).
+let vietnameseBanner = [
+    "valid": "✔  HỢP LỆ — ĐƯỢC QUA CHỐT", "not-valid": "✘  KHÔNG HỢP LỆ — KHÔNG ĐƯỢC QUA",
+    "cannot-read": "?  KHÔNG ĐỌC ĐƯỢC MÃ — HÃY QUÉT LẠI", "not-greenlane": "?  KHÔNG PHẢI MÃ THẺ LUỒNG XANH",
+    "cannot-confirm": "!  CHƯA XÁC NHẬN ĐƯỢC", "demo": "⚠  THẺ MẪU (DEMO) — KHÔNG PHẢI THẺ THẬT, KHÔNG ĐƯỢC QUA",
+]
 
 func sampleCases() throws -> [SampleCase] {
     struct File: Decodable { var cases: [SampleCase] }
@@ -23,6 +33,7 @@ func arguments(for sample: SampleCase, json: Bool = false, lang: String = "vi") 
                      "--at", sample.at, "--lang", lang]
     if let zone = sample.zone { arguments += ["--zone", zone] }
     if sample.revocations { arguments += ["--revocations", "Samples/codes/revocations.glr"] }
+    if sample.training { arguments.append("--training") }
     if json { arguments.append("--json") }
     return arguments
 }
@@ -32,10 +43,14 @@ func arguments(for sample: SampleCase, json: Bool = false, lang: String = "vi") 
         for sample in try sampleCases() {
             let result = try greenlane(arguments(for: sample))
             #expect(result.status == sample.exit, "\(sample.name): exit \(result.status)\n\(result.stdout)\(result.stderr)")
-            if sample.accepted {
-                #expect(result.stdout.contains("✔  HỢP LỆ — ĐƯỢC QUA CHỐT"), "\(sample.name)")
-            } else {
-                #expect(result.stdout.contains("✘  KHÔNG HỢP LỆ — KHÔNG ĐƯỢC QUA"), "\(sample.name)")
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.count > 2 && lines[1] == "  " + vietnameseBanner[sample.verdict]!, "\(sample.name)")
+            // Only a code whose signature did not verify reads as unverified; a signed one names its key.
+            #expect(result.stdout.contains("CHƯA được xác thực") == (!sample.signatureVerified && sample.exit == 1),
+                    "\(sample.name): NOT verified block")
+            if sample.signatureVerified && sample.exit != 2 {
+                #expect(result.stdout.contains(sample.accepted && sample.exit == 0 ? "Ký bởi DEMO" : "nhưng hiện không hợp lệ:"),
+                        "\(sample.name): signed-by heading")
             }
             for check in sample.checks {
                 #expect(result.stdout.contains("[\(check)]"), "\(sample.name): \(check) not shown")
@@ -49,6 +64,10 @@ func arguments(for sample: SampleCase, json: Bool = false, lang: String = "vi") 
             let result = try greenlane(arguments(for: sample, json: true))
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
             #expect(object["accepted"] as? Bool == sample.accepted, "\(sample.name)")
+            #expect(object["verdict"] as? String == sample.verdict, "\(sample.name)")
+            #expect(object["exit"] as? Int == Int(sample.exit), "\(sample.name)")
+            #expect(object["signatureVerified"] as? Bool == sample.signatureVerified, "\(sample.name)")
+            #expect(object["verified"] == nil, "\(sample.name): `verified` meant accepted; it is gone")
             #expect(object["demo"] as? Bool == sample.demo, "\(sample.name)")
             let checks = (object["failures"] as! [[String: Any]]).map { $0["check"] as! String }
             #expect(checks == sample.checks, "\(sample.name)")
@@ -57,6 +76,7 @@ func arguments(for sample: SampleCase, json: Bool = false, lang: String = "vi") 
 
     @Test func acceptedPassShowsThePlateFirmDriverZonesAndValidity() throws {
         let sample = try sampleCases().first { $0.name == "valid-es256" }!
+        #expect(sample.training)
         let vi = try greenlane(arguments(for: sample)).stdout
         for text in ["29C-123.45", "VNPOST", "Nguyễn Văn An", "Ba Đình", "Đống Đa", "24/07/2021 00:00", "HN-000123",
                      "Ô tô tải nhẹ", "06:00-22:00 hằng ngày"] {
@@ -73,12 +93,28 @@ func arguments(for sample: SampleCase, json: Bool = false, lang: String = "vi") 
         let expired = "GL1:" + "ZZZ"
         let base = ["verify", "--trust", "Keys/demo-trust.json", "--at", "2021-07-26T10:00:00+07:00", "--zone", "ba-dinh",
                     "--json"]
-        let good = try greenlane(base, stdin: valid + valid)
+        let good = try greenlane(base + ["--training"], stdin: valid + valid)
         #expect(good.status == 0)
         #expect(good.stdout.split(separator: "\n").count == 2)
-        let mixed = try greenlane(base, stdin: valid + "\n" + expired + "\n")
+        let mixed = try greenlane(base + ["--training"], stdin: valid + "\n" + expired + "\n")
         #expect(mixed.status == 2)
         #expect(mixed.stdout.split(separator: "\n").count == 2)
+    }
+
+    /// A batch exits with its most severe verdict: not valid (1), demo (5), cannot confirm (4), cannot read (2).
+    @Test func batchExitsWithTheMostSevereVerdictInTheDocumentedOrder() throws {
+        func code(_ name: String) throws -> String {
+            try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/\(name).txt"), encoding: .utf8)
+        }
+        let base = ["verify", "--trust", "Keys/demo-trust.json", "--at", "2021-07-26T10:00:00+07:00", "--zone", "dong-da",
+                    "--json"]
+        let unreadable = try code("malformed-base45"), demo = try code("valid-es256"), forged = try code("bad-signature")
+        #expect(try greenlane(base, stdin: unreadable).status == 2)
+        #expect(try greenlane(base, stdin: unreadable + demo).status == 5)
+        #expect(try greenlane(base, stdin: demo + forged + unreadable).status == 1)
+        #expect(try greenlane(base, stdin: forged + demo).status == 1)
+        #expect(try greenlane(base + ["--training"], stdin: unreadable + demo).status == 2)
+        #expect(try greenlane(base + ["--training"], stdin: demo + demo).status == 0)
     }
 
     @Test func setupAndUsageErrorsHaveTheirOwnExitCodes() throws {

@@ -11,10 +11,13 @@ struct ExpectedSamples: Decodable {
         var at: String
         var zone: String?
         var revocations: Bool
+        var training: Bool
         var accepted: Bool
         var demo: Bool
         var checks: [String]
         var exit: Int32
+        var verdict: String
+        var signatureVerified: Bool
     }
     var trust: String
     var revocations: String
@@ -43,6 +46,15 @@ struct ExpectedSamples: Decodable {
             #expect(checks.contains(check), "no sample for \(check)")
         }
         #expect(expected.cases.contains { $0.accepted })
+        // A case for every verdict but cannot-confirm, which no check gives yet (the trust-file roles issue will).
+        let verdicts = Set(expected.cases.map(\.verdict))
+        for verdict in Verdict.all where verdict != .cannotConfirm {
+            #expect(verdicts.contains(verdict.name), "no sample for the verdict \(verdict)")
+        }
+        for sample in expected.cases {
+            let verdict = Verdict.all.first { $0.name == sample.verdict }
+            #expect(verdict?.exitCode == sample.exit, "\(sample.name): verdict \(sample.verdict), exit \(sample.exit)")
+        }
     }
 
     @Test func samplesGiveTheirExpectedOutcome() throws {
@@ -57,6 +69,8 @@ struct ExpectedSamples: Decodable {
             #expect(result.failures.map(\.check) == sample.checks, "\(sample.name)")
             #expect(result.isDemo == sample.demo, "\(sample.name): demo flag")
             #expect(result.isMalformed == (sample.exit == 2), "\(sample.name): malformed")
+            #expect(result.verdict(training: sample.training).name == sample.verdict, "\(sample.name): verdict")
+            #expect(result.signatureVerified == sample.signatureVerified, "\(sample.name): signatureVerified")
             if sample.accepted {
                 #expect(result.verified?.isDemo == true)
                 #expect(result.warnings.contains(.demoKey(label: result.signer!.label)), "\(sample.name)")

@@ -39,6 +39,8 @@ def greenlane_json(binary, code, sample, expected):
         arguments += ["--zone", sample["zone"]]
     if sample.get("revocations"):
         arguments += ["--revocations", str(gl.ROOT / expected["revocations"])]
+    if sample.get("training"):
+        arguments.append("--training")
     result = subprocess.run(arguments, capture_output=True, text=True, cwd=gl.ROOT)
     return result.returncode, json.loads(result.stdout)
 

@@ -1,3 +1,4 @@
+import GreenlaneSupport
 /// A Vietnamese registration plate, validated and kept in its canonical printed form.
 ///
 /// Cars and trucks: province code, a series of one or two letters, then four or five digits
@@ -110,9 +111,5 @@ public struct Plate: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// Control characters escaped: a carriage return from a CSV field must not overwrite the report line.
-    private static func shown(_ text: String) -> String {
-        text.unicodeScalars.map {
-            $0.properties.generalCategory == .control ? $0.escaped(asASCII: false) : String($0)
-        }.joined()
-    }
+    private static func shown(_ text: String) -> String { SafeText.escaped(text) }
 }
