@@ -115,7 +115,7 @@ public final class AtomicFile {
         self.folder = folder
         self.existing = existing
         self.fd = fd
-        if fchmod(fd, mode_t(mode)) != 0 { try fail(errno) }
+        if fchmod(fd, mode_t(mode)) != 0 { throw abandon(errno) }
     }
 
     deinit {
@@ -127,19 +127,19 @@ public final class AtomicFile {
 
     public func append(_ bytes: [UInt8]) throws(FileError) {
         guard fd >= 0 else { throw FileError(.unwritable, "cannot write \(path): already closed") }
-        if let code = FileWriter.writeAll(fd, bytes) { try fail(code) }
+        if let code = FileWriter.writeAll(fd, bytes) { throw abandon(code) }
     }
 
     /// Syncs the bytes to disk and puts the file under its final name.
     public func commit() throws(FileError) {
         guard fd >= 0 else { throw FileError(.unwritable, "cannot write \(path): already closed") }
-        if fsync(fd) != 0 { try fail(errno) }
+        if fsync(fd) != 0 { throw abandon(errno) }
         let closed = close(fd)
         fd = -1
-        if closed != 0 { try fail(errno) }
+        if closed != 0 { throw abandon(errno) }
         switch existing {
         case .replace:
-            if rename(temporary, path) != 0 { try fail(errno) }
+            if rename(temporary, path) != 0 { throw abandon(errno) }
         case .refuse:
             if link(temporary, path) != 0 {
                 let code = errno
@@ -152,10 +152,11 @@ public final class AtomicFile {
         FileWriter.syncFolder(folder)
     }
 
-    private func fail(_ code: Int32) throws(FileError) -> Never {
+    /// Closes and removes the temporary file; returns the error to throw.
+    private func abandon(_ code: Int32) -> FileError {
         if fd >= 0 { close(fd) }
         fd = -1
         unlink(temporary)
-        throw FileError(.unwritable, "cannot write \(path): \(systemMessage(code))")
+        return FileError(.unwritable, "cannot write \(path): \(systemMessage(code))")
     }
 }
