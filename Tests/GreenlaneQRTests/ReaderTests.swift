@@ -1,12 +1,13 @@
 import Foundation
 import GreenlaneQR
+import GreenlaneScanner
 import Testing
 
 @Suite struct ReaderTests {
     @Test func ourPNGReadsBackWithOurReader() throws {
         let text = Sample.code(length: 300)
         let png = try QRCode(encoding: text).png()
-        #expect(try QRReader.read(png: png) == [text])
+        #expect(try QRReader.read(image: png) == [text])
     }
 
     @Test func ourPNGIsGrayscaleOfTheRightSize() throws {
@@ -42,7 +43,7 @@ import Testing
         let file = directory.appendingPathComponent("qrencode.png")
         let output = try Tool.run("qrencode", ["-l", "M", "-s", "4", "-o", file.path] + options + [text])
         try #require(output.status == 0, "qrencode: \(output.stderr)")
-        #expect(try QRReader.read(pngAt: file.path) == [text])
+        #expect(try QRReader.read(imageAt: file.path) == [text])
     }
 
     @Test func reads16BitRGBWrittenByHand() throws {
@@ -53,7 +54,7 @@ import Testing
         try Tool.writePNG("rgb16", to: file, matrix: try Tool.qrencodeMatrix(text))
         let header = try Data(contentsOf: file)
         #expect(header[24] == 16 && header[25] == 2)  // really 16-bit RGB
-        #expect(try QRReader.read(pngAt: file.path) == [text])
+        #expect(try QRReader.read(imageAt: file.path) == [text])
     }
 
     @Test func readsEveryCodeInAnImage() throws {
@@ -71,7 +72,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("two.png")
         try Tool.writePNG("rgb16", to: file, matrix: square)
-        #expect(try Set(QRReader.read(pngAt: file.path)) == ["FIRST CODE", "SECOND CODE"])
+        #expect(try Set(QRReader.read(imageAt: file.path)) == ["FIRST CODE", "SECOND CODE"])
     }
 
     @Test func blankImageHasNoCode() throws {
@@ -79,7 +80,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("white.png")
         try Tool.writePNG("white", to: file)
-        let error = expectQRError(.noCodeFound) { try QRReader.read(pngAt: file.path) }
+        let error = expectScanError(.noCodeFound) { try QRReader.read(imageAt: file.path) }
         #expect(error?.reason.contains(file.path) == true)
     }
 
@@ -88,30 +89,30 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("wide.png")
         try Tool.writePNG("wide", to: file)
-        expectQRError(.imageTooLarge) { try QRReader.read(pngAt: file.path) }
+        expectScanError(.imageTooLarge) { try QRReader.read(imageAt: file.path) }
     }
 
-    @Test func notAPNG() throws {
-        expectQRError(.notAPNG) { try QRReader.read(png: Array("GL1:ABC".utf8)) }
-        expectQRError(.notAPNG) { try QRReader.read(png: []) }
+    @Test func neitherPNGNorJPEGIsUnsupported() throws {
+        expectScanError(.unsupportedImage) { try QRReader.read(image: Array("GL1:ABC".utf8)) }
+        expectScanError(.unsupportedImage) { try QRReader.read(image: []) }
         let directory = try Tool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("code.svg")
         try Data(QRCode(encoding: "HELLO").svg().utf8).write(to: file)
-        expectQRError(.notAPNG) { try QRReader.read(pngAt: file.path) }
+        expectScanError(.unsupportedImage) { try QRReader.read(imageAt: file.path) }
     }
 
     @Test func truncatedPNGIsCorrupt() throws {
         let png = try QRCode(encoding: "HELLO").png()
-        expectQRError(.corruptPNG) { try QRReader.read(png: Array(png.prefix(png.count / 2))) }
-        expectQRError(.corruptPNG) { try QRReader.read(png: Array(png.prefix(20))) }
+        expectScanError(.corruptImage) { try QRReader.read(image: Array(png.prefix(png.count / 2))) }
+        expectScanError(.corruptImage) { try QRReader.read(image: Array(png.prefix(20))) }
     }
 
     @Test func missingFileIsUnreadable() {
         let path = "/nonexistent/greenlane/code.png"
-        let error = expectQRError(.unreadableFile) { try QRReader.read(pngAt: path) }
+        let error = expectScanError(.unreadableFile) { try QRReader.read(imageAt: path) }
         #expect(error?.reason.contains(path) == true)
-        expectQRError(.unreadableFile) { try QRReader.read(pngAt: "/tmp") }
+        expectScanError(.unreadableFile) { try QRReader.read(imageAt: "/tmp") }
     }
 
     @Test func pngArgumentsAreChecked() throws {
