@@ -14,6 +14,8 @@ let package = Package(
         // to greenlane-office, installed next to it.
         .executable(name: "greenlane", targets: ["GreenlaneCLI"]),
         .executable(name: "greenlane-office", targets: ["GreenlaneOfficeCLI"]),
+        // The image reader both binaries open with dlopen on the first `--image` (Sources/CQRScanner).
+        .library(name: "greenlane-scanner", type: .dynamic, targets: ["CQRScanner"]),
         .library(name: "GreenlaneVerifier", targets: ["GreenlaneVerifier"]),
         .library(name: "GreenlaneMessages", targets: ["GreenlaneMessages"]),
         // For the benchmark and fuzzing packages under Benchmarks/ and Fuzz/.
@@ -39,11 +41,20 @@ let package = Package(
         .systemLibrary(
             name: "CQRencode", pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]),
-        // zbar.h only: libzbar.so.0 is opened with dlopen on first use (GreenlaneQR/ZBarLibrary.swift).
-        .systemLibrary(name: "CZBar", providers: [.apt(["libzbar-dev"])]),
         .systemLibrary(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]),
+
+        // The QR image reader, C++: PNG (libpng), JPEG (libjpeg-turbo), EXIF orientation (libexif), zxing-cpp 1.4
+        // with retries. Only ever built into libgreenlane-scanner.so, never linked into a binary.
+        .target(
+            name: "CQRScanner",
+            linkerSettings: [
+                // swiftc links every shared object with Swift's start-up object and libswiftCore; this one has no
+                // Swift in it and must load where no Swift runtime is installed (the checkpoint package).
+                .unsafeFlags(["-nostartfiles", "-static-stdlib", "-no-toolchain-stdlib-rpath"]),
+                .linkedLibrary("ZXing"), .linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("exif"),
+            ]),
 
         // Below everything: the one error shape, the one file reader and the one file writer (libc only).
         .target(name: "GreenlaneSupport", swiftSettings: swiftSettings),
@@ -58,10 +69,13 @@ let package = Package(
             name: "GreenlaneVerifier",
             dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneMessages", "GreenlaneSupport"],
             swiftSettings: swiftSettings),
-        // QR symbols (libqrencode) as PNG (libpng), SVG and terminal text; reading them back (zbar); pass cards.
+        // QR symbols (libqrencode) as PNG (libpng), SVG and terminal text; pass cards.
         .target(
-            name: "GreenlaneQR", dependencies: ["CQRencode", "CZBar", "CPNG", "GreenlaneFormat", "GreenlaneSupport"],
+            name: "GreenlaneQR", dependencies: ["CQRencode", "CPNG", "GreenlaneFormat", "GreenlaneSupport"],
             swiftSettings: swiftSettings),
+        // Reading QR codes from PNG and JPEG files: opens libgreenlane-scanner.so with dlopen on first use, so it
+        // links nothing and the lean binary can carry it.
+        .target(name: "GreenlaneScanner", dependencies: ["GreenlaneSupport"], swiftSettings: swiftSettings),
         // Signing pass codes and revocation lists.
         .target(
             name: "GreenlaneIssuing", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneSupport"],
@@ -87,11 +101,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
-        // `greenlane`: the checkpoint commands only; no database, image or Foundation libraries.
+        // `greenlane`: the checkpoint commands only; no database, image or Foundation libraries (images are read
+        // through libgreenlane-scanner.so, opened on the first `--image`).
         .executableTarget(
             name: "GreenlaneCLI",
             dependencies: [
-                "GreenlaneCheckpointCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "GreenlaneCheckpointCLI", "GreenlaneScanner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         // `greenlane-office`: every command, the registry's and `verify --image` included.
@@ -99,8 +115,8 @@ let package = Package(
             name: "GreenlaneOfficeCLI",
             dependencies: [
                 "GreenlaneCheckpointCLI", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneMessages", "GreenlaneVerifier",
-                "GreenlaneIssuing", "GreenlaneRegistry", "GreenlaneEngine", "GreenlaneQR", "GreenlaneSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "GreenlaneIssuing", "GreenlaneRegistry", "GreenlaneEngine", "GreenlaneQR", "GreenlaneScanner",
+                "GreenlaneSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings),
@@ -118,7 +134,7 @@ let package = Package(
             name: "GreenlaneFormatTests", dependencies: ["GreenlaneFormat"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "GreenlaneQRTests", dependencies: ["GreenlaneQR", "GreenlaneFormat"],
+            name: "GreenlaneQRTests", dependencies: ["GreenlaneQR", "GreenlaneScanner", "GreenlaneFormat"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneCryptoTests", dependencies: ["GreenlaneCrypto"],

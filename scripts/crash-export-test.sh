@@ -39,6 +39,7 @@ export GREENLANE_CLOCK="2021-07-26T08:00:00+07:00" LANG=C.UTF-8
 export GREENLANE_REGISTRY="$work/registry.sqlite"
 cp Keys/demo-es256.key.pem "$work/demo.key.pem" && chmod 600 "$work/demo.key.pem"
 python3 scripts/make-sample-requests.py "$revoked" "$work/requests.csv" >/dev/null
+"$gl" registry init --policy "$repo/Samples/policy.json" >/dev/null 2>&1
 "$gl" firm import "$repo/Samples/firms.csv" >/dev/null 2>&1
 "$gl" issue --policy "$repo/Samples/policy.json" --key "$work/demo.key.pem" --key-trust "$repo/Keys/demo-trust.json" \
     --csv "$work/requests.csv" --json >"$work/issued.jsonl" 2>"$work/issue.stderr" || fail "issuing failed"
@@ -47,12 +48,13 @@ sqlite3 "$GREENLANE_REGISTRY" \
 code=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["code"])' "$work/issued.jsonl")
 mkdir -p "$work/lists"
 list=$work/lists/revocations.glr
-export_list() { "$gl" revocations export --key "$work/demo.key.pem" --out "$list" 2>/dev/null; }
+export=("$gl" revocations export --key "$work/demo.key.pem" --key-trust "$repo/Keys/demo-trust.json" --out "$list")
+export_list() { "${export[@]}" >/dev/null 2>&1; }
 
 ms() { date +%s%3N; }
 loads() {  # LIST loads and names the revoked pass; prints the entry count from the export's own report
     local status=0
-    "$gl" verify "$code" --trust "$repo/Keys/demo-trust.json" --revocations "$list" --at 2021-07-26T10:00:00+07:00 \
+    "$gl" verify "$code" --trust "$repo/Keys/demo-trust.json" --revocations "$list" --at 2021-07-26T10:00:00+07:00 --training \
         --json >"$work/verify.json" 2>"$work/verify.stderr" || status=$?
     [ $status -eq 1 ] && grep -q '"revoked"' "$work/verify.json"
 }
@@ -66,7 +68,7 @@ killed=0; finished=0; temporaries=0
 for ((round = 1; round <= rounds; round++)); do
     delay=$(python3 -c "print(round(${fractions[$((round - 1))]} * $duration))")
     # The delay is computed before the start, so nothing but the export runs between start and kill.
-    "$gl" revocations export --key "$work/demo.key.pem" --out "$list" >/dev/null 2>&1 &
+    "${export[@]}" >/dev/null 2>&1 &
     child=$!
     sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
     status=0; kill -9 "$child" 2>/dev/null || true; { wait "$child"; } 2>/dev/null || status=$?

@@ -1,9 +1,11 @@
 // `greenlane`, the binary a checkpoint runs. It carries only the checkpoint commands (verify, inspect, keys)
-// and none of the registry's libraries (SQLite, GRDB, Foundation, CSV, libpng, libqrencode, zbar), so
-// `greenlane verify CODE` starts in a few milliseconds (BENCHMARKS.md, cold start). Every other command,
-// and `verify --image`, is handed to greenlane-office, installed next to it, with the same arguments.
+// and none of the registry's libraries (SQLite, GRDB, Foundation, CSV, libqrencode), so `greenlane verify
+// CODE` starts in a few milliseconds (BENCHMARKS.md, cold start). `verify --image` opens the image reader,
+// libgreenlane-scanner.so, with dlopen when first asked. Every other command is handed to greenlane-office,
+// installed next to it, with the same arguments.
 import ArgumentParser
 import GreenlaneCheckpointCLI
+import GreenlaneScanner
 
 #if canImport(Glibc)
 import Glibc
@@ -22,11 +24,11 @@ struct Checkpoint: AsyncParsableCommand {
 enum Office {
     static let binaryName = "greenlane-office"
 
-    /// Whether this binary runs the command itself: a checkpoint command that does not read an image.
+    /// Whether this binary runs the command itself: a checkpoint command.
     static func runsHere(_ arguments: [String]) -> Bool {
         let commands = CheckpointCommands.all.compactMap { $0.configuration.commandName }
-        guard let first = arguments.first, commands.contains(first) else { return false }
-        return !arguments.contains { $0 == "--image" || $0.hasPrefix("--image=") }
+        guard let first = arguments.first else { return false }
+        return commands.contains(first)
     }
 
     /// Replaces this process with greenlane-office from this binary's own folder, or from PATH when the
@@ -54,6 +56,7 @@ enum Greenlane {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if Office.runsHere(arguments) {
+            ImageReading.reader.withLock { $0 = { path in try QRReader.read(imageAt: path) } }
             await CommandRoot.main(Checkpoint.self, arguments: arguments)
         } else {
             Office.exec(arguments)

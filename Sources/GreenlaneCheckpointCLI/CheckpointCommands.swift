@@ -48,8 +48,8 @@ package enum Exit {
         """
 }
 
-/// How `verify --image` reads QR codes from a PNG. Set by greenlane-office, which links zbar and libpng; the
-/// lean binary hands every `--image` to greenlane-office instead.
+/// How `verify --image` reads QR codes from a PNG or JPEG. Both binaries set it to GreenlaneScanner's reader,
+/// which opens libgreenlane-scanner.so with dlopen on first use.
 package enum ImageReading {
     package static let reader = Mutex<(@Sendable (String) throws -> [String])?>(nil)
 }

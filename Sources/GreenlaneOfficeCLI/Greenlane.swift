@@ -1,6 +1,7 @@
 import ArgumentParser
 import GreenlaneCheckpointCLI
 import GreenlaneQR
+import GreenlaneScanner
 
 /// greenlane-office: every command, the registry's included. `greenlane` runs the checkpoint commands itself
 /// and hands everything else here (see Sources/GreenlaneCLI/main.swift).
@@ -16,7 +17,7 @@ struct Greenlane: AsyncParsableCommand {
         ])
 
     static func main() async {
-        ImageReading.reader.withLock { $0 = { path in try QRReader.read(pngAt: path) } }
+        ImageReading.reader.withLock { $0 = { path in try QRReader.read(imageAt: path) } }
         await CommandRoot.main(Self.self)
     }
 }

@@ -1,7 +1,13 @@
 extension QRCode {
+    /// Pixels a module of an SVG with no size given: the same as `png()`, so a tool that rasterises the file
+    /// at its own size (a browser, rsvg-convert, an office suite) gets a symbol any scanner reads. With no
+    /// width and height an SVG's own size is its viewBox, one pixel a module, which few readers manage.
+    public static let svgPixelsPerModule = 8
+
     /// Standalone SVG (one `<path>` of unit-high runs of dark modules on a white background, shape-rendering
-    /// crispEdges), quiet zone included, sized in modules via viewBox; `sizeInMillimetres` sets the width and
-    /// height attributes when given (ignored unless finite and positive). A negative quiet zone counts as 0.
+    /// crispEdges), quiet zone included, drawn in modules via viewBox. Its width and height are
+    /// `sizeInMillimetres` when given (finite and positive), else `svgPixelsPerModule` pixels a module.
+    /// A negative quiet zone counts as 0.
     public func svg(quietZone: Int = 4, sizeInMillimetres: Double? = nil) -> String {
         let quiet = max(0, min(quietZone, 1_000))
         let side = size + 2 * quiet
@@ -10,6 +16,9 @@ extension QRCode {
         if let millimetres = sizeInMillimetres, millimetres.isFinite, millimetres > 0 {
             let length = XML.number(millimetres) + "mm"
             svg += " width=\"\(length)\" height=\"\(length)\""
+        } else {
+            let pixels = side * Self.svgPixelsPerModule
+            svg += " width=\"\(pixels)\" height=\"\(pixels)\""
         }
         svg += " shape-rendering=\"crispEdges\">\n"
         svg += "<rect width=\"\(side)\" height=\"\(side)\" fill=\"#fff\"/>\n"

@@ -23,8 +23,9 @@ import Testing
     @Test func checkpointBinaryLinksNoRegistryImageOrFoundationLibrary() throws {
         let libraries = try sharedLibraries(greenlaneBinary)
         #expect(libraries.contains { $0.hasPrefix("libcrypto.so") })
+        // The image libraries too: libgreenlane-scanner.so and what it needs are opened on the first --image.
         for unwanted in ["libsqlite3", "libpng", "libqrencode", "libzbar", "libFoundation.so", "lib_FoundationICU",
-                         "libFoundationInternationalization"] {
+                         "libFoundationInternationalization", "libZXing", "libjpeg", "libexif", "libgreenlane"] {
             #expect(!libraries.contains { $0.hasPrefix(unwanted) }, "greenlane links \(unwanted)")
         }
         let office = try sharedLibraries(greenlaneBinary.deletingLastPathComponent().appendingPathComponent(
@@ -77,5 +78,50 @@ import Testing
         try verify.run()
         verify.waitUntilExit()
         #expect(verify.terminationStatus == 0)
+    }
+
+    /// `verify --image` runs in the checkpoint binary itself, greenlane-office out of reach: a phone-style JPEG,
+    /// stored sideways with an EXIF orientation tag, read through libgreenlane-scanner.so beside the binary.
+    @Test func checkpointBinaryAloneVerifiesAJPEG() throws {
+        let folder = try temporaryDirectory()
+        let alone = folder.appendingPathComponent("greenlane")
+        try FileManager.default.copyItem(at: greenlaneBinary, to: alone)
+        let scanner = greenlaneBinary.deletingLastPathComponent().appendingPathComponent("libgreenlane-scanner.so")
+        try FileManager.default.copyItem(at: scanner, to: folder.appendingPathComponent("libgreenlane-scanner.so"))
+        let code = try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/valid-es256.txt"),
+                              encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let png = folder.appendingPathComponent("code.png"), jpeg = folder.appendingPathComponent("code.jpg")
+        let qrencode = Process()
+        qrencode.executableURL = URL(fileURLWithPath: "/usr/bin/qrencode")
+        qrencode.arguments = ["-l", "M", "-s", "6", "-o", png.path, code]
+        try qrencode.run()
+        qrencode.waitUntilExit()
+        try #require(qrencode.terminationStatus == 0)
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", """
+            import sys; from PIL import Image
+            image = Image.open(sys.argv[1]).convert("RGB").transpose(Image.Transpose.ROTATE_90)
+            exif = Image.Exif(); exif[0x0112] = 6
+            image.save(sys.argv[2], "JPEG", quality=85, exif=exif.tobytes())
+            """, png.path, jpeg.path]
+        try python.run()
+        python.waitUntilExit()
+        try #require(python.terminationStatus == 0, "python3 with Pillow makes the JPEG")
+        let verify = Process()
+        verify.executableURL = alone
+        verify.arguments = ["verify", "--image", jpeg.path, "--trust",
+                            repositoryRoot.appendingPathComponent("Keys/demo-trust.json").path,
+                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training"]
+        verify.environment = ["PATH": "/nonexistent"]
+        let out = Pipe(), err = Pipe()
+        verify.standardOutput = out
+        verify.standardError = err
+        try verify.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        verify.waitUntilExit()
+        #expect(verify.terminationStatus == 0, "\(text)\(message)")
+        #expect(text.hasPrefix("{\"verdict\":\"valid\",\"exit\":0,\"accepted\":true,"), "\(text)")
     }
 }

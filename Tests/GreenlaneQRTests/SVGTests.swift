@@ -1,4 +1,6 @@
+import Foundation
 import GreenlaneQR
+import GreenlaneScanner
 import Testing
 
 @Suite struct SVGTests {
@@ -10,6 +12,7 @@ import Testing
         #expect(svg.contains("shape-rendering=\"crispEdges\""))
         #expect(svg.components(separatedBy: "<path").count == 2)
         #expect(!svg.contains("mm\""))
+        #expect(svg.contains("width=\"520\" height=\"520\""))  // 8 px a module, as the PNG
         // The first dark module is the finder pattern's corner, just inside the quiet zone.
         #expect(svg.contains("d=\"M4 4h7v1h-7z"))
     }
@@ -21,6 +24,7 @@ import Testing
         #expect(svg.contains("viewBox=\"0 0 25 25\""))
         #expect(svg.contains("width=\"30.5mm\" height=\"30.5mm\""))
         #expect(!code.svg(sizeInMillimetres: .nan).contains("mm\""))
+        #expect(code.svg(quietZone: 2, sizeInMillimetres: .nan).contains("width=\"200\" height=\"200\""))
     }
 
     @Test func svgRendersTheModules() throws {
@@ -69,5 +73,22 @@ import Testing
         }
         // The quiet zone's first row is all light.
         #expect(lines[0].allSatisfy { invert ? $0 != "█" : $0 == "█" })
+    }
+
+    /// SERIAL.svg as `issue --out` writes it, rasterised by rsvg-convert at its own size (no -w, no -z), reads.
+    @Test(arguments: [120, 292, 475])
+    func svgRasterisedAtItsOwnSizeReads(length: Int) throws {
+        let text = Sample.code(length: length, seed: 11)
+        let code = try QRCode(encoding: text)
+        let directory = try Tool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let svg = directory.appendingPathComponent("SERIAL.svg"), png = directory.appendingPathComponent("own.png")
+        try Data(code.svg().utf8).write(to: svg)
+        let output = try Tool.run("rsvg-convert", ["-o", png.path, svg.path])
+        try #require(output.status == 0, "rsvg-convert: \(output.stderr)")
+        let bytes = try [UInt8](Data(contentsOf: png))
+        let image = try QRReader.grayPixels(image: bytes)
+        #expect(image.width == (code.size + 8) * QRCode.svgPixelsPerModule && image.height == image.width)
+        #expect(try QRReader.read(image: bytes) == [text])
     }
 }

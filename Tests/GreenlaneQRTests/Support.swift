@@ -1,5 +1,6 @@
 import Foundation
 import GreenlaneQR
+import GreenlaneScanner
 import Testing
 
 /// Runs tools that are independent of our code (qrencode, zbarimg, python3) for cross-checks.
@@ -125,6 +126,15 @@ func expectQRError<R>(
     _ code: QRError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> R
 ) -> QRError? {
     let error = #expect(throws: QRError.self, sourceLocation: sourceLocation) { _ = try body() }
+    #expect(error?.code == code, "got \(String(describing: error))", sourceLocation: sourceLocation)
+    return error
+}
+
+@discardableResult
+func expectScanError<R>(
+    _ code: ScanError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> R
+) -> ScanError? {
+    let error = #expect(throws: ScanError.self, sourceLocation: sourceLocation) { _ = try body() }
     #expect(error?.code == code, "got \(String(describing: error))", sourceLocation: sourceLocation)
     return error
 }
