@@ -16,12 +16,22 @@ package enum CommandRoot {
         } catch {
             root.exit(withError: error)  // help, version and usage errors, as ArgumentParser prints them
         }
-        do {
+        await run(root) {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
+        }
+    }
+
+    /// Runs work that was parsed elsewhere (the `verify` fast path, the hand-over to greenlane-office) and
+    /// reports what it throws exactly as a parsed command's errors are reported.
+    package static func run<Root: ParsableCommand>(
+        _ root: Root.Type, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Void
+    ) async -> Never {
+        do {
+            try await body()
         } catch {
             exit(report(error, root: root))
         }
