@@ -25,7 +25,9 @@ products=(greenlane)
 
 for product in "${products[@]}"; do
     echo "package: building $product $version (release, --static-swift-stdlib) ..." >&2
-    swift build -c release --static-swift-stdlib --product "$product" --scratch-path "$build" 2>&1 \
+    # --disable-local-rpath: without a $ORIGIN run path the loader does not probe the package folder (about 20
+    # failed opens per library) before the system's libraries, the only ones the binary needs.
+    swift build -c release --static-swift-stdlib --disable-local-rpath --product "$product" --scratch-path "$build" 2>&1 \
         | grep -E "error|warning:|Compiling|Build" | tail -2 >&2
 done
 bin="$build/release"
