@@ -13,7 +13,7 @@ package enum VerifyFastPath {
     package static func parse(_ arguments: [String]) -> VerifyRequest? {
         guard arguments.first == "verify" else { return nil }
         var request = VerifyRequest()
-        var seen: Set<String> = []
+        var seen: [String] = []  // arrays, not sets: a Set's first use (hash seed, metadata) costs a cold start
         var rest = arguments.dropFirst()
         while let argument = rest.popFirst() {
             guard argument.hasPrefix("-") else {
@@ -27,7 +27,8 @@ package enum VerifyFastPath {
                 name = String(argument[..<equals])
                 value = String(argument[argument.index(after: equals)...])
             }
-            guard seen.insert(name).inserted else { return nil }
+            guard !seen.contains(name) else { return nil }
+            seen.append(name)
             if name == "--json" {
                 guard value == nil else { return nil }
                 request.json = true
@@ -58,7 +59,7 @@ package enum VerifyFastPath {
         return request
     }
 
-    static let valueFlags: Set<String> = [
+    static let valueFlags = [
         "--trust", "--revocations", "--at", "--zone", "--file", "--skew", "--max-revocation-age", "--lang",
     ]
 }
