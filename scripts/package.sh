@@ -27,7 +27,8 @@ for product in "${products[@]}"; do
     echo "package: building $product $version (release, --static-swift-stdlib) ..." >&2
     # --disable-local-rpath: without a $ORIGIN run path the loader does not probe the package folder (about 20
     # failed opens per library) before the system's libraries, the only ones the binary needs.
-    swift build -c release --static-swift-stdlib --disable-local-rpath --product "$product" --scratch-path "$build" 2>&1 \
+    swift build -c release --static-swift-stdlib --disable-local-rpath --product "$product" \
+        --scratch-path "$build" 2>&1 \
         | grep -E "error|warning:|Compiling|Build" | tail -2 >&2
 done
 bin="$build/release"
@@ -62,7 +63,8 @@ DEMO-trust.json chứa khóa công khai MẪU của dự án greenlane. Khóa b�
 ai cũng ký được thẻ mà tệp này chấp nhận. Chỉ dùng để thử. Chốt thật nhận tệp tin cậy từ Sở GTVT.
 
 DEMO-pass.txt: a DEMO pass, valid on 26/07/2021 at 10:00 in Đống Đa:
-  ./greenlane verify --file demo/DEMO-pass.txt --trust demo/DEMO-trust.json --at 2021-07-26T10:00:00+07:00 --zone dong-da
+  ./greenlane verify --file demo/DEMO-pass.txt --trust demo/DEMO-trust.json \
+      --at 2021-07-26T10:00:00+07:00 --zone dong-da
 TXT
 echo "$version" >"$stage/VERSION"
 pack "$name"

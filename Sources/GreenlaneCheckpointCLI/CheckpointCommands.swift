@@ -13,7 +13,8 @@ package enum CheckpointCommands {
     package static let all: [any ParsableCommand.Type] = [Keys.self, Setup.self, Verify.self, Inspect.self]
 
     /// The commands greenlane-office adds, as `greenlane` lists them in its help (abstracts short enough for one
-    /// line) and hands them over: the lean binary cannot load their types. `LeanBinaryTests` checks this list against greenlane-office's own.
+    /// line) and hands them over: the lean binary cannot load their types. `VersionAndHelpTests` checks this
+    /// list against greenlane-office's own.
     package static let office: [(name: String, abstract: String)] = [
         ("firm", "Register, list and suspend postal and telecom firms."),
         ("issue", "Issue passes for one vehicle (flags) or a fleet (--csv)."),

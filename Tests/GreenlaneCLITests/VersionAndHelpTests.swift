@@ -95,13 +95,13 @@ import Testing
         #expect(image.stdout.hasPrefix("handed over by \(GreenlaneVersion.current): verify --image"))
         // ... and greenlane-office refuses a command handed over by another version, saying both.
         let folder = try temporaryDirectory()
-        let other = try run(officeBinary, ["firm", "list", "--registry", folder.appendingPathComponent("r.sqlite").path],
-                            environment: ["GREENLANE_HANDED_OVER_BY": "0.1.0"])
+        let firms = ["firm", "list", "--registry", folder.appendingPathComponent("r.sqlite").path]
+        let other = try run(officeBinary, firms, environment: ["GREENLANE_HANDED_OVER_BY": "0.1.0"])
         #expect(other.status == 3)
-        #expect(other.stderr.contains("greenlane 0.1.0 handed this command to greenlane-office \(GreenlaneVersion.current)"))
+        #expect(other.stderr.contains(
+            "greenlane 0.1.0 handed this command to greenlane-office \(GreenlaneVersion.current)"))
         #expect(other.stdout.isEmpty)
-        let same = try run(officeBinary, ["firm", "list", "--registry", folder.appendingPathComponent("r.sqlite").path],
-                           environment: ["GREENLANE_HANDED_OVER_BY": GreenlaneVersion.current])
+        let same = try run(officeBinary, firms, environment: ["GREENLANE_HANDED_OVER_BY": GreenlaneVersion.current])
         #expect(same.status == 0, "\(same.stderr)")
     }
 }
