@@ -148,7 +148,7 @@ let package = Package(
             dependencies: ["GreenlaneEngine", "GreenlaneRegistry", "GreenlaneFormat", "GreenlaneCrypto"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "GreenlaneCLITests", dependencies: ["GreenlaneCLI", "GreenlaneOfficeCLI"],
+            name: "GreenlaneCLITests", dependencies: ["GreenlaneCLI", "GreenlaneOfficeCLI", "GreenlaneCheckpointCLI"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -20,6 +20,10 @@ static inline int greenlane_evp_pkey_keypair_selection(void) {
     return EVP_PKEY_KEYPAIR;
 }
 
+static inline int greenlane_evp_pkey_public_selection(void) {
+    return EVP_PKEY_PUBLIC_KEY;
+}
+
 // OSSL_PARAM_BLD keeps the key-name pointers it is given until OSSL_PARAM_BLD_to_param, so the names must
 // have static storage; a temporary Swift-bridged C string would dangle.
 static inline const char *greenlane_param_group_name(void) { return OSSL_PKEY_PARAM_GROUP_NAME; }

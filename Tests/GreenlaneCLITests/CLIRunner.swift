@@ -10,8 +10,18 @@ struct CLIResult {
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
+/// A data folder of the tests' own (GREENLANE_HOME), so no test reads or writes the settings of the machine
+/// it runs on. Set in this process's environment, which every binary the tests start inherits.
+let privateDataFolder: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("greenlane-home-" + UUID().uuidString)
+    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    setenv("GREENLANE_HOME", url.path, 1)
+    return url
+}()
+
 /// The test runner lives in the build folder next to the binary it tests.
 let greenlaneBinary: URL = {
+    _ = privateDataFolder  // every test that runs a binary finds it through here
     let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     var folder = runner.deletingLastPathComponent()
     while folder.path != "/" {

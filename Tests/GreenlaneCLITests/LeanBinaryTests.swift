@@ -1,4 +1,5 @@
 import Foundation
+import GreenlaneCheckpointCLI
 import Testing
 
 /// `greenlane` is the checkpoint's binary: it must stay free of the registry's libraries (that is what makes
@@ -64,8 +65,11 @@ import Testing
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 3)
-        #expect(message.hasPrefix("greenlane: this command is run by greenlane-office, which could not be started ("
+        // From the catalogue, in the officer's language, with the English reason as the detail.
+        #expect(message.hasPrefix("greenlane: "))
+        #expect(message.contains("this command is run by greenlane-office, which could not be started ("
             + folder.path))
+        #expect(message.contains("install greenlane-office \(GreenlaneVersion.current) next to greenlane"))
         // Its own commands still work there.
         let code = try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/valid-es256.txt"),
                               encoding: .utf8)
