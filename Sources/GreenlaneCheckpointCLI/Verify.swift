@@ -25,11 +25,23 @@ extension CheckpointCommands {
         @Option(name: .long, help: "Read the QR code(s) from this PNG photo, scan or screenshot.")
         var image: String?
 
-        @Option(name: .long, help: "Trust file listing the issuer keys (JSON).")
-        var trust: String
+        @Option(name: .long, help: "Trust file listing the issuer keys (JSON); repeat to merge several.")
+        var trust: [String] = []
 
-        @Option(name: .long, help: "Signed revocation list (from `greenlane revocations export`).")
-        var revocations: String?
+        @Option(name: .long, help: ArgumentHelp(
+            "Signed revocation list (from `greenlane revocations export`), or a folder of .glr files; repeatable.",
+            discussion: "One list per signer. Without any, every pass gets 'cannot confirm' unless "
+                + "--waive-revocations is given."))
+        var revocations: [String] = []
+
+        @Flag(name: .long, help: "No revocation list is available: judge passes without one (named on the verdict).")
+        var waiveRevocations = false
+
+        @Option(name: .long, help: ArgumentHelp(
+            "Verifier state file: newest list sequence per signer, newest signed time seen.",
+            discussion: "Default: $GREENLANE_VERIFIER_STATE, else $XDG_STATE_HOME/greenlane/verifier-state, else "
+                + "~/.local/state/greenlane/verifier-state."))
+        var state: String?
 
         @Option(name: .long, help: "Time of the check (RFC 3339, default: now).")
         var at: String?
@@ -37,11 +49,11 @@ extension CheckpointCommands {
         @Option(name: .long, help: "The checkpoint's district (slug such as ba-dinh, or official code).")
         var zone: String?
 
-        @Option(name: .long, help: "Allowed clock difference, in seconds.")
+        @Option(name: .long, help: "Allowed clock difference, in seconds (at most 900), for every time check.")
         var skew: Int64 = 300
 
-        @Option(name: .long, help: "Report a revocation list older than this many hours as stale.")
-        var maxRevocationAge: Int64 = 24
+        @Option(name: .long, help: "Treat a list as due this many hours after its issue, if before its nextUpdate.")
+        var maxRevocationAge: Int64?
 
         @Flag(name: .long, help: "One JSON object per code on standard output.")
         var json = false
@@ -58,21 +70,30 @@ extension CheckpointCommands {
             if let zone, District(zone) == nil {
                 throw ValidationError("--zone '\(zone)' is not a Hanoi district; try ba-dinh, hoan-kiem, dong-da")
             }
-            if skew < 0 || skew > 86_400 { throw ValidationError("--skew must be between 0 and 86400 seconds") }
+            if trust.isEmpty { throw ValidationError("give at least one --trust file") }
+            if skew < 0 || skew > CheckpointContext.maxClockSkew {
+                throw ValidationError("--skew must be between 0 and \(CheckpointContext.maxClockSkew) seconds")
+            }
             // Hours are turned into seconds: an unbounded value would overflow.
-            if maxRevocationAge < 0 || maxRevocationAge > 87_600 {
-                throw ValidationError("--max-revocation-age must be between 0 and 87600 hours (ten years)")
+            if let maxRevocationAge, maxRevocationAge < 0 || maxRevocationAge > 744 {
+                throw ValidationError("--max-revocation-age must be between 0 and 744 hours (31 days)")
+            }
+            if waiveRevocations && !revocations.isEmpty {
+                throw ValidationError("--waive-revocations is for checking without a list; drop it or --revocations")
             }
         }
 
         package mutating func run() async throws {
             let time = try at.map { try parseTime($0, flag: "--at") } ?? systemTime()
-            let trustSet = try TrustSet.load(path: trust)
-            let list = try revocations.map { try VerifiedRevocationList.load(path: $0, trust: trustSet) }
-            let verifier = PassVerifier(trust: trustSet, revocations: list)
+            let trustSet = try TrustSet.load(paths: trust)
+            let data = try CheckpointData.load(
+                trust: trustSet, revocations: revocations, statePath: CheckpointData.statePath(state), time: time,
+                skew: skew)
+            let verifier = PassVerifier(
+                trust: trustSet, revocationLists: data.lists, newestSignedTime: data.state.newestSignedTime)
             let context = CheckpointContext(
                 time: time, district: zone.flatMap(District.init), clockSkew: skew,
-                maxRevocationAge: maxRevocationAge * 3600)
+                maxRevocationAge: maxRevocationAge.map { $0 * 3600 }, revocationCheckWaived: waiveRevocations)
             let codes: [String]
             if let code {
                 codes = [code]
@@ -96,7 +117,8 @@ extension CheckpointCommands {
             }
             var worst = Verdict.valid
             let renderer = ResultRenderer(
-                language: language.language, training: training, style: json ? .plain : Terminal.bannerStyle())
+                language: language.language, training: training, style: json ? .plain : Terminal.bannerStyle(),
+                instruction: trustSet.cannotConfirmInstruction)
             for (index, code) in codes.enumerated() {
                 let result = verifier.verify(code, context: context)
                 if json {
