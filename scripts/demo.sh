@@ -15,6 +15,7 @@ out=demo-output
 rm -rf "$out" && mkdir -p "$out/passes"
 export GREENLANE_REGISTRY="$out/registry.sqlite"
 export GREENLANE_CLOCK="2021-07-26T08:00:00+07:00"
+export GREENLANE_VERIFIER_STATE="$out/verifier-state"  # the checkpoint remembers lists per run of the demo
 chmod 600 Keys/*.key.pem  # git does not keep modes; greenlane refuses a private key others can read
 key=(--key Keys/demo-es256.key.pem --key-trust Keys/demo-trust.json)
 
