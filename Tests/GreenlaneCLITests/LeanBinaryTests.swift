@@ -73,7 +73,7 @@ import Testing
         verify.executableURL = alone
         verify.arguments = ["verify", code.trimmingCharacters(in: .whitespacesAndNewlines), "--trust",
                             repositoryRoot.appendingPathComponent("Keys/demo-trust.json").path,
-                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training", "--waive-revocations"]
+                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training", "--waive-revocations", "--zone", "dong-da"]
         verify.standardOutput = Pipe()
         try verify.run()
         verify.waitUntilExit()
@@ -112,7 +112,7 @@ import Testing
         verify.executableURL = alone
         verify.arguments = ["verify", "--image", jpeg.path, "--trust",
                             repositoryRoot.appendingPathComponent("Keys/demo-trust.json").path,
-                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training", "--waive-revocations",
+                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training", "--waive-revocations", "--zone", "dong-da",
                             "--state", jpeg.path + ".state"]
         verify.environment = ["PATH": "/nonexistent"]
         let out = Pipe(), err = Pipe()
