@@ -47,13 +47,13 @@ $gl revoke HN-000007 --reason lost --note "driver reported the card lost"
 $gl revocations export "${key[@]}" --out "$out/revocations.glr"
 
 step "Checkpoint officer (Thanh Xuân, 10:00): scan HN-000001 from its PNG"
-$gl verify --image "$out/passes/HN-000001.png" --trust Keys/demo-trust.json --revocations "$out/revocations.glr" \
+$gl verify --image "$out/passes/HN-000001.png" --trust Keys/demo-trust.json --revocations "$out/revocations.glr" --training \
     --at 2021-07-26T10:00:00+07:00 --zone thanh-xuan
 
 step "Checkpoint officer: the revoked pass HN-000007, and the replaced pass"
-$gl verify --file "$out/passes/HN-000007.txt" --trust Keys/demo-trust.json --revocations "$out/revocations.glr" \
+$gl verify --file "$out/passes/HN-000007.txt" --trust Keys/demo-trust.json --revocations "$out/revocations.glr" --training \
     --at 2021-07-26T10:00:00+07:00 || echo "(exit $?)"
-$gl verify --file "$out/single.txt" --trust Keys/demo-trust.json --revocations "$out/revocations.glr" \
+$gl verify --file "$out/single.txt" --trust Keys/demo-trust.json --revocations "$out/revocations.glr" --training \
     --at 2021-07-26T10:00:00+07:00 --zone ba-dinh --lang en || echo "(exit $?)"
 
 step "Auditor: first permits, a revoked one, statistics, the audit log"
