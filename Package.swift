@@ -122,7 +122,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Writes Samples/codes (one code per verifier outcome) from the demo keys.
         .executableTarget(
-            name: "SampleMaker", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing"],
+            name: "SampleMaker", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneVerifier"],
             swiftSettings: swiftSettings),
 
         .testTarget(

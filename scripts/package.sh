@@ -71,8 +71,9 @@ ai cũng ký được thẻ mà tệp này chấp nhận. Chỉ dùng để th�
 
 DEMO-pass.txt: a DEMO pass, valid on 26/07/2021 at 10:00 in Đống Đa:
   ./greenlane verify --file demo/DEMO-pass.txt --trust demo/DEMO-trust.json \
-      --at 2021-07-26T10:00:00+07:00 --zone dong-da --training
-(without --training a demo pass is refused: verdict 5, "demo pass")
+      --at 2021-07-26T10:00:00+07:00 --zone dong-da --training --waive-revocations
+(without --training a demo pass is refused: verdict 5, "demo pass"; without a revocation list a checkpoint
+cannot confirm a pass, verdict 4, unless the officer waives the list, which the verdict then says)
 TXT
 echo "$version" >"$stage/VERSION"
 pack "$name"

@@ -38,11 +38,26 @@ extension CheckpointCommands {
         @Option(name: .long, help: "Read the QR code(s) from this PNG photo, scan or screenshot.")
         var image: String?
 
-        @Option(name: .long, help: "Trust file listing the issuer keys (JSON; default: from `greenlane setup`).")
-        var trust: String?
+        @Option(name: .long, help: ArgumentHelp(
+            "Trust file listing the issuer keys (JSON); repeat to merge several.",
+            discussion: "Default: the one `greenlane setup` stored."))
+        var trust: [String] = []
 
-        @Option(name: .long, help: "Signed revocation list (from `greenlane revocations export`).")
-        var revocations: String?
+        @Option(name: .long, help: ArgumentHelp(
+            "Signed revocation list (from `greenlane revocations export`), or a folder of .glr files; repeatable.",
+            discussion: "One list per signer. Without any, every pass gets 'cannot confirm' unless "
+                + "--waive-revocations is given."))
+        var revocations: [String] = []
+
+        @Flag(name: .long, help: "No revocation list is available: judge passes without one (named on the verdict).")
+        var waiveRevocations = false
+
+        @Option(name: .long, help: ArgumentHelp(
+            "Verifier state file: newest list sequence per signer, newest signed time seen.",
+            discussion: "Default: $GREENLANE_VERIFIER_STATE, else $GREENLANE_HOME/verifier-state, else "
+                + "$XDG_STATE_HOME/greenlane/verifier-state, else "
+                + "~/.local/state/greenlane/verifier-state."))
+        var state: String?
 
         @Option(name: .long, help: "Time of the check (RFC 3339, default: now).")
         var at: String?
@@ -50,11 +65,11 @@ extension CheckpointCommands {
         @Option(name: .long, help: "The checkpoint's district (slug such as ba-dinh, or official code).")
         var zone: String?
 
-        @Option(name: .long, help: "Allowed clock difference, in seconds.")
+        @Option(name: .long, help: "Allowed clock difference, in seconds (at most 900), for every time check.")
         var skew: Int64 = 300
 
-        @Option(name: .long, help: "Report a revocation list older than this many hours as stale.")
-        var maxRevocationAge: Int64 = 24
+        @Option(name: .long, help: "Treat a list as due this many hours after its issue, if before its nextUpdate.")
+        var maxRevocationAge: Int64?
 
         @Flag(name: .long, help: "One JSON object per code on standard output.")
         var json = false
@@ -67,8 +82,9 @@ extension CheckpointCommands {
         /// What the flags ask for: the value `VerifyFastPath` must produce from the same arguments.
         package var request: VerifyRequest {
             VerifyRequest(
-                code: code, file: file, image: image, trust: trust, revocations: revocations, at: at, zone: zone,
-                skew: skew, maxRevocationAge: maxRevocationAge, json: json, training: training, lang: language.lang)
+                code: code, file: file, image: image, trust: trust, revocations: revocations,
+                waiveRevocations: waiveRevocations, state: state, at: at, zone: zone, skew: skew,
+                maxRevocationAge: maxRevocationAge, json: json, training: training, lang: language.lang)
         }
 
         package func validate() throws { try request.validate() }
@@ -83,26 +99,31 @@ package struct VerifyRequest: Equatable, Sendable {
     package var code: String?
     package var file: String?
     package var image: String?
-    package var trust: String?
-    package var revocations: String?
+    package var trust: [String] = []
+    package var revocations: [String] = []
+    package var waiveRevocations = false
+    package var state: String?
     package var at: String?
     package var zone: String?
     package var skew: Int64 = 300
-    package var maxRevocationAge: Int64 = 24
+    package var maxRevocationAge: Int64?
     package var json = false
     package var training = false
     package var lang: Language?
 
     package init(
-        code: String? = nil, file: String? = nil, image: String? = nil, trust: String? = nil,
-        revocations: String? = nil, at: String? = nil, zone: String? = nil, skew: Int64 = 300,
-        maxRevocationAge: Int64 = 24, json: Bool = false, training: Bool = false, lang: Language? = nil
+        code: String? = nil, file: String? = nil, image: String? = nil, trust: [String] = [],
+        revocations: [String] = [], waiveRevocations: Bool = false, state: String? = nil, at: String? = nil,
+        zone: String? = nil, skew: Int64 = 300, maxRevocationAge: Int64? = nil, json: Bool = false,
+        training: Bool = false, lang: Language? = nil
     ) {
         self.code = code
         self.file = file
         self.image = image
         self.trust = trust
         self.revocations = revocations
+        self.waiveRevocations = waiveRevocations
+        self.state = state
         self.at = at
         self.zone = zone
         self.skew = skew
@@ -123,25 +144,31 @@ package struct VerifyRequest: Equatable, Sendable {
         if let zone, District(zone) == nil {
             throw ValidationError("--zone '\(zone)' is not a Hanoi district; try ba-dinh, hoan-kiem, dong-da")
         }
-        if skew < 0 || skew > 86_400 { throw ValidationError("--skew must be between 0 and 86400 seconds") }
+        if skew < 0 || skew > CheckpointContext.maxClockSkew {
+            throw ValidationError("--skew must be between 0 and \(CheckpointContext.maxClockSkew) seconds")
+        }
         // Hours are turned into seconds: an unbounded value would overflow.
-        if maxRevocationAge < 0 || maxRevocationAge > 87_600 {
-            throw ValidationError("--max-revocation-age must be between 0 and 87600 hours (ten years)")
+        if let maxRevocationAge, maxRevocationAge < 0 || maxRevocationAge > 744 {
+            throw ValidationError("--max-revocation-age must be between 0 and 744 hours (31 days)")
+        }
+        if waiveRevocations && !revocations.isEmpty {
+            throw ValidationError("--waive-revocations is for checking without a list; drop it or --revocations")
         }
     }
 
     /// The trust file, revocation list and zone to use: flags first, then what `greenlane setup` stored.
     /// A stored revocation list belongs to the stored trust file, so it is not used with another `--trust`.
     struct Inputs {
-        var trust: String
-        var revocations: String?
+        var trust: [String]
+        var revocations: [String]
         var zone: String?
         var settingsFile: String?
 
         var json: JSONValue {
             .object([
-                ("trust", .string(trust)),
-                ("revocations", revocations.map(JSONValue.string) ?? .null),
+                ("trust", trust.count == 1 ? .string(trust[0]) : .array(trust.map(JSONValue.string))),
+                ("revocations", revocations.isEmpty ? .null
+                    : revocations.count == 1 ? .string(revocations[0]) : .array(revocations.map(JSONValue.string))),
                 ("zone", zone.map(JSONValue.string) ?? .null),
                 ("settings", settingsFile.map(JSONValue.string) ?? .null),
             ])
@@ -149,11 +176,11 @@ package struct VerifyRequest: Equatable, Sendable {
     }
 
     func inputs() throws -> Inputs {
-        if let trust, zone != nil {
+        if !trust.isEmpty, zone != nil {
             return Inputs(trust: trust, revocations: revocations, zone: zone)
         }
         let settings = try CheckpointSettings.load()
-        guard let trust = trust ?? settings?.trust else {
+        guard let trust = trust.isEmpty ? settings?.trust.map({ [$0] }) : trust else {
             throw CLIError(
                 .notSetUp,
                 "no trust file: give --trust FILE, or store one once with `greenlane setup --trust FILE --zone "
@@ -164,25 +191,30 @@ package struct VerifyRequest: Equatable, Sendable {
             throw CLIError(.input, "\(CheckpointSettings.path): zone '\(stored)' is not a Hanoi district; "
                 + "run `greenlane setup --zone DISTRICT`")
         }
-        let usesStoredTrust = self.trust == nil
-        let storedRevocations = usesStoredTrust ? settings?.revocations : nil
+        let usesStoredTrust = self.trust.isEmpty
+        let storedRevocations = usesStoredTrust ? settings?.revocations.map { [$0] } ?? [] : []
         let usedSettings = settings != nil && (usesStoredTrust || (zone == nil && storedZone != nil))
         return Inputs(
-            trust: trust, revocations: revocations ?? storedRevocations, zone: zone ?? storedZone,
+            trust: trust, revocations: revocations.isEmpty ? storedRevocations : revocations,
+            zone: zone ?? storedZone,
             settingsFile: usedSettings ? CheckpointSettings.path : nil)
     }
 
     package func run() throws {
         let time = try at.map { try parseTime($0, flag: "--at") } ?? systemTime()
         let inputs = try inputs()
-        let trustSet = try TrustSet.load(path: inputs.trust)
-        let list = try inputs.revocations.map { try VerifiedRevocationList.load(path: $0, trust: trustSet) }
-        let verifier = PassVerifier(trust: trustSet, revocations: list)
+        let trustSet = try TrustSet.load(paths: inputs.trust)
+        let data = try CheckpointData.load(
+            trust: trustSet, revocations: inputs.revocations, statePath: CheckpointData.statePath(state), time: time,
+            skew: skew)
+        let verifier = PassVerifier(
+            trust: trustSet, revocationLists: data.lists, newestSignedTime: data.state.newestSignedTime)
         let context = CheckpointContext(
             time: time, district: inputs.zone.flatMap(District.init), clockSkew: skew,
-            maxRevocationAge: maxRevocationAge * 3600)
+            maxRevocationAge: maxRevocationAge.map { $0 * 3600 }, revocationCheckWaived: waiveRevocations)
         let renderer = ResultRenderer(
-            language: language, training: training, style: json ? .plain : Terminal.bannerStyle())
+            language: language, training: training, style: json ? .plain : Terminal.bannerStyle(),
+            instruction: trustSet.cannotConfirmInstruction)
         var answers = VerdictWriter(renderer: renderer, context: context, json: json, inputs: inputs)
 
         if let code {

@@ -30,17 +30,22 @@ package enum VerifyFastPath {
             }
             guard !seen.contains(name) else { return nil }
             seen.append(name)
-            if name == "--json" || name == "--training" {
+            if name == "--json" || name == "--training" || name == "--waive-revocations" {
                 guard value == nil else { return nil }
-                if name == "--json" { request.json = true } else { request.training = true }
+                switch name {
+                case "--json": request.json = true
+                case "--training": request.training = true
+                default: request.waiveRevocations = true
+                }
                 continue
             }
             guard valueFlags.contains(name) else { return nil }
             if value == nil { value = rest.popFirst() }
             guard let value, !value.hasPrefix("-"), !value.isEmpty else { return nil }
             switch name {
-            case "--trust": request.trust = value
-            case "--revocations": request.revocations = value
+            case "--trust": request.trust = [value]
+            case "--revocations": request.revocations = [value]
+            case "--state": request.state = value
             case "--at": request.at = value
             case "--zone": request.zone = value
             case "--file": request.file = value
@@ -61,6 +66,6 @@ package enum VerifyFastPath {
     }
 
     static let valueFlags = [
-        "--trust", "--revocations", "--at", "--zone", "--file", "--skew", "--max-revocation-age", "--lang",
+        "--trust", "--revocations", "--state", "--at", "--zone", "--file", "--skew", "--max-revocation-age", "--lang",
     ]
 }

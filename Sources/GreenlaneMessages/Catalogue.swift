@@ -6,6 +6,9 @@ public enum Catalogue {
     // MARK: Verdict banners, the first line an officer reads.
 
     public static let valid = Message("verdict.valid", vi: "✔  HỢP LỆ — ĐƯỢC QUA CHỐT", en: "✔  VALID — MAY PASS")
+    /// Valid, while the revocation list is in its grace: an amber banner.
+    public static let validAgeing = Message(
+        "verdict.valid-ageing", vi: "✔  HỢP LỆ — DỮ LIỆU SẮP CŨ: HÃY ĐỒNG BỘ", en: "✔  VALID — DATA GETTING OLD: SYNC")
     public static let notValid = Message(
         "verdict.not-valid", vi: "✘  KHÔNG HỢP LỆ — KHÔNG ĐƯỢC QUA", en: "✘  NOT VALID — DO NOT LET PASS")
     public static let cannotRead = Message(
@@ -35,8 +38,15 @@ public enum Catalogue {
         en: "Signed with the public demo key \"{1}\": for training only (run with --training).")
     public static let cannotConfirmHint = Message(
         "hint.cannot-confirm",
-        vi: "Thẻ có vẻ đúng nhưng dữ liệu của chốt chưa dùng được: báo cán bộ phụ trách, chưa cho qua.",
-        en: "The pass looks right but the checkpoint's data cannot be used: call the officer in charge; do not wave it through.")
+        vi: "Thẻ có vẻ đúng nhưng dữ liệu của chốt chưa đủ để xác nhận (xem lưu ý bên dưới).",
+        en: "The pass looks right but the checkpoint's data are not enough to confirm it (see the notes below).")
+    /// The trust file's `cannotConfirm` instruction, under this heading, in the officer's language.
+    public static let authorityInstruction = Message(
+        "hint.authority-instruction", vi: "Chỉ dẫn của đơn vị cấp thẻ: {1}", en: "The issuing authority's instruction: {1}")
+    /// When the trust file gives no instruction.
+    public static let cannotConfirmDefaultInstruction = Message(
+        "hint.cannot-confirm-default", vi: "Báo cán bộ phụ trách; chưa cho qua khi chưa có chỉ đạo.",
+        en: "Call the officer in charge; do not wave it through without instructions.")
     public static let demoNote = Message(
         "note.demo", vi: "  ⚠  THẺ MẪU (DEMO) — KHÔNG PHẢI THẺ THẬT", en: "  ⚠  DEMO PASS — NOT A REAL PASS")
 
@@ -112,6 +122,17 @@ public enum Catalogue {
     public static let keyNotValid = Message(
         "failure.key-not-valid", vi: "Khóa {1} không còn hiệu lực khi cấp thẻ ({2})",
         en: "Key {1} was not valid when the pass was issued ({2})")
+    public static let keyLifetimeTooLong = Message(
+        "failure.key-lifetime-too-long", vi: "Thẻ dài hơn mức khóa {1} được phép ký ({2} ngày)",
+        en: "The pass lasts longer than key {1} may sign ({2} days)")
+    public static let keyLifetimeSignedEarly = Message(
+        "failure.key-lifetime-signed-early", vi: "Thẻ được ký hơn một ngày trước ngày hiệu lực (khóa {1})",
+        en: "The pass was signed more than a day before it starts (key {1})")
+    public static let keyLifetimePastKeyEnd = Message(
+        "failure.key-lifetime-past-key-end", vi: "Thẻ còn hạn quá xa sau khi khóa {1} hết hiệu lực ({2})",
+        en: "The pass runs too long past the end of key {1} ({2})")
+    public static let keyRole = Message(
+        "failure.key-role", vi: "Khóa {1} không được phép ký thẻ", en: "Key {1} may not sign passes")
     public static let issuerMismatch = Message(
         "failure.issuer-mismatch", vi: "Đơn vị cấp ghi trên thẻ không phải {1}, đơn vị của khóa ký",
         en: "The pass's issuer is not {1}, the signing key's issuer")
@@ -134,14 +155,39 @@ public enum Catalogue {
     // MARK: Notes that do not refuse a pass.
 
     public static let staleRevocationList = Message(
-        "warning.stale-revocation-list", vi: "Danh sách thu hồi đã cũ (lập lúc {1}): cần cập nhật",
-        en: "Revocation list is stale (made {1}): update it")
+        "warning.stale-revocation-list",
+        vi: "Danh sách thu hồi đã quá hạn (lập lúc {1}, chỉ dùng được đến {2}): cần đồng bộ",
+        en: "Revocation list is out of date (made {1}, usable until {2}): sync it")
+    public static let ageingRevocationList = Message(
+        "warning.ageing-revocation-list",
+        vi: "Danh sách thu hồi sắp cũ (lập lúc {1}, còn dùng được đến {2}): hãy đồng bộ",
+        en: "Revocation list is getting old (made {1}, usable until {2}): sync it")
+    public static let revocationListFromFuture = Message(
+        "warning.revocation-list-from-future",
+        vi: "Danh sách thu hồi ghi ngày lập {1}, sau giờ của máy: không dùng được; kiểm tra đồng hồ",
+        en: "Revocation list is dated {1}, after this device's clock: not used; check the clock")
+    public static let revocationListOtherIssuer = Message(
+        "warning.revocation-list-other-issuer",
+        vi: "Danh sách thu hồi là của đơn vị khác ({1}), không áp dụng cho thẻ này",
+        en: "The revocation list is another issuer's ({1}); it does not apply to this pass")
+    public static let revocationListDemoSigned = Message(
+        "warning.revocation-list-demo-signed",
+        vi: "Danh sách thu hồi ký bằng khóa thử nghiệm ({1}): không bao giờ áp dụng cho thẻ thật",
+        en: "The revocation list is signed with a demo key ({1}): it never applies to a real pass")
     public static let noRevocationList = Message(
-        "warning.no-revocation-list", vi: "Không có danh sách thu hồi: chưa kiểm tra thu hồi",
-        en: "No revocation list: revocation not checked")
+        "warning.no-revocation-list", vi: "Không có danh sách thu hồi: chưa kiểm tra được thu hồi",
+        en: "No revocation list: revocation cannot be checked")
+    public static let revocationCheckWaived = Message(
+        "warning.revocation-check-waived",
+        vi: "Cán bộ đã bỏ qua kiểm tra thu hồi (--waive-revocations): thẻ đã bị thu hồi vẫn có thể qua",
+        en: "The officer waived the revocation check (--waive-revocations): a revoked pass would pass")
     public static let zoneNotChecked = Message(
-        "warning.zone-not-checked", vi: "Chưa chọn địa bàn chốt: chưa kiểm tra khu vực",
-        en: "No checkpoint district given: zone not checked")
+        "warning.zone-not-checked", vi: "Chưa chọn địa bàn chốt, mà thẻ chỉ có hiệu lực ở một số quận, huyện",
+        en: "No checkpoint district given, and the pass is valid only in some districts")
+    public static let clockBehind = Message(
+        "warning.clock-behind",
+        vi: "Đồng hồ của máy sớm hơn thời điểm ký mới nhất chốt đã thấy ({1}): chỉnh lại giờ",
+        en: "This device's clock is earlier than the newest signed time it has seen ({1}): set the clock")
 
     // MARK: Errors that stop a command, each with what to do.
 
@@ -190,6 +236,18 @@ public enum Catalogue {
               problem: (vi: "Danh sách thu hồi không do khóa tin cậy ký", en: "The revocation list is not signed by a trusted key"),
               remedy: (vi: "Dùng danh sách thu hồi và tệp tin cậy của cùng một đơn vị cấp thẻ.",
                        en: "Use the revocation list and the trust file of the same issuing office.")),
+        .init("VerifierDomain.revocationListRollback",
+              problem: (vi: "Danh sách thu hồi cũ hơn danh sách chốt đã dùng", en: "The revocation list is older than one this checkpoint has used"),
+              remedy: (vi: "Không dùng danh sách cũ: tải danh sách mới nhất từ đơn vị cấp thẻ.",
+                       en: "Do not use the older list: download the latest one from the issuing office.")),
+        .init("VerifierDomain.revocationListsOneSigner",
+              problem: (vi: "Hai danh sách thu hồi của cùng một khóa ký", en: "Two revocation lists from the same signing key"),
+              remedy: (vi: "Chỉ giữ danh sách mới nhất của mỗi đơn vị trong thư mục.",
+                       en: "Keep only each issuer's latest list in the folder.")),
+        .init("VerifierDomain.stateFile",
+              problem: (vi: "Không dùng được tệp trạng thái của chốt", en: "The checkpoint's state file cannot be used"),
+              remedy: (vi: "Kiểm tra đường dẫn sau --state (hoặc GREENLANE_VERIFIER_STATE) và quyền ghi.",
+                       en: "Check the path after --state (or GREENLANE_VERIFIER_STATE) and write permission.")),
         .init("VerifierDomain.revocationListBadSignature",
               problem: (vi: "Chữ ký của danh sách thu hồi sai", en: "The revocation list's signature is not valid"),
               remedy: (vi: "Danh sách có thể đã bị sửa: tải lại bản gốc từ đơn vị cấp thẻ.",
@@ -300,16 +358,19 @@ public enum Catalogue {
     /// Every message, for the catalogue test.
     public static var all: [Message] {
         [
-            valid, notValid, cannotRead, notGreenlaneCode, cannotConfirm, demo,
-            cannotReadHint, notGreenlaneHint, demoHint, cannotConfirmHint, demoNote,
+            valid, validAgeing, notValid, cannotRead, notGreenlaneCode, cannotConfirm, demo,
+            cannotReadHint, notGreenlaneHint, demoHint, cannotConfirmHint, authorityInstruction,
+            cannotConfirmDefaultInstruction, demoNote,
             reasons, notes, signedBy, signedButNotValid, notVerified, endOfNotVerified, checkedAt, inspectNotVerified,
             plate, vehicle, firm, driver, driverValue, zones, purpose, hours, hoursValue, validity, serial, serialValue,
             issuer,
             malformedPrefix, malformedBase45, malformedZlib, malformedCBOR, malformedCOSE, malformedClaims,
             nonCanonicalCompression, unknownKeyID, algorithmNotAllowed, algorithmMismatch, nonCanonicalSignature,
-            badSignature, keyNotValid, issuerMismatch, notYetValid, expired, wrongZone, outsideTimeWindow, revoked,
+            badSignature, keyNotValid, keyLifetimeTooLong, keyLifetimeSignedEarly, keyLifetimePastKeyEnd, keyRole,
+            issuerMismatch, notYetValid, expired, wrongZone, outsideTimeWindow, revoked,
             demoKeyReason, allOfHanoi,
-            staleRevocationList, noRevocationList, zoneNotChecked,
+            staleRevocationList, ageingRevocationList, revocationListFromFuture, revocationListOtherIssuer,
+            revocationListDemoSigned, noRevocationList, revocationCheckWaived, zoneNotChecked, clockBehind,
             errorPrefix, remedyPrefix, detailPrefix,
         ] + ([unknownError] + errors).flatMap { [$0.problem, $0.remedy] }
     }

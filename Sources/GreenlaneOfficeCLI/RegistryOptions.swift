@@ -107,16 +107,12 @@ struct SigningKeyOptions: ParsableArguments {
             throw EngineError(.keyTrust, "--key \(self.key) (kid \(kid)) is trusted for issuer \(entryIssuer), "
                 + "not \(issuer)")
         }
-        // ROLE CHECK (issue 11, "Trust files with roles"): trust entries carry no roles yet. When they do,
-        // refuse here an entry without `role` (passes for issue/renew, revocation lists for export):
-        //     guard entry.roles.contains(role) else { throw EngineError(.keyTrust, "... has no \(role) role") }
-        _ = role
+        // A key trusted only for lists must not sign passes, and the other way round: checkpoints would refuse
+        // them (key-role), or not load the list.
+        guard entry.roles.contains(role) else {
+            throw EngineError(.keyTrust, "--key \(self.key) (kid \(kid)): its entry in --key-trust \(keyTrust) has "
+                + "no '\(role.name)' role (it has: \(KeyRole.all.filter(entry.roles.contains).map(\.name).joined(separator: ", ")))")
+        }
         return (key, entry)
     }
-}
-
-/// What a key is used for in a command; checked against the trust entry's roles once they exist (issue 11).
-enum KeyRole: String {
-    case passes
-    case revocationLists = "revocation lists"
 }

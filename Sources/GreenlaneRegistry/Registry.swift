@@ -504,6 +504,20 @@ public struct Registry: Sendable {
         }
     }
 
+    /// The next sequence number for a revocation list signed by `kid` (hex): one more than the last, recorded
+    /// in the same transaction, so two exports never share one.
+    public func nextRevocationListSequence(kid: String) throws(RegistryError) -> UInt64 {
+        try write { db in
+            let last = try Int64.fetchOne(
+                db, sql: "SELECT sequence FROM revocation_list_sequence WHERE kid = ?", arguments: [kid]) ?? 0
+            try db.execute(sql: """
+                INSERT INTO revocation_list_sequence (kid, sequence) VALUES (?, ?)
+                ON CONFLICT (kid) DO UPDATE SET sequence = excluded.sequence
+                """, arguments: [kid, last + 1])
+            return UInt64(last + 1)
+        }
+    }
+
     public func recordExport(_ what: String, detail: String, context: AuditContext) throws(RegistryError) {
         try write { db in try Registry.audit(db, context, what, nil, detail) }
     }

@@ -141,6 +141,9 @@ enum Schema {
         migrator.registerMigration("v7-renewal-runs") { db in
             try db.execute(sql: Schema.renewalRunsSQL)
         }
+        migrator.registerMigration("v8-revocation-list-sequence") { db in
+            try db.execute(sql: Schema.revocationListSequenceSQL)
+        }
         return migrator
     }
 
@@ -203,6 +206,18 @@ enum Schema {
     /// `v7-renewal-runs`: a renewal run is one order's extension (its number and new end): a rerun or a second
     /// operator renewing to the same end joins the same run. A permit records the run that issued it, and a
     /// permit is renewed at most once (the unique index), so no rerun can revoke what a run handed out.
+    /// `v8-revocation-list-sequence`: the last sequence number each signing key (by kid) gave a revocation list.
+    /// Checkpoints refuse a list whose sequence is below one they have seen, so it only grows, per signer.
+    static let revocationListSequenceSQL = """
+        CREATE TABLE revocation_list_sequence (
+            kid TEXT PRIMARY KEY NOT NULL CHECK (length(kid) = 16),
+            sequence INTEGER NOT NULL CHECK (sequence > 0)
+        ) STRICT;
+        CREATE TRIGGER revocation_list_sequence_grows BEFORE UPDATE ON revocation_list_sequence
+            WHEN NEW.sequence <= OLD.sequence
+            BEGIN SELECT RAISE(ABORT, 'a revocation list sequence only grows'); END;
+        """
+
     static let renewalRunsSQL = """
         CREATE TABLE renewal_run (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -42,6 +42,10 @@ func greenlane(
     process.currentDirectoryURL = directory
     var env = ProcessInfo.processInfo.environment
     env["LANG"] = "C.UTF-8"
+    // A fresh verifier state per run unless the test gives one: lists seen by one test must not be another's
+    // rollback.
+    env["GREENLANE_VERIFIER_STATE"] = FileManager.default.temporaryDirectory
+        .appendingPathComponent("greenlane-state-" + UUID().uuidString).path
     for (key, value) in environment { env[key] = value }
     process.environment = env
     let out = Pipe(), err = Pipe(), input = Pipe()

@@ -77,7 +77,7 @@ import Testing
         verify.executableURL = alone
         verify.arguments = ["verify", code.trimmingCharacters(in: .whitespacesAndNewlines), "--trust",
                             repositoryRoot.appendingPathComponent("Keys/demo-trust.json").path,
-                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training"]
+                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training", "--waive-revocations", "--zone", "dong-da"]
         verify.standardOutput = Pipe()
         try verify.run()
         verify.waitUntilExit()
@@ -116,7 +116,8 @@ import Testing
         verify.executableURL = alone
         verify.arguments = ["verify", "--image", jpeg.path, "--trust",
                             repositoryRoot.appendingPathComponent("Keys/demo-trust.json").path,
-                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training"]
+                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training", "--waive-revocations", "--zone", "dong-da",
+                            "--state", jpeg.path + ".state"]
         verify.environment = ["PATH": "/nonexistent"]
         let out = Pipe(), err = Pipe()
         verify.standardOutput = out
