@@ -60,8 +60,8 @@ $gl verify --file "$out/single.txt" --trust Keys/demo-trust.json --revocations "
 
 step "Checkpoint officer (Ba Đình): set up once, then verify with no data flags"
 $gl setup --zone ba-dinh --trust Keys/demo-trust.json --revocations "$out/revocations.glr"
-$gl verify --file "$out/replacement.txt" --at 2021-07-26T10:00:00+07:00 --lang en
-$gl verify --file "$out/replacement.txt" --at 2021-07-26T10:00:00+07:00 --json | grep -o '"used":.*'
+$gl verify --file "$out/replacement.txt" --at 2021-07-26T10:00:00+07:00 --lang en --training
+$gl verify --file "$out/replacement.txt" --at 2021-07-26T10:00:00+07:00 --json --training | grep -o '"used":.*'
 
 step "Auditor: first permits, a revoked one, statistics, the audit log"
 $gl list --limit 5
