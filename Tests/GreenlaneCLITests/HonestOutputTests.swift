@@ -112,6 +112,28 @@ import Testing
         #expect(!result.stderr.contains("CHECK") && !result.stderr.contains("SQLite"))
     }
 
+    @Test func theOfficeRefusesToSignWhatEveryCheckpointWouldRefuse() throws {
+        let office = try Office()
+        let keys = office.folder.appendingPathComponent("keys")
+        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
+        // A key trusted for 2-day passes, under a policy that allows 7: every such pass would be `key-lifetime`.
+        let short = try greenlane(["keys", "generate", "--out", keys.path, "--name", "short", "--max-pass-days", "2"])
+        #expect(short.status == 0, "\(short.stderr)")
+        // A key retired before the order's first day.
+        let retired = try greenlane(["keys", "generate", "--out", keys.path, "--name", "retired",
+                                     "--valid-until", "2021-07-01T00:00:00+07:00"])
+        #expect(retired.status == 0, "\(retired.stderr)")
+        for (name, message) in [("short", "trusted for passes of at most 2 days"), ("retired", "was retired at")] {
+            let result = try office.run([
+                "issue", "--policy", "Samples/policy.json", "--key", keys.appendingPathComponent("\(name).key.pem").path,
+                "--key-trust", keys.appendingPathComponent("\(name).trust.json").path,
+            ] + Office.truck)
+            #expect(result.status == 3 && result.stderr.contains(message), "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+        #expect(try office.run(["list", "--format", "jsonl"]).stdout.isEmpty, "nothing was issued")
+    }
+
     // MARK: Files
 
     @Test func aMissingOutFolderIsRefusedBeforeAnythingIsIssued() throws {
