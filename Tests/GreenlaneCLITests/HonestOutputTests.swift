@@ -305,3 +305,49 @@ import Testing
                          stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+/// The exporter's side of list freshness (migration v8-revocation-list-sequence, `--next-update`, `--grace`),
+/// checked through a checkpoint that reads what the office exported.
+@Suite struct RevocationListExportTests {
+    func export(_ office: Office, to path: String, _ extra: [String] = []) throws -> CLIResult {
+        try office.run(["revocations", "export", "--key", office.key, "--key-trust", "Keys/demo-trust.json",
+                        "--out", path] + extra)
+    }
+
+    @Test func eachExportGrowsTheSequenceSoAnOlderListIsARollback() throws {
+        let office = try Office()
+        #expect(try office.issue(Office.truck).status == 0)
+        let older = office.folder.appendingPathComponent("older.glr").path
+        let newer = office.folder.appendingPathComponent("newer.glr").path
+        #expect(try export(office, to: older).status == 0)
+        #expect(try export(office, to: newer).status == 0)
+        let state = office.folder.appendingPathComponent("verifier-state").path
+        let code = try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/valid-es256.txt"),
+                              encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        func check(_ list: String) throws -> CLIResult {
+            try office.run(["verify", code, "--trust", "Keys/demo-trust.json", "--revocations", list, "--state", state,
+                            "--at", "2021-07-26T10:00:00+07:00", "--zone", "ba-dinh", "--training"])
+        }
+        #expect(try check(newer).status == 0)
+        let rollback = try check(older)
+        #expect(rollback.status == 3, "the older list, seen after the newer one, is a rollback: \(rollback.stderr)")
+    }
+
+    @Test func nextUpdateAndGraceDecideWhenTheListStopsConfirming() throws {
+        let office = try Office()
+        let list = office.folder.appendingPathComponent("list.glr").path
+        // Exported at 08:00 (the pinned clock), due at 10:00, with one hour of grace.
+        #expect(try export(office, to: list, ["--next-update", "2", "--grace", "1"]).status == 0)
+        let code = try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/valid-es256.txt"),
+                              encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        func check(at time: String) throws -> Int32 {
+            try office.run(["verify", code, "--trust", "Keys/demo-trust.json", "--revocations", list, "--state",
+                            office.folder.appendingPathComponent("state-\(time.prefix(13))").path, "--at", time,
+                            "--zone", "ba-dinh", "--training"]).status
+        }
+        #expect(try check(at: "2021-07-26T09:30:00+07:00") == 0, "current")
+        #expect(try check(at: "2021-07-26T10:30:00+07:00") == 0, "in its grace: valid, under an amber banner")
+        #expect(try check(at: "2021-07-26T11:30:00+07:00") == 4, "past its grace: cannot confirm")
+        #expect(try export(office, to: list, ["--next-update", "0"]).status == 64)
+    }
+}
