@@ -125,30 +125,32 @@ let package = Package(
             name: "SampleMaker", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneVerifier"],
             swiftSettings: swiftSettings),
 
+        // For the test targets only: reading a child's output without Foundation's EINTR trap.
+        .target(name: "GreenlaneTestSupport", path: "Tests/GreenlaneTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneSupportTests", dependencies: ["GreenlaneSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneMessagesTests",
             dependencies: ["GreenlaneMessages", "GreenlaneVerifier", "GreenlaneSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "GreenlaneFormatTests", dependencies: ["GreenlaneFormat"],
+            name: "GreenlaneFormatTests", dependencies: ["GreenlaneTestSupport", "GreenlaneFormat"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "GreenlaneQRTests", dependencies: ["GreenlaneQR", "GreenlaneScanner", "GreenlaneFormat"],
+            name: "GreenlaneQRTests", dependencies: ["GreenlaneTestSupport", "GreenlaneQR", "GreenlaneScanner", "GreenlaneFormat"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "GreenlaneCryptoTests", dependencies: ["GreenlaneCrypto"],
+            name: "GreenlaneCryptoTests", dependencies: ["GreenlaneTestSupport", "GreenlaneCrypto"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneVerifierTests",
-            dependencies: ["GreenlaneVerifier", "GreenlaneIssuing", "GreenlaneCrypto", "GreenlaneFormat"],
+            dependencies: ["GreenlaneTestSupport", "GreenlaneVerifier", "GreenlaneIssuing", "GreenlaneCrypto", "GreenlaneFormat"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneEngineTests",
-            dependencies: ["GreenlaneEngine", "GreenlaneRegistry", "GreenlaneFormat", "GreenlaneCrypto"],
+            dependencies: ["GreenlaneTestSupport", "GreenlaneEngine", "GreenlaneRegistry", "GreenlaneFormat", "GreenlaneCrypto"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "GreenlaneCLITests", dependencies: ["GreenlaneCLI", "GreenlaneOfficeCLI", "GreenlaneCheckpointCLI"],
+            name: "GreenlaneCLITests", dependencies: ["GreenlaneTestSupport", "GreenlaneCLI", "GreenlaneOfficeCLI", "GreenlaneCheckpointCLI"],
             swiftSettings: swiftSettings),
     ]
 )

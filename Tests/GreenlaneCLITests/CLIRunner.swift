@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Foundation
 
 /// Runs the built `greenlane` binary, as a user would, and captures what it prints.
@@ -55,8 +56,8 @@ func greenlane(
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    let outData = out.fileHandleForReading.readToEndRetryingInterrupts()
+    let errData = err.fileHandleForReading.readToEndRetryingInterrupts()
     process.waitUntilExit()
     return CLIResult(
         status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),

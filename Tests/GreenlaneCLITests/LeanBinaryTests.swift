@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Foundation
 import GreenlaneCheckpointCLI
 import Testing
@@ -13,7 +14,7 @@ import Testing
         let out = Pipe()
         process.standardOutput = out
         try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: out.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self)
         process.waitUntilExit()
         try #require(process.terminationStatus == 0)
         return text.split(separator: "\n").compactMap { line in
@@ -62,7 +63,7 @@ import Testing
         process.standardError = err
         process.standardOutput = Pipe()
         try process.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let message = String(decoding: err.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 3)
         // From the catalogue, in the officer's language, with the English reason as the detail.
@@ -123,8 +124,8 @@ import Testing
         verify.standardOutput = out
         verify.standardError = err
         try verify.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: out.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self)
+        let message = String(decoding: err.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self)
         verify.waitUntilExit()
         #expect(verify.terminationStatus == 0, "\(text)\(message)")
         #expect(text.hasPrefix("{\"verdict\":\"valid\",\"exit\":0,\"accepted\":true,"), "\(text)")

@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Foundation
 import Testing
 
@@ -64,7 +65,7 @@ import Testing
         process.standardOutput = out
         process.standardError = out
         try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: out.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.components(separatedBy: "answered in").count == 4, "\(text)")

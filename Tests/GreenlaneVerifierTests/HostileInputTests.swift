@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Foundation
 import GreenlaneCrypto
 import GreenlaneFormat
@@ -701,7 +702,7 @@ func hostilePython(_ script: String) throws -> [UInt8] {
     let out = Pipe()
     process.standardOutput = out
     try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let data = out.fileHandleForReading.readToEndRetryingInterrupts()
     process.waitUntilExit()
     try #require(process.terminationStatus == 0)
     return Array(data)

@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Foundation
 import Testing
 
@@ -175,10 +176,10 @@ enum Interop {
         let errorBox = DataBox(), done = DispatchSemaphore(value: 0)
         let errorHandle = err.fileHandleForReading
         DispatchQueue.global().async {
-            errorBox.data = errorHandle.readDataToEndOfFile()
+            errorBox.data = errorHandle.readToEndRetryingInterrupts()
             done.signal()
         }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let outData = out.fileHandleForReading.readToEndRetryingInterrupts()
         done.wait()
         process.waitUntilExit()
         return Result(
