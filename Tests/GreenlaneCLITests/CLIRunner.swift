@@ -37,16 +37,26 @@ let greenlaneBinary: URL = {
 func greenlane(
     _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], in directory: URL = repositoryRoot
 ) throws -> CLIResult {
+    try run(greenlaneBinary, arguments, stdin: stdin, environment: environment, in: directory)
+}
+
+/// Runs `binary` as a user would and captures what it prints. The environment is this process's, with
+/// `LANG=C.UTF-8` and a fresh verifier state (lists seen by one test must not be another's rollback), then
+/// `environment`; with `inherit: false`, only `environment` and `LANG`.
+func run(
+    _ binary: URL, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+    inherit: Bool = true, in directory: URL = repositoryRoot
+) throws -> CLIResult {
     let process = Process()
-    process.executableURL = greenlaneBinary
+    process.executableURL = binary
     process.arguments = arguments
     process.currentDirectoryURL = directory
-    var env = ProcessInfo.processInfo.environment
+    var env = inherit ? ProcessInfo.processInfo.environment : [:]
     env["LANG"] = "C.UTF-8"
-    // A fresh verifier state per run unless the test gives one: lists seen by one test must not be another's
-    // rollback.
-    env["GREENLANE_VERIFIER_STATE"] = FileManager.default.temporaryDirectory
-        .appendingPathComponent("greenlane-state-" + UUID().uuidString).path
+    if inherit {
+        env["GREENLANE_VERIFIER_STATE"] = FileManager.default.temporaryDirectory
+            .appendingPathComponent("greenlane-state-" + UUID().uuidString).path
+    }
     for (key, value) in environment { env[key] = value }
     process.environment = env
     let out = Pipe(), err = Pipe(), input = Pipe()

@@ -8,22 +8,10 @@ import Testing
 @Suite struct VersionAndHelpTests {
     /// Runs `binary` with a bare environment (no PATH to find a greenlane-office elsewhere).
     func run(_ binary: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
-        process.environment = ["PATH": "/nonexistent", "LANG": "C.UTF-8", "GREENLANE_HOME": privateDataFolder.path]
-            .merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outData = out.fileHandleForReading.readToEndRetryingInterrupts()
-        let errData = err.fileHandleForReading.readToEndRetryingInterrupts()
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+        try GreenlaneCLITests.run(
+            binary, arguments,
+            environment: ["PATH": "/nonexistent", "GREENLANE_HOME": privateDataFolder.path].merging(environment) { $1 },
+            inherit: false)
     }
 
     /// A folder holding only a copy of the checkpoint binary, as on a checkpoint machine.
