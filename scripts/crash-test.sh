@@ -235,9 +235,12 @@ print(next(json.loads(l)["code"] for f in sys.argv[1:] for l in open(f) if l.end
         # (The last case: the killed run committed its only chunk and died before printing, and the resume had
         # nothing left to issue. Then the code comes from the registry.)
     fi
-    "$gl" verify --file "$any" --trust "$repo/Keys/demo-trust.json" --at 2021-07-26T10:00:00+07:00 --training \
-        --waive-revocations --state "$work/verifier-state" \
-        >/dev/null || fail "$label: a delivered code ($any) does not verify"
+    # Whether the checkpoint may let it pass depends on where it is checked (zones) and on its list; what the
+    # drill checks is that the delivered code is a genuine, signed pass.
+    local verdict
+    verdict=$("$gl" verify --file "$any" --trust "$repo/Keys/demo-trust.json" --at 2021-07-26T10:00:00+07:00 \
+        --training --waive-revocations --state "$work/verifier-state" --json 2>/dev/null) || true
+    [[ $verdict == *'"signatureVerified":true'* ]] || fail "$label: a delivered code ($any) does not verify"
     unset GREENLANE_REGISTRY
 }
 
