@@ -1,4 +1,5 @@
 import GRDB
+import GreenlaneStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -128,7 +129,7 @@ enum Schema {
                 FROM permit
                 """)
             if let row, row[0] as Int == 1, row[1] as Int == 1, row[4] as Int == 1,
-                let prefix = row[5] as String?, Schema.isSerialPrefix(prefix)
+                let prefix = row[5] as String?, RegistrySettings.isSerialPrefix(prefix)
             {
                 try db.execute(sql: """
                     INSERT INTO registry_settings (id, issuer, station, serial_prefix, created_at) VALUES (1, ?, ?, ?, ?)
@@ -142,12 +143,6 @@ enum Schema {
             try db.execute(sql: Schema.renewalRunsSQL)
         }
         return migrator
-    }
-
-    /// A serial prefix: 1 to 6 of A-Z and 0-9, no dash, so `PREFIX-NNNNNN` splits one way only and two
-    /// stations with different prefixes can never write the same serial.
-    static func isSerialPrefix(_ text: String) -> Bool {
-        (1...6).contains(text.utf8.count) && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }
     }
 
     /// `v5-registry-settings`: what `registry init` records, once: the issuer every pass names, the station
