@@ -164,6 +164,11 @@ let package = Package(
                 "GreenlaneCrypto", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
+        // One suite every store must pass, parameterised by store (Tests/GreenlaneStoreContractTests).
+        .testTarget(
+            name: "GreenlaneStoreContractTests",
+            dependencies: ["GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneFormat", "GreenlaneSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneCLITests", dependencies: ["GreenlaneCLI", "GreenlaneOfficeCLI", "GreenlaneSQLiteStore"],
             swiftSettings: swiftSettings),

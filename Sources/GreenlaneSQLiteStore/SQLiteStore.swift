@@ -275,6 +275,12 @@ public struct SQLiteStore: PermitStore {
         self.settings = settings
     }
 
+    /// For tests (the contract suite's `initialise`): a registry file fully migrated, never initialised.
+    static func uninitialised(path: String) throws -> SQLiteStore {
+        let pool = try openPool(path: path, configuration: configuration(readOnly: false), migrate: true)
+        return SQLiteStore(writer: pool, path: path, settings: nil)
+    }
+
     /// For tests: a registry file whose schema stops at `migration`, as an older greenlane left it.
     init(path: String, migratedUpTo migration: String) throws {
         let pool = try DatabasePool(path: path)
