@@ -91,7 +91,8 @@ let package = Package(
         .target(
             name: "GreenlaneSQLiteStore",
             dependencies: [
-                "GreenlaneStore", "GreenlaneFormat", "GreenlaneSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "GreenlaneStore", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
         // The permit engine: policy, requests, every registry rule, issuing and renewal, over any store.

@@ -10,7 +10,7 @@ import GreenlaneStore
 /// policy, allocate serials, sign, commit every permit and its audit entry), compared with raw EVP signing of
 /// the same Sig_structure size on one core, measured in the same process before and after the batch.
 enum Batch {
-    static func run(csv: String, algorithm name: String, jobs: Int, registryPath: String) async throws {
+    static func run(csv: String, algorithm name: String, jobs: Int, registryPath: String, chunk: Int?) async throws {
         let algorithm: SignatureAlgorithm = name == "eddsa" ? .eddsa : .es256
         let s = try Throughput.setup(algorithm)
         let policy = try Policy.load(path: "Samples/policy.json")
@@ -26,6 +26,7 @@ enum Batch {
         let engine = try PermitEngine(policy: policy, store: registry, key: s.key)
         var options = PermitEngine.BatchOptions(context: BenchRegistry.context)
         options.jobs = jobs
+        if let chunk { options.chunkSize = chunk }
 
         let rawBefore = rawSignRate(s)
         let clock = ContinuousClock()
