@@ -143,9 +143,10 @@ enum Schema {
         migrator.registerMigration("v7-renewal-runs") { db in
             try db.execute(sql: Schema.renewalRunsSQL)
         }
-        // GRDB runs it with foreign keys off (the table is rebuilt under other tables' references) and checks
+        // v9, not v8: main's v8-revocation-list-sequence (issue 11) shipped first; named migrations run in order
+        // of registration, so a merge keeps that one before this. GRDB runs it with foreign keys off (the table is rebuilt under other tables' references) and checks
         // every foreign key before it commits.
-        migrator.registerMigration("v8-permit-code-hash", foreignKeyChecks: .deferred) { db in
+        migrator.registerMigration("v9-permit-code-hash", foreignKeyChecks: .deferred) { db in
             db.add(function: DatabaseFunction("greenlane_code_hash", argumentCount: 1, pure: true) { values in
                 guard let code = String.fromDatabaseValue(values[0]), let hash = PermitCodeHash.of(code) else {
                     throw RegistryError(.invalidValue, "a stored code cannot be read to compute its hash")
@@ -223,7 +224,7 @@ enum Schema {
         CREATE UNIQUE INDEX permit_renewed_once ON permit(renewed_from) WHERE renewed_from IS NOT NULL;
         """
 
-    /// `v8-permit-code-hash`: a code is unique by a 16-byte hash of its COSE bytes (`PermitCodeHash`) instead of
+    /// `v9-permit-code-hash`: a code is unique by a 16-byte hash of its COSE bytes (`PermitCodeHash`) instead of
     /// its full text (about 370 bytes a permit twice over, in a B-tree that every issue wrote all over): the
     /// permit table is rebuilt with `code_hash`, its indexes and its append-only triggers as they were.
     static let permitCodeHashSQL = """

@@ -189,7 +189,7 @@ import Testing
     }
 }
 
-/// Issue 13: the code is unique by a 16-byte hash of its COSE bytes (v8-permit-code-hash).
+/// Issue 13: the code is unique by a 16-byte hash of its COSE bytes (v9-permit-code-hash).
 @Suite struct PermitCodeHashMigrationTests {
     @Test func aRegistryFromBeforeTheHashGetsOneForEveryPermitAndTheSameCodeIsRefusedTwice() async throws {
         let (engine, registry) = try await makeEngine()
