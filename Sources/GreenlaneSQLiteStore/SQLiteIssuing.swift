@@ -11,9 +11,9 @@ extension SQLiteStore {
     /// while the engine may be signing the next slice on another core.
     public func issue(_ batch: IssueBatch, rules: some IssuingRules) async throws(RegistryError) -> IssueCommit {
         guard let settings, batch.serialPrefix == settings.serialPrefix else {
+            let own = settings?.serialPrefix ?? "(none: not initialised)"
             throw RegistryError(
-                .otherIssuer, "registry \(path) issues serials \(settings?.serialPrefix ?? "(none: not initialised)")-…; "
-                    + "asked to issue \(batch.serialPrefix)-…")
+                .otherIssuer, "registry \(path) issues serials \(own)-…; asked to issue \(batch.serialPrefix)-…")
         }
         return try await transaction { db in
             let facts = try SQLiteStore.issueFacts(db, batch.items)
@@ -80,7 +80,8 @@ extension SQLiteStore {
                 vehicles[item.compactPlate] = facts
             }
             if let old = item.renewedFrom, renewals[old] == nil, let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT p.expires_at, p.renewal_run, r.reason, (SELECT n.serial FROM permit n WHERE n.renewed_from = p.serial)
+                SELECT p.expires_at, p.renewal_run, r.reason,
+                    (SELECT n.serial FROM permit n WHERE n.renewed_from = p.serial)
                 FROM permit p LEFT JOIN revocation r ON r.serial = p.serial WHERE p.serial = ?
                 """), arguments: [old]) {
                 renewals[old] = RenewalFacts(expiresAt: row[0], renewalRun: row[1], revocationReason: row[2],

@@ -144,8 +144,8 @@ enum Schema {
             try db.execute(sql: Schema.renewalRunsSQL)
         }
         // v9, not v8: main's v8-revocation-list-sequence (issue 11) shipped first; named migrations run in order
-        // of registration, so a merge keeps that one before this. GRDB runs it with foreign keys off (the table is rebuilt under other tables' references) and checks
-        // every foreign key before it commits.
+        // of registration, so a merge keeps that one before this. GRDB runs it with foreign keys off (the table
+        // is rebuilt under other tables' references) and checks every foreign key before it commits.
         migrator.registerMigration("v9-permit-code-hash", foreignKeyChecks: .deferred) { db in
             db.add(function: DatabaseFunction("greenlane_code_hash", argumentCount: 1, pure: true) { values in
                 guard let code = String.fromDatabaseValue(values[0]), let hash = PermitCodeHash.of(code) else {
