@@ -18,12 +18,16 @@ let package = Package(
         .library(name: "greenlane-scanner", type: .dynamic, targets: ["CQRScanner"]),
         .library(name: "GreenlaneVerifier", targets: ["GreenlaneVerifier"]),
         .library(name: "GreenlaneMessages", targets: ["GreenlaneMessages"]),
-        // For the benchmark and fuzzing packages under Benchmarks/ and Fuzz/.
+        // What GreenlaneVerifier's API is made of (codes, claims, keys), and signing, for Benchmarks/ and Fuzz/.
         .library(name: "GreenlaneFormat", targets: ["GreenlaneFormat"]),
         .library(name: "GreenlaneCrypto", targets: ["GreenlaneCrypto"]),
         .library(name: "GreenlaneIssuing", targets: ["GreenlaneIssuing"]),
-        .library(name: "GreenlaneRegistry", targets: ["GreenlaneRegistry"]),
-        .library(name: "GreenlaneEngine", targets: ["GreenlaneEngine"]),
+        // UNSTABLE, no API promise: only for the packages under Benchmarks/ and Fuzz/ (the leading underscore
+        // says so). A service links the store, the engine and its own store target as targets of this package.
+        .library(
+            name: "_GreenlaneEngineForBenchmarks",
+            targets: ["GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneEngine", "GreenlaneRequestCSV"]),
+        .library(name: "_GreenlaneRequestCSVForFuzzing", targets: ["GreenlaneRequestCSV"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -80,17 +84,27 @@ let package = Package(
         .target(
             name: "GreenlaneIssuing", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneSupport"],
             swiftSettings: swiftSettings),
-        // The registry: firms, vehicles, permits, revocations, audit log (embedded SQLite through GRDB).
+        // The registry's store protocol and its plain records (firms, permits, revocations, the audit log):
+        // what the engine talks to. No database library.
+        .target(name: "GreenlaneStore", dependencies: ["GreenlaneFormat", "GreenlaneSupport"], swiftSettings: swiftSettings),
+        // The store on embedded SQLite through GRDB (WAL): one desk, the demo. GRDB stays inside.
         .target(
-            name: "GreenlaneRegistry",
-            dependencies: ["GreenlaneFormat", "GreenlaneSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "GreenlaneSQLiteStore",
+            dependencies: [
+                "GreenlaneStore", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings),
-        // The permit engine: policy, requests (flags or CSV), issuing and renewal into the registry.
+        // The permit engine: policy, requests, every registry rule, issuing and renewal, over any store.
         .target(
             name: "GreenlaneEngine",
+            dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSupport"],
+            swiftSettings: swiftSettings),
+        // Fleet requests from CSV files (CSV.swift, Foundation streams), bounded; kept out of the engine.
+        .target(
+            name: "GreenlaneRequestCSV",
             dependencies: [
-                "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneRegistry", "GreenlaneSupport",
-                .product(name: "CSV", package: "CSV.swift"),
+                "GreenlaneEngine", "GreenlaneFormat", "GreenlaneSupport", .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings),
         // The checkpoint commands (verify, inspect, keys), shared by the two executables below.
@@ -115,7 +129,8 @@ let package = Package(
             name: "GreenlaneOfficeCLI",
             dependencies: [
                 "GreenlaneCheckpointCLI", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneMessages", "GreenlaneVerifier",
-                "GreenlaneIssuing", "GreenlaneRegistry", "GreenlaneEngine", "GreenlaneQR", "GreenlaneScanner",
+                "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneEngine", "GreenlaneRequestCSV",
+                "GreenlaneQR", "GreenlaneScanner",
                 "GreenlaneSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
@@ -147,10 +162,22 @@ let package = Package(
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneEngineTests",
-            dependencies: ["GreenlaneTestSupport", "GreenlaneEngine", "GreenlaneRegistry", "GreenlaneFormat", "GreenlaneCrypto"],
+            dependencies: [
+                "GreenlaneTestSupport", "GreenlaneEngine", "GreenlaneStore", "GreenlaneSQLiteStore",
+                "GreenlaneRequestCSV", "GreenlaneFormat", "GreenlaneCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings),
+        // One suite every store must pass, parameterised by store (Tests/GreenlaneStoreContractTests).
+        .testTarget(
+            name: "GreenlaneStoreContractTests",
+            dependencies: ["GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneFormat", "GreenlaneSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "GreenlaneCLITests", dependencies: ["GreenlaneTestSupport", "GreenlaneCLI", "GreenlaneOfficeCLI", "GreenlaneCheckpointCLI"],
+            name: "GreenlaneCLITests",
+            dependencies: [
+                "GreenlaneTestSupport", "GreenlaneCLI", "GreenlaneOfficeCLI", "GreenlaneCheckpointCLI",
+                "GreenlaneSQLiteStore",
+            ],
             swiftSettings: swiftSettings),
     ]
 )

@@ -22,8 +22,8 @@ let package = Package(
                 .product(name: "GreenlaneCrypto", package: "greenlane"),
                 .product(name: "GreenlaneIssuing", package: "greenlane"),
                 .product(name: "GreenlaneVerifier", package: "greenlane"),
-                .product(name: "GreenlaneRegistry", package: "greenlane"),
-                .product(name: "GreenlaneEngine", package: "greenlane"),
+                // Unstable: the store, the SQLite store, the engine and CSV requests, for benchmarks only.
+                .product(name: "_GreenlaneEngineForBenchmarks", package: "greenlane"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/GreenlaneBench",

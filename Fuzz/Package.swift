@@ -53,7 +53,7 @@ let package = Package(
             name: "FuzzRequestCSV",
             dependencies: [
                 "FuzzSupport",
-                .product(name: "GreenlaneEngine", package: "greenlane"),
+                .product(name: "_GreenlaneRequestCSVForFuzzing", package: "greenlane"),
             ],
             swiftSettings: settings),
         .executableTarget(

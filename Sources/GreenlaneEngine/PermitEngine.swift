@@ -2,47 +2,50 @@ public import GreenlaneSupport
 public import GreenlaneCrypto
 import GreenlaneFormat
 public import GreenlaneIssuing
-public import GreenlaneRegistry
-import Dispatch
-import Synchronization
+public import GreenlaneStore
 
-/// Issues passes: checks requests against the policy, then signs and records them in the registry.
+/// Issues passes: checks requests against the policy, then has the store record them under the registry's
+/// rules (`ChunkIssuing`), signed.
 ///
-/// The order of events is the guarantee: serial allocated, claims signed and the permit committed in
-/// one registry transaction, and only then is anything handed back for printing or writing to disk.
+/// The order of events is the guarantee: serial allocated, claims signed and the permit committed in one
+/// store transaction, and only then is anything handed back for printing or writing to disk.
 public struct PermitEngine: Sendable {
     public let policy: Policy
-    public let registry: Registry
+    public let store: any PermitStore
     public let signer: PassSigner
+    /// The registry's settings, as the store recorded them at `registry init`.
+    public let settings: RegistrySettings
 
     /// Refuses a policy of another issuer than the registry's, or one that gives the registry's station another
     /// serial prefix (or none): nothing is checked, signed or recorded under a mismatch.
-    public init(policy: Policy, registry: Registry, key: PrivateKey) throws(EngineError) {
-        guard let settings = registry.settings else {
-            throw EngineError(.registry, "\(registry.path) was never initialised; run `greenlane registry init`")
+    public init(policy: Policy, store: any PermitStore, key: PrivateKey) throws(EngineError) {
+        guard let settings = store.settings else {
+            throw EngineError(.registry, "\(store.name) was never initialised; run `greenlane registry init`")
         }
         guard policy.issuer == settings.issuer else {
-            throw EngineError(.policy, "the policy is for issuer \(policy.issuer); registry \(registry.path) issues for \(settings.issuer)")
+            throw EngineError(.policy, "the policy is for issuer \(policy.issuer); registry \(store.name) issues for \(settings.issuer)")
         }
         guard let prefix = policy.serialPrefix(forStation: settings.station) else {
-            throw EngineError(.policy, "the policy does not list station \(settings.station), which registry \(registry.path) issues for")
+            throw EngineError(.policy, "the policy does not list station \(settings.station), which registry \(store.name) issues for")
         }
         guard prefix == settings.serialPrefix else {
             throw EngineError(.policy, "the policy gives station \(settings.station) serial prefix \(prefix); registry "
-                + "\(registry.path) was made with \(settings.serialPrefix)")
+                + "\(store.name) was made with \(settings.serialPrefix)")
         }
         self.policy = policy
-        self.registry = registry
+        self.store = store
         self.signer = PassSigner(key: key)
+        self.settings = settings
     }
 
     public struct BatchOptions: Sendable {
         public var replace = false
         public var allOrNothing = false
         /// Rows per transaction. Each chunk commits before its codes are returned; a crash loses at most
-        /// the chunk in flight, and nothing from it was ever printed.
-        public var chunkSize = 500
-        /// Threads that sign each chunk; 1 signs on the calling thread.
+        /// the chunk in flight, and nothing from it was ever printed. 2,000: each chunk rewrites the pages of
+        /// the plate-keyed B-trees it touches, so 500-row chunks wrote about 2.6 times as much (BENCHMARKS.md).
+        public var chunkSize = 2_000
+        /// Threads that sign; 1 signs on the calling thread, more sign ahead while the store records.
         public var jobs = 1
         /// Who issues, and when: requests are checked and passes issued as of `context.effectiveTime`.
         public var context: AuditContext
@@ -67,11 +70,11 @@ public struct PermitEngine: Sendable {
     public func issue(
         _ requests: [PermitRequest], malformed: [RequestRefusal] = [], options: BatchOptions,
         renewalRun: Int64? = nil, onCommitted: ([RowResult]) throws -> Void
-    ) throws(EngineError) -> Summary {
+    ) async throws(EngineError) -> Summary {
         var summary = Summary()
         let firms: [String: Firm]
         do {
-            firms = Dictionary(uniqueKeysWithValues: try registry.firms().map { ($0.id, $0) })
+            firms = Dictionary(uniqueKeysWithValues: try await store.firms().map { ($0.id, $0) })
         } catch {
             throw EngineError(.registry, error.reason, underlying: error)
         }
@@ -89,7 +92,7 @@ public struct PermitEngine: Sendable {
             let results = refusedUpFront + pending.map { _, result -> RowResult in
                 switch result {
                 case .success(let draft):
-                    return .refused(RequestRefusal(source: draft.source, reasons: ["not issued: another row was refused (--all-or-nothing)"]))
+                    return .refused(RequestRefusal(source: draft.source, reasons: [Self.rolledBack]))
                 case .failure(let refusal): return .refused(refusal)
                 }
             }
@@ -100,13 +103,7 @@ public struct PermitEngine: Sendable {
         }
         if !refusedUpFront.isEmpty { try call(onCommitted, refusedUpFront) }
         let chunkSize = options.allOrNothing ? max(pending.count, 1) : max(options.chunkSize, 1)
-        var issueOptions = IssueOptions(
-            settings: registry.settings!, replace: options.replace, allOrNothing: options.allOrNothing,
-            context: options.context)
-        issueOptions.renewalRun = renewalRun
-        let signer = self.signer
-        let kid = Hex.encode(signer.key.publicKey.keyID)
-        let jobs = max(1, options.jobs)
+        let signing = Signing(signer: signer, jobs: options.jobs)
         // Chunks are slices: removing each from the front of `pending` moved (and retained) every request
         // behind it, quadratic in the batch size.
         for start in stride(from: 0, to: pending.count, by: chunkSize) {
@@ -119,27 +116,38 @@ public struct PermitEngine: Sendable {
                 case .failure(let refusal): results[index] = .refused(refusal)
                 }
             }
-            let outcome: (outcomes: [IssueOutcome], committed: Bool)
+            let rules = ChunkIssuing(
+                drafts: drafts.map(\.1), issuer: settings.issuer, station: settings.station, replace: options.replace,
+                renewalRun: renewalRun, context: options.context, signing: signing)
+            let batch = IssueBatch(items: rules.batchItems, serialPrefix: settings.serialPrefix, renewalRun: renewalRun,
+                                   allOrNothing: options.allOrNothing, context: options.context)
+            let commit: IssueCommit
             do {
-                outcome = try registry.issue(drafts.map(\.1), options: issueOptions) { claims in
-                    try Self.sign(claims, with: signer, kid: kid, jobs: jobs)
-                }
+                commit = try await store.issue(batch, rules: rules)
             } catch {
-                // A row the registry refuses is reported as that row's refusal; what reaches here stops the batch.
+                // A row the store refuses is reported as that row's refusal; what reaches here stops the batch.
                 throw EngineError(error.kind == .rejected ? .request : .registry, error.reason, underlying: error)
             }
-            for ((index, draft), item) in zip(drafts, outcome.outcomes) {
-                switch item {
-                case .issued(let record, let replaced) where outcome.committed:
-                    results[index] = .issued(record, replaced: replaced)
-                case .issued:
+            var issued = commit.permits.makeIterator()
+            var serialOf: [Int: String] = [:]
+            let duplicateOf = rules.duplicateOf
+            for (position, ((index, draft), decision)) in zip(drafts, commit.decisions).enumerated() {
+                switch decision {
+                case .accept(let acceptance) where commit.committed:
+                    guard let permit = issued.next() else { break }
+                    serialOf[position] = permit.record.serial
+                    let replaced = acceptance.revokes?.serial
+                    results[index] = .issued(permit.record, replaced: replaced)
+                case .accept:
+                    results[index] = .refused(RequestRefusal(source: draft.source, reasons: [Self.rolledBack]))
+                case .refuse(let reason):
+                    // A repeat of a vehicle accepted earlier in the chunk names that pass's serial.
+                    let earlier = duplicateOf[position].flatMap { serialOf[$0] }
                     results[index] = .refused(RequestRefusal(
-                        source: draft.source, reasons: ["not issued: another row was refused (--all-or-nothing)"]))
-                case .refused(let source, let reason):
-                    results[index] = .refused(RequestRefusal(source: source, reasons: [reason]))
+                        source: draft.source, reasons: [reason + (earlier.map { " (\($0))" } ?? "")]))
                 }
             }
-            summary.rolledBack = summary.rolledBack || !outcome.committed
+            summary.rolledBack = summary.rolledBack || !commit.committed
             let ordered = results.sorted { $0.key < $1.key }.map(\.value)
             for result in ordered {
                 if case .issued = result { summary.issued += 1 } else { summary.refused += 1 }
@@ -149,23 +157,7 @@ public struct PermitEngine: Sendable {
         return summary
     }
 
-    /// Signs every claim set, on `jobs` threads when there is more than one. OpenSSL keys may sign from
-    /// several threads at once; each thread writes only its own slots of the result.
-    static func sign(_ claims: [PassClaims], with signer: PassSigner, kid: String, jobs: Int) throws
-        -> [(code: String, kid: String)]
-    {
-        if jobs == 1 || claims.count < 2 {
-            return try claims.map { (try signer.passCode(for: $0), kid) }
-        }
-        let results = SignedCodes(count: claims.count)
-        let stripes = min(jobs, claims.count)
-        DispatchQueue.concurrentPerform(iterations: stripes) { stripe in
-            for index in stride(from: stripe, to: claims.count, by: stripes) {
-                results.set(index, Result { () throws(IssuingError) in try signer.passCode(for: claims[index]) })
-            }
-        }
-        return try results.values().map { (try $0.get(), kid) }
-    }
+    static let rolledBack = "not issued: another row was refused (--all-or-nothing)"
 
     private func call(_ body: ([RowResult]) throws -> Void, _ results: [RowResult]) throws(EngineError) {
         do { try body(results) } catch let error as EngineError { throw error } catch {
@@ -179,15 +171,4 @@ public struct PermitEngine: Sendable {
         public var refused = 0
         public var rolledBack = false
     }
-}
-
-/// Results written by several signing threads, each to its own index.
-private final class SignedCodes: Sendable {
-    private let storage: Mutex<[Result<String, IssuingError>?]>
-
-    init(count: Int) { storage = Mutex(Array(repeating: nil, count: count)) }
-
-    func set(_ index: Int, _ result: Result<String, IssuingError>) { storage.withLock { $0[index] = result } }
-
-    func values() -> [Result<String, IssuingError>] { storage.withLock { $0.map { $0! } } }
 }

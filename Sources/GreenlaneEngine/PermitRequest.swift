@@ -1,5 +1,5 @@
 import GreenlaneFormat
-public import GreenlaneRegistry
+public import GreenlaneStore
 
 /// A dispatcher's request for one pass, as typed: from command-line flags or one CSV row.
 public struct PermitRequest: Sendable {
@@ -127,10 +127,16 @@ extension Policy {
 public struct RequestRefusal: Error, Sendable {
     public var source: String
     public var reasons: [String]
+
+    public init(source: String, reasons: [String]) {
+        self.source = source
+        self.reasons = reasons
+    }
 }
 
 extension String {
-    var trimmed: String {
+    /// Without leading and trailing white space (Unicode's, as a spreadsheet's cell may hold).
+    public var trimmed: String {
         var slice = Substring(self)
         while let first = slice.first, first.isWhitespace { slice.removeFirst() }
         while let last = slice.last, last.isWhitespace { slice.removeLast() }

@@ -1,6 +1,6 @@
 public import GreenlaneSupport
 public import GreenlaneFormat
-public import GreenlaneRegistry
+public import GreenlaneStore
 public import Foundation
 
 /// The rules of the order the passes serve, read from a JSON file (see docs/POLICY.md and

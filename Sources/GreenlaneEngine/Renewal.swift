@@ -1,5 +1,5 @@
 import GreenlaneFormat
-import GreenlaneRegistry
+import GreenlaneStore
 
 extension PermitEngine {
     /// What a renewal did, beside the issue summary: passes left alone, and the run it belonged to.
@@ -22,15 +22,15 @@ extension PermitEngine {
     /// not renewed. A permit whose new pass would not end later (already capped by the driver's test) is left
     /// alone and reported in `unchanged`, so its printed card stays valid.
     public func renew(firmID: String?, options: BatchOptions, onCommitted: ([RowResult]) throws -> Void)
-        throws(EngineError) -> RenewalSummary
+        async throws(EngineError) -> RenewalSummary
     {
         let now = options.now
         let run: Int64
         let candidates: [PermitRecord]
         do {
-            run = try registry.renewalRun(orderNumber: policy.order.number, orderEnd: policy.order.end,
-                                          context: options.context)
-            candidates = try registry.renewalCandidates(run: run, firmID: firmID, now: now)
+            run = try await store.renewalRun(orderNumber: policy.order.number, orderEnd: policy.order.end,
+                                             context: options.context)
+            candidates = try await store.renewalCandidates(run: run, firmID: firmID, now: now)
         } catch {
             throw EngineError(.registry, error.reason, underlying: error)
         }
@@ -38,7 +38,7 @@ extension PermitEngine {
         var unchanged: [(serial: String, reason: String)] = []
         let firms: [String: Firm]
         do {
-            firms = Dictionary(uniqueKeysWithValues: try registry.firms().map { ($0.id, $0) })
+            firms = Dictionary(uniqueKeysWithValues: try await store.firms().map { ($0.id, $0) })
         } catch {
             throw EngineError(.registry, error.reason, underlying: error)
         }
@@ -62,7 +62,7 @@ extension PermitEngine {
             }
             requests.append(request)
         }
-        let summary = try issue(requests, options: options, renewalRun: run, onCommitted: onCommitted)
+        let summary = try await issue(requests, options: options, renewalRun: run, onCommitted: onCommitted)
         return RenewalSummary(summary: summary, run: run, unchanged: unchanged)
     }
 }

@@ -3,8 +3,10 @@ import GreenlaneCheckpointCLI
 import CSV
 import Foundation
 import GreenlaneEngine
+import GreenlaneRequestCSV
 import GreenlaneFormat
-import GreenlaneRegistry
+import GreenlaneStore
+import GreenlaneSQLiteStore
 import GreenlaneSupport
 
 extension Greenlane {
@@ -43,7 +45,7 @@ extension Greenlane.FirmCommand {
             } catch {
                 throw ValidationError(error.reason)
             }
-            try store.addFirm(firm, context: context)
+            try await Registry(store: store).addFirm(firm, context: context)
             printError("registered \(firm.id): \(firm.legalName) (\(firm.kind.rawValue), licence \(firm.licence))")
         }
     }
@@ -78,13 +80,13 @@ extension Greenlane.FirmCommand {
                     continue
                 }
                 do {
-                    if try store.firm(id) != nil {
+                    if try await store.firm(id) != nil {
                         printError("skipped \(id): already registered")
                         continue
                     }
                     let firm = Firm(id: id, legalName: name, kind: kind, licence: licence,
                                     createdAt: context.effectiveTime)
-                    try store.addFirm(firm, context: context)
+                    try await Registry(store: store).addFirm(firm, context: context)
                     print("registered \(SafeText.escaped(id)): \(SafeText.escaped(name))")
                 } catch {
                     printError("\(file) row \(row): \(error.reason)")
@@ -100,7 +102,7 @@ extension Greenlane.FirmCommand {
         @OptionGroup var registry: RegistryOptions
 
         mutating func run() async throws {
-            let firms = try registry.open(readOnly: true).firms()
+            let firms = try await registry.open(readOnly: true).firms()
             print("ID        KIND     STATUS     LICENCE          LEGAL NAME")
             for firm in firms {
                 let safe = SafeText.escaped
@@ -123,7 +125,7 @@ extension Greenlane.FirmCommand {
         func validate() throws { try checkOneLine(reason, "--reason", maxLength: Registry.maxFirmTextLength) }
 
         mutating func run() async throws {
-            try setStatus(.suspended, id: id, reason: reason, registry: registry)
+            try await setStatus(.suspended, id: id, reason: reason, registry: registry)
         }
     }
 
@@ -137,13 +139,14 @@ extension Greenlane.FirmCommand {
         func validate() throws { try checkOneLine(reason, "--reason", maxLength: Registry.maxFirmTextLength) }
 
         mutating func run() async throws {
-            try setStatus(.active, id: id, reason: reason, registry: registry)
+            try await setStatus(.active, id: id, reason: reason, registry: registry)
         }
     }
 }
 
-private func setStatus(_ status: Firm.Status, id: String, reason: String, registry: RegistryOptions) throws {
-    let revoked = try registry.open().setFirmStatus(id, status, reason: reason, context: try registry.auditContext())
+private func setStatus(_ status: Firm.Status, id: String, reason: String, registry: RegistryOptions) async throws {
+    let revoked = try await Registry(store: try registry.open())
+        .setFirmStatus(id, status, reason: reason, context: try registry.auditContext())
     printError("\(id): \(status.rawValue)")
     if !revoked.isEmpty {
         printError("revoked \(revoked.count) live passes of \(id) (firm-suspended); run `greenlane revocations export` "

@@ -2,10 +2,12 @@ import ArgumentParser
 import GreenlaneCheckpointCLI
 import Foundation
 import GreenlaneEngine
+import GreenlaneRequestCSV
 import GreenlaneFormat
 import GreenlaneVerifier
 import GreenlaneQR
-import GreenlaneRegistry
+import GreenlaneStore
+import GreenlaneSQLiteStore
 import GreenlaneSupport
 
 extension Greenlane {
@@ -71,7 +73,7 @@ extension Greenlane {
             let policy = try Policy.load(path: self.policy)
             let store = try registry.open()
             let (key, entry) = try signing.load(issuer: policy.issuer, role: .passes)
-            let engine = try PermitEngine(policy: policy, registry: store, key: key)
+            let engine = try PermitEngine(policy: policy, store: store, key: key)
             // After the set-up: a command refused for its key or policy says only that (one line).
             let context = try registry.auditContext()
             try SigningKeyOptions.checkPassesFit(entry, policy: policy, at: context.effectiveTime)
@@ -92,11 +94,11 @@ extension Greenlane {
             options.allOrNothing = allOrNothing
             options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
             var output = PassOutput(folder: out)
-            output.firmNames = Dictionary(uniqueKeysWithValues: try engine.registry.firms().map { ($0.id, $0.legalName) })
+            output.firmNames = Dictionary(uniqueKeysWithValues: try await engine.store.firms().map { ($0.id, $0.legalName) })
             output.isDemo = entry.isDemo
             let report = IssueReport(json: json, single: csv == nil, output: output)
-            let summary = try report.run {
-                try engine.issue(requests, malformed: malformed, options: options, onCommitted: $0)
+            let summary = try await report.run {
+                try await engine.issue(requests, malformed: malformed, options: options, onCommitted: $0)
             }
             if !json && csv != nil {
                 printError("issued \(summary.issued), refused \(summary.refused)"
@@ -127,11 +129,11 @@ final class IssueReport {
     }
 
     /// Runs `issue`, handing it the per-chunk reporter, and turns a failed write into one clear error.
-    func run(_ issue: (([PermitEngine.RowResult]) throws -> Void) throws -> PermitEngine.Summary) throws
+    func run(_ issue: (([PermitEngine.RowResult]) throws -> Void) async throws -> PermitEngine.Summary) async throws
         -> PermitEngine.Summary
     {
         do {
-            return try issue { try self.report($0) }
+            return try await issue { try self.report($0) }
         } catch {
             guard let failure else { throw error }
             let list = unwritten.count <= 20

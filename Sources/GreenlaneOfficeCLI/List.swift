@@ -2,7 +2,8 @@ import ArgumentParser
 import GreenlaneSupport
 import GreenlaneCheckpointCLI
 import GreenlaneFormat
-import GreenlaneRegistry
+import GreenlaneStore
+import GreenlaneSQLiteStore
 
 extension Greenlane {
     struct List: AsyncParsableCommand {
@@ -46,7 +47,7 @@ extension Greenlane {
             let store = try registry.open(readOnly: true)
             var writer = ListingWriter(format: format)
             writer.header()
-            try store.forEachPermit(filter) { writer.row($0) }
+            for try await listing in store.permits(matching: filter) { writer.row(listing) }
             writer.footer()
         }
     }

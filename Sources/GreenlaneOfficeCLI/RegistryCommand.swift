@@ -1,7 +1,8 @@
 import ArgumentParser
 import GreenlaneCheckpointCLI
 import GreenlaneEngine
-import GreenlaneRegistry
+import GreenlaneStore
+import GreenlaneSQLiteStore
 import GreenlaneSupport
 
 extension Greenlane {
@@ -49,7 +50,7 @@ extension Greenlane.RegistryCommand {
             let context = try registry.auditContext()
             let settings = RegistrySettings(issuer: policy.issuer, station: station, serialPrefix: prefix,
                                             fileGroup: group, createdAt: context.effectiveTime)
-            _ = try Registry.create(path: registry.path, settings: settings, context: context)
+            _ = try await SQLiteStore.create(path: registry.path, settings: settings, context: context)
             printError("created registry \(registry.path): issuer \(settings.issuer), station \(station), serials "
                 + "\(prefix)-000001 onwards" + (group.map { ", readable by group \($0)" } ?? ""))
         }
@@ -71,7 +72,7 @@ extension Greenlane.RegistryCommand {
 
         mutating func run() async throws {
             let store = try registry.open()
-            let counts = try store.backup(to: file, context: try registry.auditContext())
+            let counts = try await store.backup(to: file, context: try registry.auditContext())
             printError("backed up \(registry.path) to \(file): \(counts); integrity ok")
         }
     }
@@ -84,13 +85,13 @@ extension Greenlane.RegistryCommand {
 
         mutating func run() async throws {
             let store = try registry.open(readOnly: true)
-            let integrity = try store.integrityCheck()
+            let integrity = try await store.integrityCheck()
             if let settings = store.settings {
                 print("issuer \(settings.issuer) · station \(settings.station) · serials \(settings.serialPrefix)-…")
             } else {
                 print("not initialised (run `greenlane registry init`)")
             }
-            print("\(try store.counts())")
+            print("\(try await store.counts())")
             print("integrity: \(integrity)")
             if integrity != "ok" { throw Exit.setup }
         }
@@ -112,7 +113,8 @@ extension Greenlane.VehicleCommand {
         func validate() throws { try checkOneLine(reason, "--reason", maxLength: Registry.maxFirmTextLength) }
 
         mutating func run() async throws {
-            try registry.open().transferVehicle(plate: plate, to: to, reason: reason, context: try registry.auditContext())
+            try await Registry(store: try registry.open())
+                .transferVehicle(plate: plate, to: to, reason: reason, context: try registry.auditContext())
             printError("vehicle \(plate) now belongs to \(to)")
         }
     }

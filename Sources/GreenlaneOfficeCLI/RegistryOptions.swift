@@ -3,7 +3,8 @@ import GreenlaneCheckpointCLI
 import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
-import GreenlaneRegistry
+import GreenlaneStore
+import GreenlaneSQLiteStore
 import GreenlaneSupport
 import GreenlaneVerifier
 import Synchronization
@@ -23,7 +24,7 @@ enum ClockAnnouncement {
 
 /// Where the registry is, whom the account acts for, and what time it is.
 struct RegistryOptions: ParsableArguments {
-    @Option(name: .long, help: "Registry file (default: $GREENLANE_REGISTRY, else ./\(Registry.defaultPath)).")
+    @Option(name: .long, help: "Registry file (default: $GREENLANE_REGISTRY, else ./\(SQLiteStore.defaultPath)).")
     var registry: String?
 
     @Option(name: .long, help: ArgumentHelp(
@@ -43,7 +44,7 @@ struct RegistryOptions: ParsableArguments {
         }
     }
 
-    var path: String { registry ?? environment("GREENLANE_REGISTRY") ?? Registry.defaultPath }
+    var path: String { registry ?? environment("GREENLANE_REGISTRY") ?? SQLiteStore.defaultPath }
 
     /// The time the command acts as of: the pinned clock (announced once on standard error), else now.
     func now() throws -> Int64 { try pinnedClock() ?? systemTime() }
@@ -72,8 +73,8 @@ struct RegistryOptions: ParsableArguments {
     }
 
     /// Opens the registry, which must exist and have been made by `greenlane registry init`.
-    func open(readOnly: Bool = false) throws(RegistryError) -> Registry {
-        try Registry(path: path, readOnly: readOnly)
+    func open(readOnly: Bool = false) throws(RegistryError) -> SQLiteStore {
+        try SQLiteStore(path: path, readOnly: readOnly)
     }
 }
 

@@ -3,7 +3,8 @@ import GreenlaneCheckpointCLI
 import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneIssuing
-import GreenlaneRegistry
+import GreenlaneStore
+import GreenlaneSQLiteStore
 import GreenlaneSupport
 
 extension Greenlane {
@@ -32,16 +33,16 @@ extension Greenlane {
             let policy = try Policy.load(path: self.policy)
             let store = try registry.open()
             let (key, entry) = try signing.load(issuer: policy.issuer, role: .passes)
-            let engine = try PermitEngine(policy: policy, registry: store, key: key)
+            let engine = try PermitEngine(policy: policy, store: store, key: key)
             let context = try registry.auditContext()
             try SigningKeyOptions.checkPassesFit(entry, policy: policy, at: context.effectiveTime)
             var output = PassOutput(folder: out)
             output.isDemo = entry.isDemo
-            output.firmNames = Dictionary(uniqueKeysWithValues: try store.firms().map { ($0.id, $0.legalName) })
+            output.firmNames = Dictionary(uniqueKeysWithValues: try await store.firms().map { ($0.id, $0.legalName) })
             let report = IssueReport(json: json, single: false, output: output)
             var renewal: PermitEngine.RenewalSummary?
-            _ = try report.run { committed in
-                let result = try engine.renew(firmID: firm, options: .init(context: context), onCommitted: committed)
+            _ = try await report.run { committed in
+                let result = try await engine.renew(firmID: firm, options: .init(context: context), onCommitted: committed)
                 renewal = result
                 return result.summary
             }

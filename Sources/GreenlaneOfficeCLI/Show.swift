@@ -3,8 +3,10 @@ import GreenlaneMessages
 import GreenlaneCheckpointCLI
 import GreenlaneFormat
 import GreenlaneIssuing
+import GreenlaneEngine
 import GreenlaneQR
-import GreenlaneRegistry
+import GreenlaneStore
+import GreenlaneSQLiteStore
 import GreenlaneVerifier
 import GreenlaneSupport
 
@@ -30,12 +32,12 @@ extension Greenlane {
             if let out { try FileWriter.checkFolder(out, flag: "--out") }
             let now = try registry.now()
             let store = try registry.open(readOnly: true)
-            guard let listing = try store.permit(serial, at: now) else {
+            guard let listing = try await store.permit(serial, at: now) else {
                 throw RegistryError(.unknownPermit, "no permit with serial \(serial) in \(registry.path)")
             }
             if let out {
                 var output = PassOutput(folder: out)
-                if let firm = try store.firm(listing.permit.firmID) { output.firmNames[firm.id] = firm.legalName }
+                if let firm = try await store.firm(listing.permit.firmID) { output.firmNames[firm.id] = firm.legalName }
                 if let kid = Hex.decode(listing.permit.kid) {
                     // The published demo keys make demo cards with or without --key-trust.
                     let flagged = try keyTrust.map { try TrustSet.load(path: $0).key(for: kid)?.isDemo ?? false }
@@ -106,7 +108,8 @@ extension Greenlane {
 
         mutating func run() async throws {
             let code = RevocationReason(known: reason)!  // validate() checked it
-            try registry.open().revoke(serial, reason: code, note: note, context: try registry.auditContext())
+            try await Registry(store: try registry.open())
+                .revoke(serial, reason: code, note: note, context: try registry.auditContext())
             printError("revoked \(serial) (\(code.code)); "
                 + "run `greenlane revocations export` and send the list to checkpoints")
         }
@@ -147,7 +150,7 @@ extension Greenlane {
                 let signer = PassSigner(key: key)
                 let context = try registry.auditContext()
                 let now = context.effectiveTime
-                let export = try store.revocations(relevantAt: now)
+                let export = try await store.revocations(relevantAt: now)
                 let entries = export.entries
                 if !export.freeTextReasons.isEmpty {
                     let serials = export.freeTextReasons
@@ -155,7 +158,7 @@ extension Greenlane {
                         + "as their reason; the list says 'other' for them (free text never goes to checkpoints): "
                         + serials.prefix(10).joined(separator: ", ") + (serials.count > 10 ? ", ..." : ""))
                 }
-                let sequence = try store.nextRevocationListSequence(kid: entry.keyIDHex)
+                let sequence = try await store.nextRevocationListSequence(kid: entry.keyIDHex)
                 let list = RevocationList(
                     issuer: issuer, issuedAt: now, entries: entries, sequence: sequence,
                     nextUpdate: now + nextUpdate * 3600, grace: grace * 3600)
@@ -164,8 +167,8 @@ extension Greenlane {
                 try FileWriter.write(bytes, to: out, mode: FileWriter.publicMode)
                 let mapped = export.freeTextReasons.isEmpty
                     ? "" : " (\(export.freeTextReasons.count) free-text as other)"
-                try store.recordExport(
-                    "revocations.export",
+                try await store.recordAudit(
+                    "revocations.export", subject: nil,
                     detail: "\(entries.count) entries to \(out)\(mapped), sequence \(sequence) of kid \(entry.keyIDHex)",
                     context: context)
                 printError("wrote \(out): \(entries.count) revoked permits, list \(sequence), signed "

@@ -2,7 +2,8 @@ import ArgumentParser
 import GreenlaneSupport
 import GreenlaneCheckpointCLI
 import GreenlaneFormat
-import GreenlaneRegistry
+import GreenlaneStore
+import GreenlaneSQLiteStore
 
 extension Greenlane {
     struct Stats: AsyncParsableCommand {
@@ -11,7 +12,7 @@ extension Greenlane {
         @OptionGroup var registry: RegistryOptions
 
         mutating func run() async throws {
-            let stats = try registry.open(readOnly: true).statistics(now: try registry.now())
+            let stats = try await registry.open(readOnly: true).statistics(now: try registry.now())
             print("permits: \(stats.total)")
             print("\nby status:")
             for (status, count) in stats.byStatus { print("  \(status.padding(10)) \(count)") }
@@ -41,7 +42,7 @@ extension Greenlane {
         @OptionGroup var registry: RegistryOptions
 
         mutating func run() async throws {
-            for entry in try registry.open(readOnly: true).auditLog(limit: last, actor: by, action: action) {
+            for entry in try await registry.open(readOnly: true).auditLog(limit: last, actor: by, action: action) {
                 print(Self.line(entry))
             }
         }

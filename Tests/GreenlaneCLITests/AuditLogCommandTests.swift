@@ -1,6 +1,6 @@
 import GreenlaneTestSupport
 import Foundation
-@testable import GreenlaneRegistry
+@testable import GreenlaneSQLiteStore
 import Testing
 
 /// The operating-system account running these tests, as the password database names it.
@@ -113,7 +113,7 @@ func sqlite(_ path: String, _ sql: String) throws -> String {
     @Test func logOutputOfARowWithControlCharactersIsEscaped() throws {
         let folder = try temporaryDirectory()
         let path = folder.appendingPathComponent("old.sqlite").path
-        _ = try Registry(path: path, migratedUpTo: "v2-permit-by-compact-plate")
+        _ = try SQLiteStore(path: path, migratedUpTo: "v2-permit-by-compact-plate")
         let inserted = try sqlite(path, """
             INSERT INTO audit_log (at, actor, action, subject, detail) VALUES
                 (1627261200, 'dispatcher', 'firm.suspend', 'VTPOST',

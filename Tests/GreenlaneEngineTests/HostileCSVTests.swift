@@ -1,5 +1,6 @@
 import Foundation
 import GreenlaneEngine
+import GreenlaneRequestCSV
 import GreenlaneFormat
 import Testing
 
@@ -32,14 +33,14 @@ import Testing
     static func file(_ lines: [String]) throws -> String { try file(Array(lines.joined(separator: "\n").utf8)) }
 
     /// Reads the file and issues its rows; the refusals' reasons by row source, and the issued records.
-    static func issue(_ lines: [String]) throws -> (refused: [String: [String]], issued: [PermitRecordView]) {
+    static func issue(_ lines: [String]) async throws -> (refused: [String: [String]], issued: [PermitRecordView]) {
         let rows = try RequestCSV.read(path: try file(lines))
-        let (engine, _) = try makeEngine()
+        let (engine, _) = try await makeEngine()
         var options = PermitEngine.BatchOptions(context: testContext())
         options.chunkSize = 3
         var refused: [String: [String]] = [:]
         var issued: [PermitRecordView] = []
-        _ = try engine.issue(rows.requests, malformed: rows.malformed, options: options) { results in
+        _ = try await engine.issue(rows.requests, malformed: rows.malformed, options: options) { results in
             for result in results {
                 switch result {
                 case .issued(let record, _):
@@ -57,9 +58,9 @@ import Testing
         Dictionary(uniqueKeysWithValues: map.map { (Int($0.key.split(separator: " ").last!)!, $0.value) })
     }
 
-    @Test func formulaPrefixesInDriverNamesAreRefused() throws {
+    @Test func formulaPrefixesInDriverNamesAreRefused() async throws {
         let names = ["=HYPERLINK(\"http://x\",\"y\")", "+SUM(A1:A9)", "-2+3", "@SUM(A1)", "=cmd|' /C calc'!A0"]
-        let (refused, issued) = try Self.issue([Self.header] + names.enumerated().map {
+        let (refused, issued) = try await Self.issue([Self.header] + names.enumerated().map {
             Self.row(plate: "29C-100.0\($0.offset + 1)", name: $0.element)
         })
         #expect(issued.isEmpty)
@@ -69,8 +70,8 @@ import Testing
         }
     }
 
-    @Test func leadingTabOrCarriageReturnIsTrimmedAwayOrRefused() throws {
-        let (refused, issued) = try Self.issue([
+    @Test func leadingTabOrCarriageReturnIsTrimmedAwayOrRefused() async throws {
+        let (refused, issued) = try await Self.issue([
             Self.header,
             Self.row(firm: "\tVNPOST", plate: "\t29C-100.01", name: "\tNguyễn Văn An"),
             Self.row(firm: "\rVNPOST", plate: "29C-100.02", name: "\rNguyễn Văn An"),
@@ -85,8 +86,8 @@ import Testing
         #expect(Self.byRow(refused)[4] == [#"plate '\r29C-100.03': character '\r' is not allowed in a plate"#])
     }
 
-    @Test func formulaPrefixesInPlatesAndFirmIDsAreRefusedOrNeutralised() throws {
-        let (refused, issued) = try Self.issue([
+    @Test func formulaPrefixesInPlatesAndFirmIDsAreRefusedOrNeutralised() async throws {
+        let (refused, issued) = try await Self.issue([
             Self.header,
             Self.row(plate: "=29C-100.01"), Self.row(plate: "+29C-100.02"), Self.row(plate: "@29C-100.03"),
             Self.row(plate: "-29C-100.04"),  // a dash is a plate separator: stored as 29C-100.04
@@ -104,8 +105,8 @@ import Testing
         #expect(issued.count == 1)
     }
 
-    @Test func absurdDatesAreRefused() throws {
-        let (refused, issued) = try Self.issue([
+    @Test func absurdDatesAreRefused() async throws {
+        let (refused, issued) = try await Self.issue([
             Self.header,
             Self.row(plate: "29C-100.01", testAt: "0000-01-01"),
             Self.row(plate: "29C-100.02", testAt: "9999-12-31"),
@@ -130,7 +131,7 @@ import Testing
         #expect(reasons[10] == ["test date '-2021-07-25' is not a date or RFC 3339 time"])
     }
 
-    @Test func invalidUTF8RefusesTheWholeFile() throws {
+    @Test func invalidUTF8RefusesTheWholeFile() async throws {
         var bytes = Array((Self.header + "\n" + Self.row(plate: "29C-100.01") + "\n").utf8)
         bytes += Array(Self.row(plate: "29C-100.02", name: "Nguyen Van An").utf8)
         // "Van" becomes V, a lone continuation byte, n: not UTF-8.
@@ -146,9 +147,9 @@ import Testing
         #expect(throws: EngineError.self) { try RequestCSV.read(path: try Self.file(latin1)) }
     }
 
-    @Test func rowsWithTooManyOrTooFewColumnsAreRefusedAlone() throws {
+    @Test func rowsWithTooManyOrTooFewColumnsAreRefusedAlone() async throws {
         let good = Self.row(plate: "29C-100.01")
-        let (refused, issued) = try Self.issue([
+        let (refused, issued) = try await Self.issue([
             Self.header, good, Self.row(plate: "29C-100.02") + ",extra", "VNPOST,29C-100.03,light-truck",
             Self.row(plate: "29C-100.04"),
         ])
@@ -158,10 +159,10 @@ import Testing
         #expect(issued.map(\.plate) == ["29C-100.01", "29C-100.04"])
     }
 
-    @Test func hugeFieldsAreRefusedWithoutEchoingThemWhole() throws {
+    @Test func hugeFieldsAreRefusedWithoutEchoingThemWhole() async throws {
         // At the field limit the file is read and the row alone refused; above it, the whole file (below).
         let huge = String(repeating: "A", count: CSVInputLimits.maxFieldBytes)
-        let (refused, issued) = try Self.issue([
+        let (refused, issued) = try await Self.issue([
             Self.header, Self.row(plate: "29C-100.01", name: huge), Self.row(plate: "29C-100.02"),
         ])
         let reasons = Self.byRow(refused)
@@ -181,7 +182,7 @@ import Testing
         #expect(Self.refusal("/dev/zero") == "/dev/zero is a character device, not a regular file: give a CSV file")
     }
 
-    @Test func fifoIsRefusedWithoutWaitingForAWriter() throws {
+    @Test func fifoIsRefusedWithoutWaitingForAWriter() async throws {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("hostile-\(UUID().uuidString).fifo").path
         #expect(mkfifo(path, 0o600) == 0)
@@ -189,7 +190,7 @@ import Testing
         #expect(Self.refusal(path) == "\(path) is a FIFO (named pipe), not a regular file: give a CSV file")
     }
 
-    @Test func fileJustOverTheSizeLimitIsRefusedBeforeReadingIt() throws {
+    @Test func fileJustOverTheSizeLimitIsRefusedBeforeReadingIt() async throws {
         // Sparse (ftruncate): no disk, and the check must come before any read.
         let path = try Self.file([Self.header, ""])
         defer { unlink(path) }
@@ -202,7 +203,7 @@ import Testing
             == "\(path): row 2, column firm: field longer than 4096 bytes, the limit for one field")
     }
 
-    @Test func fieldJustOverTheLimitIsRefusedWithItsRowAndColumn() throws {
+    @Test func fieldJustOverTheLimitIsRefusedWithItsRowAndColumn() async throws {
         let long = String(repeating: "A", count: CSVInputLimits.maxFieldBytes + 1)
         let path = try Self.file(
             [Self.header, Self.row(plate: "29C-100.01"), Self.row(plate: "29C-100.02", name: long)])
@@ -221,7 +222,7 @@ import Testing
             == "\(header): row 1, column 1: field longer than 4096 bytes, the limit for one field")
     }
 
-    @Test func rowJustOverTheRecordLimitIsRefused() throws {
+    @Test func rowJustOverTheRecordLimitIsRefused() async throws {
         // Ten fields under the field limit, 16,390 bytes in all.
         let field = String(repeating: "A", count: 1_639)
         let path = try Self.file([Self.header, Array(repeating: field, count: 10).joined(separator: ",")])
@@ -229,7 +230,7 @@ import Testing
         #expect(Self.refusal(path) == "\(path): row 2 is longer than 16384 bytes, the limit for one row")
     }
 
-    @Test func quotedLineBreaksNeitherHideAHugeFieldNorShiftTheRowNumber() throws {
+    @Test func quotedLineBreaksNeitherHideAHugeFieldNorShiftTheRowNumber() async throws {
         // 60 short lines inside one quoted field: one row, one field of 6,000 bytes. After a non-breaking space
         // the quote still opens a quoted field (CSV.swift trims Unicode white space), so the scan must agree.
         let lines = Array(repeating: String(repeating: "x", count: 99), count: 60).joined(separator: "\n")
@@ -243,18 +244,18 @@ import Testing
                 + "the limit for one field")
         }
         // A quoted line break in a short field is one row: the row after it is still row 3.
-        let (refused, _) = try Self.issue([Self.header, Self.row(plate: "29C-100.01", name: "Nguyễn\nVăn An"),
+        let (refused, _) = try await Self.issue([Self.header, Self.row(plate: "29C-100.01", name: "Nguyễn\nVăn An"),
                                            Self.row(plate: "=29C")])
         #expect(Set(Self.byRow(refused).keys) == [2, 3])
     }
 
-    @Test func utf16FileIsRefusedAsNotUTF8() throws {
+    @Test func utf16FileIsRefusedAsNotUTF8() async throws {
         let path = try Self.file([0xFF, 0xFE] + Array(Self.header.utf8).flatMap { [$0, 0] })
         defer { unlink(path) }
         #expect(Self.refusal(path) == "\(path) is UTF-16 or UTF-32 text; save it as UTF-8 CSV")
     }
 
-    @Test func emptyFileIsRefusedForItsMissingHeader() throws {
+    @Test func emptyFileIsRefusedForItsMissingHeader() async throws {
         for (content, reason) in [("", "cannot read the header row"), ("\u{FEFF}", "cannot read the header row"),
                                   ("\n", "missing column(s) firm, plate, vehicle_class")] {
             let path = try Self.file(Array(content.utf8))
@@ -264,16 +265,16 @@ import Testing
         }
     }
 
-    @Test func headerOnlyIsAnEmptyBatch() throws {
+    @Test func headerOnlyIsAnEmptyBatch() async throws {
         for lines in [[Self.header], [Self.header, ""], ["\u{FEFF}" + Self.header]] {
             let rows = try RequestCSV.read(path: try Self.file(lines))
             #expect(rows.requests.isEmpty && rows.malformed.isEmpty)
         }
-        let (refused, issued) = try Self.issue([Self.header])
+        let (refused, issued) = try await Self.issue([Self.header])
         #expect(refused.isEmpty && issued.isEmpty)
     }
 
-    @Test func unknownColumnIsRefused() throws {
+    @Test func unknownColumnIsRefused() async throws {
         let unknown = #expect(throws: EngineError.self) {
             try RequestCSV.read(path: try Self.file([Self.header + ",=cmd()", Self.row() + ",x"]))
         }

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 import GreenlaneFormat
-@testable import GreenlaneRegistry
+import GreenlaneStore
+@testable import GreenlaneSQLiteStore
 import Testing
 
 /// The limits are written once (`Limits` in GreenlaneFormat); the registry's schema and the CDDL in
@@ -40,9 +41,9 @@ import Testing
         #expect(Self.formatDoc.contains("(\(Limits.revocationListFileBytes >> 20) MiB)"))
     }
 
-    @Test func theSchemaCarriesTheTablesNumbers() throws {
-        let registry = try Registry(inMemory: RegistrySettings(issuer: "VN-HN", station: "SGTVT", serialPrefix: "HN", createdAt: 0))
-        let sql = try registry.read { db in
+    @Test func theSchemaCarriesTheTablesNumbers() async throws {
+        let registry = try SQLiteStore(inMemory: RegistrySettings(issuer: "VN-HN", station: "SGTVT", serialPrefix: "HN", createdAt: 0))
+        let sql = try registry.readNow { db in
             try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL").joined(separator: "\n")
         }
         func between(_ column: String) -> ClosedRange<Int>? {

@@ -2,7 +2,8 @@ import Foundation
 import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
-import GreenlaneRegistry
+import GreenlaneStore
+import GreenlaneSQLiteStore
 import Testing
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -29,7 +30,7 @@ func request(
 @Suite struct PolicyTests {
     let now = time("2021-07-26T08:00:00+07:00")
 
-    @Test func samplePolicyReads() throws {
+    @Test func samplePolicyReads() async throws {
         let policy = try samplePolicy()
         #expect(policy.order.number == "17/CT-UBND")
         #expect(policy.testMaxAge == 72 * 3600)
@@ -37,7 +38,7 @@ func request(
         #expect(policy.purposesByFirmKind[.telecom] == [.telecomRepair])
     }
 
-    @Test func validityEndsAtTheEarliestBound() throws {
+    @Test func validityEndsAtTheEarliestBound() async throws {
         let policy = try samplePolicy()
         // Driver's test bounds it: tested 25/07 08:00 + 72 h.
         let draft = try policy.draft(for: request(), firm: postal, now: now).get()
@@ -53,14 +54,14 @@ func request(
         #expect(short.expiresAt == time("2021-07-27T00:00:00+07:00"))
     }
 
-    @Test func maximumValidityBounds() throws {
+    @Test func maximumValidityBounds() async throws {
         var policy = try samplePolicy()
         policy.testMaxAge = 30 * 86_400
         let draft = try policy.draft(for: request(), firm: postal, now: now).get()
         #expect(draft.expiresAt == now + policy.maxValidity)
     }
 
-    @Test func heavyTrucksGetTheirWindow() throws {
+    @Test func heavyTrucksGetTheirWindow() async throws {
         let draft = try samplePolicy().draft(
             for: request(plate: "30E-12345", vehicleClass: "heavy-truck"), firm: postal, now: now).get()
         #expect(draft.window?.description == "08:00-16:00")
@@ -79,7 +80,7 @@ func request(
         }
     }
 
-    @Test func everyReasonIsReported() throws {
+    @Test func everyReasonIsReported() async throws {
         let reasons = try reasons(
             request(plate: "29C-12", vehicleClass: "spaceship", testAt: "2021-07-20", purpose: "tourism",
                     zones: "atlantis"),
@@ -93,7 +94,7 @@ func request(
         ])
     }
 
-    @Test func firmKindLimitsPurposes() throws {
+    @Test func firmKindLimitsPurposes() async throws {
         #expect(try reasons(request(firm: "VNPT-HN"), firm: telecom)
             == ["a telecom firm may not request passes for essential-goods"])
         #expect((try? samplePolicy().draft(for: request(firm: "VNPT-HN", purpose: "telecom-repair"), firm: telecom,
@@ -103,7 +104,7 @@ func request(
         #expect(try reasons(request(), firm: suspended) == ["firm VNPOST is suspended: no new passes"])
     }
 
-    @Test func testDatesMustBePresentPastAndRecent() throws {
+    @Test func testDatesMustBePresentPastAndRecent() async throws {
         for (testAt, reason) in [
             ("", "the driver's negative COVID-19 test date is missing"),
             ("tomorrow", "test date 'tomorrow' is not a date or RFC 3339 time"),
@@ -114,13 +115,13 @@ func request(
         }
     }
 
-    @Test func orderThatHasEndedIssuesNothing() throws {
+    @Test func orderThatHasEndedIssuesNothing() async throws {
         let after = time("2021-08-09T00:00:00+07:00")
         #expect(try reasons(request(testAt: "2021-08-08T20:00:00+07:00"), firm: postal, at: after)
             == ["order 17/CT-UBND ended at \(Timestamp.rfc3339(try samplePolicy().order.end))"])
     }
 
-    @Test func badPolicyFilesSayWhatIsWrong() throws {
+    @Test func badPolicyFilesSayWhatIsWrong() async throws {
         let good = try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/policy.json"), encoding: .utf8)
         for (from, to, fragment) in [
             ("\"heavy-truck\": \"08:00-16:00\"", "\"hover-truck\": \"08:00-16:00\"", "hover-truck"),

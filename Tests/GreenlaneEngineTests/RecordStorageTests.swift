@@ -1,16 +1,17 @@
 import GreenlaneEngine
 import GreenlaneFormat
-import GreenlaneRegistry
+import GreenlaneStore
+import GreenlaneSQLiteStore
 import Testing
 
 /// PermitRecord is written column by column and read back through Decodable: the two must agree on every
 /// column, replacement links and the window included.
 @Suite struct RecordStorageTests {
-    @Test func everyColumnOfAnIssuedPermitReadsBackUnchanged() throws {
-        let (engine, registry) = try makeEngine()
-        let (first, _) = try issueAll(
+    @Test func everyColumnOfAnIssuedPermitReadsBackUnchanged() async throws {
+        let (engine, registry) = try await makeEngine()
+        let (first, _) = try await issueAll(
             engine, [request(plate: "29C-400.01"), request(plate: "29C-400.02", vehicleClass: "car")])
-        let (second, _) = try issueAll(engine, [request(plate: "29C-400.01", zones: "dong-da")], replace: true)
+        let (second, _) = try await issueAll(engine, [request(plate: "29C-400.01", zones: "dong-da")], replace: true)
         var issued: [PermitRecord] = []
         for result in first + second {
             guard case .issued(let record, _) = result else {
@@ -23,17 +24,17 @@ import Testing
         #expect(issued[2].replaces == issued[0].serial)
         #expect(issued.contains { $0.windowStart == nil } && issued.contains { $0.windowStart != nil })
         for record in issued {
-            #expect(try registry.permit(record.serial, at: issueTime)?.permit == record)
+            #expect(try await registry.permit(record.serial, at: issueTime)?.permit == record)
         }
     }
 
     /// Issued permits, one revoked, and their audit entries; then every UPDATE and DELETE the triggers forbid,
     /// through the sqlite3 command line (another client than greenlane), on rows that exist.
-    @Test func appendOnlyTablesRefuseUpdatesAndDeletesOfRowsThatExist() throws {
-        let (engine, registry) = try makeEngine()
-        let (results, _) = try issueAll(engine, [request(plate: "29C-600.01"), request(plate: "29C-600.02")])
+    @Test func appendOnlyTablesRefuseUpdatesAndDeletesOfRowsThatExist() async throws {
+        let (engine, registry) = try await makeEngine()
+        let (results, _) = try await issueAll(engine, [request(plate: "29C-600.01"), request(plate: "29C-600.02")])
         #expect(serials(results) == ["HN-000001", "HN-000002"])
-        try registry.revoke("HN-000001", reason: .lost, context: testContext(issueTime))
+        try await registry.revoke("HN-000001", reason: .lost, context: testContext(issueTime))
         let db = try SQLiteShell(path: registry.path)
         let snapshot = """
             SELECT count(*), group_concat(serial || code || expires_at || plate, ';') FROM permit;
@@ -58,36 +59,34 @@ import Testing
             #expect(output.contains(message + " (19)") || output.hasSuffix(message + "\n"), "\(sql): \(output)")
         }
         #expect(db.run(snapshot) == before, "a refused statement changed nothing")
-        #expect(try registry.permit("HN-000001", at: issueTime)?.revocation?.reason == "lost")
+        #expect(try await registry.permit("HN-000001", at: issueTime)?.revocation?.reason == "lost")
         let badFirm = "INSERT INTO firm (id, legal_name, kind, licence, created_at) VALUES ('bad id', 'x', 'postal', 'L9', 0)"
         #expect(db.run(badFirm).contains("CHECK constraint failed"))
     }
 
     /// `permit(_:at:)` gives the status `list` gives for the same instant.
-    @Test func permitReportsItsStatusAtTheGivenTime() throws {
-        let (engine, registry) = try makeEngine()
-        let (results, _) = try issueAll(engine, [request(plate: "29C-700.01"), request(plate: "29C-700.02")])
+    @Test func permitReportsItsStatusAtTheGivenTime() async throws {
+        let (engine, registry) = try await makeEngine()
+        let (results, _) = try await issueAll(engine, [request(plate: "29C-700.01"), request(plate: "29C-700.02")])
         #expect(serials(results) == ["HN-000001", "HN-000002"])
-        let permit = try #require(try registry.permit("HN-000002", at: issueTime))
-        try registry.revoke("HN-000001", reason: .stolen, context: testContext(issueTime + 60))
+        let permit = try #require(try await registry.permit("HN-000002", at: issueTime))
+        try await registry.revoke("HN-000001", reason: .stolen, context: testContext(issueTime + 60))
         for (instant, status) in [
             (permit.permit.notBefore - 1, PermitListing.Status.pending), (permit.permit.notBefore, .active),
             (permit.permit.expiresAt - 1, .active), (permit.permit.expiresAt, .expired),
         ] {
-            #expect(try registry.permit("HN-000002", at: instant)?.status == status, "at \(instant)")
-            var listed: [PermitListing.Status] = []
-            try registry.forEachPermit(PermitFilter(now: instant)) {
-                if $0.permit.serial == "HN-000002" { listed.append($0.status) }
-            }
+            #expect(try await registry.permit("HN-000002", at: instant)?.status == status, "at \(instant)")
+            let listed = try await registry.listings(PermitFilter(now: instant))
+                .filter { $0.permit.serial == "HN-000002" }.map(\.status)
             #expect(listed == [status])
         }
         // Revoked wins, before it started and after it expired alike.
         for instant in [permit.permit.notBefore - 1, issueTime, permit.permit.expiresAt + 86_400] {
-            let revoked = try registry.permit("HN-000001", at: instant)
+            let revoked = try await registry.permit("HN-000001", at: instant)
             #expect(revoked?.status == .revoked)
             #expect(revoked?.revocation?.reason == "stolen")
         }
-        #expect(try registry.permit("HN-000001", at: issueTime)?.firmName == postal.legalName)
-        #expect(try registry.permit("HN-999999", at: issueTime) == nil)
+        #expect(try await registry.permit("HN-000001", at: issueTime)?.firmName == postal.legalName)
+        #expect(try await registry.permit("HN-999999", at: issueTime) == nil)
     }
 }

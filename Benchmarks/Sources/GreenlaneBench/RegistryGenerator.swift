@@ -4,11 +4,13 @@ import GRDB
 import GreenlaneCrypto
 import GreenlaneFormat
 import GreenlaneIssuing
-import GreenlaneRegistry
+import GreenlaneEngine
+import GreenlaneSQLiteStore
+import GreenlaneStore
 
 /// Writes a realistic registry of `permits` permits for the registry-at-scale figures.
 ///
-/// The schema comes from `Registry(path:)` (the real migrations); rows go in through GRDB prepared
+/// The schema comes from `SQLiteStore.create` (the real migrations); rows go in through GRDB prepared
 /// statements in transactions of 50,000 (much faster than the engine, which is not what is measured here).
 /// Every permit's code is really signed (ES256 demo key, both cores) over its own claims, so codes are unique,
 /// as the schema requires, and exactly as long as real ones. The shape: 20 firms with skewed sizes, one
@@ -113,19 +115,24 @@ enum RegistryGenerator {
         init(count: Int) { values = Array(repeating: "", count: count) }
     }
 
-    static func run(permits: Int, path: String) throws {
+    static func run(permits: Int, path: String) async throws {
         let clock = ContinuousClock()
         let begin = clock.now
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         do {
-            let registry = try Registry(path: path)  // the real schema, through the real migrations
+            // The real schema, through the real migrations.
+            let registry = try await BenchRegistry.fresh(path: path, policy: try Policy.load(path: "Samples/policy.json"))
             for firm in firms {
-                try registry.addFirm(
+                try await registry.addFirm(
                     Firm(id: firm.id, legalName: firm.name, kind: Firm.Kind(rawValue: firm.kind)!,
                          licence: "GP-\(firm.id)", createdAt: start - 86_400),
-                    actor: "admin")
+                    context: BenchRegistry.context)
             }
         }
+        try fill(permits: permits, path: path, clock: clock, begin: begin)
+    }
+
+    /// The rows, through GRDB directly and synchronously (the registry's own API is what the other figures time).
+    static func fill(permits: Int, path: String, clock: ContinuousClock, begin: ContinuousClock.Instant) throws {
         let key = try PrivateKey(pem: Array(try readText("Keys/demo-es256.key.pem").utf8), passphrase: nil)
         let signer = PassSigner(key: key)
         let kid = Hex.encode(key.publicKey.keyID)
@@ -188,8 +195,8 @@ enum RegistryGenerator {
                 let permitInsert = try db.makeStatement(sql: """
                     INSERT INTO permit (serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
                         purpose, window_start, window_end, station, issuer, issued_at, not_before, expires_at, kid, code,
-                        replaces, renewed_from, issued_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)
+                        replaces, renewed_from, issued_by, code_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)
                     """)
                 let auditInsert = try db.makeStatement(sql: """
                     INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)
@@ -206,7 +213,7 @@ enum RegistryGenerator {
                         p.serial, p.firmID, p.plate.text, p.vehicleClass.rawValue, p.driverName, p.driverID.digits,
                         testAts[offset], Int64(p.zones.mask), p.purpose.rawValue, p.window?.startMinute,
                         p.window?.endMinute, p.station, c.issuer, c.issuedAt, c.notBefore, c.expiresAt, kid,
-                        codes.values[offset], actor,
+                        codes.values[offset], actor, Data(PermitCodeHash.of(codes.values[offset]) ?? []),
                     ])
                     try auditInsert.execute(arguments: [
                         c.issuedAt, actor, "permit.issue", p.serial,

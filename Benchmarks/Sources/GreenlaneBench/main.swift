@@ -34,13 +34,14 @@ do {
             rounds: Int(option("--rounds", arguments) ?? "") ?? 9,
             iterations: Int(option("--iterations", arguments) ?? "") ?? 4000)
     case "batch":
-        try Batch.run(
+        try await Batch.run(
             csv: option("--csv", arguments) ?? "/tmp/greenlane-bench-requests.csv",
             algorithm: option("--alg", arguments) ?? "es256",
             jobs: Int(option("--jobs", arguments) ?? "") ?? 1,
-            registryPath: option("--registry", arguments) ?? "/tmp/greenlane-bench-batch.sqlite")
+            registryPath: option("--registry", arguments) ?? "/tmp/greenlane-bench-batch.sqlite",
+            chunk: Int(option("--chunk", arguments) ?? ""))
     case "make-registry":
-        try RegistryGenerator.run(
+        try await RegistryGenerator.run(
             permits: Int(option("--permits", arguments) ?? "") ?? 1_000_000,
             path: option("--registry", arguments) ?? "/tmp/greenlane-bench-1m.sqlite")
     case "sizes":

@@ -1,5 +1,5 @@
 import FuzzSupport
-import GreenlaneEngine
+import GreenlaneRequestCSV
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,10 +1,9 @@
 public import GreenlaneFormat
-public import GRDB
 
 /// A licensed postal or telecom firm.
-public struct Firm: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public enum Kind: String, Codable, Sendable, CaseIterable { case postal, telecom }
-    public enum Status: String, Codable, Sendable, CaseIterable { case active, suspended }
+public struct Firm: Sendable, Hashable {
+    public enum Kind: String, Sendable, CaseIterable { case postal, telecom }
+    public enum Status: String, Sendable, CaseIterable { case active, suspended }
 
     public var id: String
     public var legalName: String
@@ -22,16 +21,10 @@ public struct Firm: Codable, Sendable, Hashable, FetchableRecord, PersistableRec
         self.createdAt = createdAt
     }
 
-    public static let databaseTableName = "firm"
-    enum CodingKeys: String, CodingKey {
-        case id, kind, licence, status
-        case legalName = "legal_name"
-        case createdAt = "created_at"
-    }
 }
 
-/// One issued permit, as recorded. The code column holds the exact text handed out.
-public struct PermitRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+/// One issued permit, as recorded. The code holds the exact text handed out.
+public struct PermitRecord: Sendable, Hashable {
     public var serial: String
     public var firmID: String
     public var plate: String
@@ -54,36 +47,31 @@ public struct PermitRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     public var renewedFrom: String?
     public var issuedBy: String
 
-    public static let databaseTableName = "permit"
-    enum CodingKeys: String, CodingKey {
-        case serial, plate, zones, purpose, station, issuer, kid, code, replaces
-        case firmID = "firm_id"
-        case vehicleClass = "vehicle_class"
-        case driverName = "driver_name"
-        case driverID = "driver_id"
-        case testAt = "test_at"
-        case windowStart = "window_start"
-        case windowEnd = "window_end"
-        case issuedAt = "issued_at"
-        case notBefore = "not_before"
-        case expiresAt = "expires_at"
-        case renewedFrom = "renewed_from"
-        case issuedBy = "issued_by"
-    }
-
-    /// Inserts the permit through one cached statement: GRDB's generic record insertion (building the
-    /// column list and the statement for every row) cost about as much per permit as its signature.
-    func insertFast(_ db: Database, renewalRun: Int64? = nil) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO permit (serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
-                purpose, window_start, window_end, station, issuer, issued_at, not_before, expires_at, kid, code,
-                replaces, renewed_from, issued_by, renewal_run)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                serial, firmID, plate, vehicleClass, driverName, driverID, testAt, zones, purpose, windowStart,
-                windowEnd, station, issuer, issuedAt, notBefore, expiresAt, kid, code, replaces, renewedFrom,
-                issuedBy, renewalRun,
-            ])
+    public init(serial: String, firmID: String, plate: String, vehicleClass: Int, driverName: String, driverID: String,
+                testAt: Int64, zones: Int64, purpose: Int, windowStart: Int?, windowEnd: Int?, station: String,
+                issuer: String, issuedAt: Int64, notBefore: Int64, expiresAt: Int64, kid: String, code: String,
+                replaces: String?, renewedFrom: String?, issuedBy: String) {
+        self.serial = serial
+        self.firmID = firmID
+        self.plate = plate
+        self.vehicleClass = vehicleClass
+        self.driverName = driverName
+        self.driverID = driverID
+        self.testAt = testAt
+        self.zones = zones
+        self.purpose = purpose
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.station = station
+        self.issuer = issuer
+        self.issuedAt = issuedAt
+        self.notBefore = notBefore
+        self.expiresAt = expiresAt
+        self.kid = kid
+        self.code = code
+        self.replaces = replaces
+        self.renewedFrom = renewedFrom
+        self.issuedBy = issuedBy
     }
 
     public init(claims: PassClaims, testAt: Int64, kid: String, code: String, issuedBy: String,
@@ -130,7 +118,7 @@ public struct PermitRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
 }
 
 /// A withdrawn permit.
-public struct Revocation: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+public struct Revocation: Sendable, Hashable {
     public var serial: String
     /// The effective time of the revocation (the pinned clock when there was one): it decides validity.
     public var revokedAt: Int64
@@ -152,16 +140,10 @@ public struct Revocation: Codable, Sendable, Hashable, FetchableRecord, Persista
     /// The reason as a known code; nil for free text stored before reason codes.
     public var code: RevocationReason? { RevocationReason(known: reason) }
 
-    public static let databaseTableName = "revocation"
-    enum CodingKeys: String, CodingKey {
-        case serial, reason, note
-        case revokedAt = "revoked_at"
-        case revokedBy = "revoked_by"
-    }
 }
 
 /// One line of the append-only audit log: who did what, when.
-public struct AuditEntry: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct AuditEntry: Sendable, Hashable {
     public var id: Int64?
     /// The real time (from `v3-audit-truth` on; before it, whatever clock the command was given).
     public var at: Int64
@@ -175,6 +157,18 @@ public struct AuditEntry: Codable, Sendable, Hashable, FetchableRecord, MutableP
     public var subject: String?
     public var detail: String?
 
+    public init(id: Int64?, at: Int64, pinnedAt: Int64?, actor: String, onBehalfOf: String?, action: String,
+                subject: String?, detail: String?) {
+        self.id = id
+        self.at = at
+        self.pinnedAt = pinnedAt
+        self.actor = actor
+        self.onBehalfOf = onBehalfOf
+        self.action = action
+        self.subject = subject
+        self.detail = detail
+    }
+
     public init(context: AuditContext, action: String, subject: String?, detail: String? = nil) {
         at = context.recordedAt
         pinnedAt = context.pinnedAt
@@ -185,13 +179,6 @@ public struct AuditEntry: Codable, Sendable, Hashable, FetchableRecord, MutableP
         self.detail = detail
     }
 
-    public static let databaseTableName = "audit_log"
-    enum CodingKeys: String, CodingKey {
-        case id, at, actor, action, subject, detail
-        case pinnedAt = "pinned_at"
-        case onBehalfOf = "on_behalf_of"
-    }
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A permit as an auditor sees it: the record and its status at a given time.
@@ -201,4 +188,55 @@ public struct PermitListing: Sendable {
     public var firmName: String
     public var revocation: Revocation?
     public var status: Status
+
+    public init(permit: PermitRecord, firmName: String, revocation: Revocation?, status: Status) {
+        self.permit = permit
+        self.firmName = firmName
+        self.revocation = revocation
+        self.status = status
+    }
+}
+
+/// Counts per status, firm, issue day (Vietnam time) and district: `greenlane stats`.
+public struct Statistics: Sendable {
+    public var total: Int
+    public var byStatus: [(String, Int)]
+    public var byFirm: [(String, Int)]
+    public var byDay: [(String, Int)]
+    public var byZone: [(District, Int)]
+
+    public init(total: Int, byStatus: [(String, Int)], byFirm: [(String, Int)], byDay: [(String, Int)],
+                byZone: [(District, Int)]) {
+        self.total = total
+        self.byStatus = byStatus
+        self.byFirm = byFirm
+        self.byDay = byDay
+        self.byZone = byZone
+    }
+}
+
+/// What a registry holds, to compare a backup with its source.
+public struct RegistryCounts: Sendable, Hashable, CustomStringConvertible {
+    public var firms = 0, permits = 0, revocations = 0, auditEntries = 0
+    public init(firms: Int = 0, permits: Int = 0, revocations: Int = 0, auditEntries: Int = 0) {
+        self.firms = firms
+        self.permits = permits
+        self.revocations = revocations
+        self.auditEntries = auditEntries
+    }
+    public var description: String {
+        "\(firms) firms, \(permits) permits, \(revocations) revocations, \(auditEntries) audit entries"
+    }
+}
+
+/// What a revocation list needs: the revocations of permits not yet expired at a time.
+public struct RevocationExport: Sendable {
+    public var entries: [RevocationList.Entry]
+    /// Serials whose stored reason is free text from before reason codes: exported as `other`.
+    public var freeTextReasons: [String]
+
+    public init(entries: [RevocationList.Entry], freeTextReasons: [String]) {
+        self.entries = entries
+        self.freeTextReasons = freeTextReasons
+    }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import GreenlaneStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -128,7 +130,7 @@ enum Schema {
                 FROM permit
                 """)
             if let row, row[0] as Int == 1, row[1] as Int == 1, row[4] as Int == 1,
-                let prefix = row[5] as String?, Schema.isSerialPrefix(prefix)
+                let prefix = row[5] as String?, RegistrySettings.isSerialPrefix(prefix)
             {
                 try db.execute(sql: """
                     INSERT INTO registry_settings (id, issuer, station, serial_prefix, created_at) VALUES (1, ?, ?, ?, ?)
@@ -144,13 +146,19 @@ enum Schema {
         migrator.registerMigration("v8-revocation-list-sequence") { db in
             try db.execute(sql: Schema.revocationListSequenceSQL)
         }
+        // v9, not v8: main's v8-revocation-list-sequence (issue 11) shipped first; named migrations run in order
+        // of registration, so a merge keeps that one before this. GRDB runs it with foreign keys off (the table
+        // is rebuilt under other tables' references) and checks every foreign key before it commits.
+        migrator.registerMigration("v9-permit-code-hash", foreignKeyChecks: .deferred) { db in
+            db.add(function: DatabaseFunction("greenlane_code_hash", argumentCount: 1, pure: true) { values in
+                guard let code = String.fromDatabaseValue(values[0]), let hash = PermitCodeHash.of(code) else {
+                    throw RegistryError(.invalidValue, "a stored code cannot be read to compute its hash")
+                }
+                return Data(hash)
+            })
+            try db.execute(sql: Schema.permitCodeHashSQL)
+        }
         return migrator
-    }
-
-    /// A serial prefix: 1 to 6 of A-Z and 0-9, no dash, so `PREFIX-NNNNNN` splits one way only and two
-    /// stations with different prefixes can never write the same serial.
-    static func isSerialPrefix(_ text: String) -> Bool {
-        (1...6).contains(text.utf8.count) && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }
     }
 
     /// `v5-registry-settings`: what `registry init` records, once: the issuer every pass names, the station
@@ -229,6 +237,57 @@ enum Schema {
         ) STRICT;
         ALTER TABLE permit ADD COLUMN renewal_run INTEGER REFERENCES renewal_run(id);
         CREATE UNIQUE INDEX permit_renewed_once ON permit(renewed_from) WHERE renewed_from IS NOT NULL;
+        """
+
+    /// `v9-permit-code-hash`: a code is unique by a 16-byte hash of its COSE bytes (`PermitCodeHash`) instead of
+    /// its full text (about 370 bytes a permit twice over, in a B-tree that every issue wrote all over): the
+    /// permit table is rebuilt with `code_hash`, its indexes and its append-only triggers as they were.
+    static let permitCodeHashSQL = """
+        CREATE TABLE permit_new (
+            serial TEXT PRIMARY KEY NOT NULL CHECK (length(serial) BETWEEN 1 AND 24),
+            firm_id TEXT NOT NULL REFERENCES firm(id),
+            plate TEXT NOT NULL REFERENCES vehicle(plate),
+            vehicle_class INTEGER NOT NULL CHECK (vehicle_class BETWEEN 1 AND 5),
+            driver_name TEXT NOT NULL CHECK (length(driver_name) > 0),
+            driver_id TEXT NOT NULL CHECK (length(driver_id) = 12 AND driver_id NOT GLOB '*[^0-9]*'),
+            test_at INTEGER NOT NULL,
+            zones INTEGER NOT NULL CHECK (zones > 0 AND zones < 1073741824),
+            purpose INTEGER NOT NULL CHECK (purpose BETWEEN 1 AND 3),
+            window_start INTEGER CHECK (window_start BETWEEN 0 AND 1439),
+            window_end INTEGER CHECK (window_end BETWEEN 0 AND 1440),
+            station TEXT NOT NULL,
+            issuer TEXT NOT NULL,
+            issued_at INTEGER NOT NULL,
+            not_before INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            kid TEXT NOT NULL CHECK (length(kid) = 16),
+            code TEXT NOT NULL CHECK (code GLOB 'GL1:*'),
+            replaces TEXT REFERENCES permit(serial),
+            renewed_from TEXT REFERENCES permit(serial),
+            issued_by TEXT NOT NULL,
+            renewal_run INTEGER REFERENCES renewal_run(id),
+            code_hash BLOB NOT NULL UNIQUE CHECK (length(code_hash) = 16),
+            CHECK ((window_start IS NULL) = (window_end IS NULL)),
+            CHECK (not_before < expires_at),
+            CHECK (issued_at < expires_at)
+        ) STRICT;
+        INSERT INTO permit_new
+            SELECT serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones, purpose, window_start,
+                window_end, station, issuer, issued_at, not_before, expires_at, kid, code, replaces, renewed_from,
+                issued_by, renewal_run, greenlane_code_hash(code)
+            FROM permit;
+        DROP TABLE permit;
+        ALTER TABLE permit_new RENAME TO permit;
+        CREATE INDEX permit_by_firm ON permit(firm_id, serial);
+        CREATE INDEX permit_by_plate ON permit(plate, expires_at);
+        CREATE INDEX permit_by_validity ON permit(not_before, expires_at);
+        CREATE INDEX permit_by_issue_time ON permit(issued_at);
+        CREATE INDEX permit_by_compact_plate ON permit(\(compactPlateSQL));
+        CREATE UNIQUE INDEX permit_renewed_once ON permit(renewed_from) WHERE renewed_from IS NOT NULL;
+        CREATE TRIGGER permit_no_delete BEFORE DELETE ON permit
+            BEGIN SELECT RAISE(ABORT, 'permits are never deleted; revoke them'); END;
+        CREATE TRIGGER permit_no_update BEFORE UPDATE ON permit
+            BEGIN SELECT RAISE(ABORT, 'permits are never changed; revoke and issue a new one'); END;
         """
 
     /// `v3-audit-truth`: the audit log's `at` is the real time from here on, `pinned_at` the pinned clock

@@ -1,9 +1,7 @@
-public import GRDB
-
 /// What `greenlane registry init` records once, and every later command checks: the issuer every pass of
 /// this registry names, the station it issues for, the serial prefix of that station, and the group that
 /// may read the file (nil: only its owner).
-public struct RegistrySettings: Sendable, Hashable, FetchableRecord, PersistableRecord, Codable {
+public struct RegistrySettings: Sendable, Hashable {
     public var issuer: String
     public var station: String
     public var serialPrefix: String
@@ -28,26 +26,15 @@ public struct RegistrySettings: Sendable, Hashable, FetchableRecord, Persistable
         {
             return "station '\(AuditText.escaped(station))' must be 1-24 of A-Z, 0-9 and '-'"
         }
-        if !Schema.isSerialPrefix(serialPrefix) {
+        if !Self.isSerialPrefix(serialPrefix) {
             return "serial prefix '\(AuditText.escaped(serialPrefix))' must be 1-6 of A-Z and 0-9 (no dash)"
         }
         return nil
     }
 
-    public static let databaseTableName = "registry_settings"
-    enum CodingKeys: String, CodingKey {
-        case issuer, station
-        case serialPrefix = "serial_prefix"
-        case fileGroup = "file_group"
-        case createdAt = "created_at"
-    }
-
-    public func encode(to container: inout PersistenceContainer) throws {
-        container["id"] = 1
-        container["issuer"] = issuer
-        container["station"] = station
-        container["serial_prefix"] = serialPrefix
-        container["file_group"] = fileGroup
-        container["created_at"] = createdAt
+    /// A serial prefix: 1 to 6 of A-Z and 0-9, no dash, so `PREFIX-NNNNNN` splits one way only and two
+    /// stations with different prefixes can never write the same serial.
+    public static func isSerialPrefix(_ text: String) -> Bool {
+        (1...6).contains(text.utf8.count) && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }
     }
 }

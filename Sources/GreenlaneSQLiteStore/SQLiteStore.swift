@@ -1,4 +1,6 @@
+public import GreenlaneStore
 public import GreenlaneFormat
+public import GreenlaneSupport
 import GRDB
 #if canImport(Glibc)
 import Glibc
@@ -9,15 +11,16 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The permit registry: every firm, vehicle, permit and revocation, and the audit log of every action.
+/// The registry on embedded SQLite: every firm, vehicle, permit and revocation, and the audit log of every action.
 ///
-/// Embedded SQLite in WAL mode through a GRDB `DatabasePool`: many readers, one writer at a time,
-/// across processes. Writes take the lock up front (`BEGIN IMMEDIATE`) and wait for it while another
-/// dispatcher writes, so concurrent issuing never fails on a busy database and never allocates a
-/// serial twice.
-public struct Registry: Sendable {
+/// SQLite in WAL mode through a GRDB `DatabasePool`: many readers, one writer at a time, across processes.
+/// Every write is one `BEGIN IMMEDIATE` transaction: it takes the write lock up front and waits for it while
+/// another dispatcher writes (busy timeout), so what the engine's rules read inside it cannot change before it
+/// commits, concurrent issuing never fails on a busy database and never allocates a serial twice.
+public struct SQLiteStore: PermitStore {
     let writer: any DatabaseWriter
     public let path: String
+    public var name: String { path }
     /// What `registry init` recorded; nil only for a registry opened read-only that was never initialised.
     public let settings: RegistrySettings?
 
@@ -37,22 +40,22 @@ public struct Registry: Sendable {
                 .noRegistry, "no registry at \(path); create one with `greenlane registry init --policy FILE` "
                     + "(or give --registry / GREENLANE_REGISTRY)")
         }
-        var config = Registry.configuration(readOnly: readOnly)
+        var config = SQLiteStore.configuration(readOnly: readOnly)
         if readOnly {
-            writer = try Registry.openReadOnly(path: path, configuration: &config)
+            writer = try SQLiteStore.openReadOnly(path: path, configuration: &config)
         } else {
-            try Registry.makePrivate(path, keepGroupRead: true)
+            try SQLiteStore.makePrivate(path, keepGroupRead: true)
             do {
-                writer = try Registry.openPool(path: path, configuration: config, migrate: true)
+                writer = try SQLiteStore.openPool(path: path, configuration: config, migrate: true)
             } catch {
-                throw RegistryError(.cannotOpen, "cannot open registry \(path): \(Registry.describe(error))", underlying: error)
+                throw RegistryError(.cannotOpen, "cannot open registry \(path): \(SQLiteStore.describe(error))", underlying: error)
             }
         }
         self.path = path
-        let settings = try Registry.loadSettings(writer, path: path)
+        let settings = try SQLiteStore.loadSettings(writer, path: path)
         self.settings = settings
         if !readOnly {
-            if settings?.fileGroup == nil { try Registry.makePrivate(path, keepGroupRead: false) }
+            if settings?.fileGroup == nil { try SQLiteStore.makePrivate(path, keepGroupRead: false) }
             guard settings != nil else {
                 throw RegistryError(
                     .noRegistry, "\(path) was never initialised (no issuer, station or serial prefix recorded); run "
@@ -69,6 +72,14 @@ public struct Registry: Sendable {
         // chunks that each take well under a second.
         config.busyMode = .timeout(60)
         config.label = "greenlane-registry"
+        // The writer's page cache: issuing inserts into B-trees keyed by plate and by code, whose pages it
+        // touches all over; SQLite's default 2 MB made a 100,000-row batch read them again and again (about
+        // twice as slow as with this). Readers keep the default, so a streamed export stays small.
+        config.prepareDatabase { db in
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 8000")
+            }
+        }
         return config
     }
 
@@ -87,7 +98,7 @@ public struct Registry: Sendable {
                 _ = try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
                 return queue
             } catch {
-                throw RegistryError(.cannotOpen, "cannot open registry \(path): \(Registry.describe(first))", underlying: first)
+                throw RegistryError(.cannotOpen, "cannot open registry \(path): \(SQLiteStore.describe(first))", underlying: first)
             }
         }
     }
@@ -96,10 +107,10 @@ public struct Registry: Sendable {
         do {
             return try reader.read { db in
                 guard try db.tableExists("registry_settings") else { return nil }
-                return try RegistrySettings.fetchOne(db)
+                return try SQLiteStore.fetchSettings(db)
             }
         } catch {
-            throw RegistryError(.cannotOpen, "cannot open registry \(path): \(Registry.describe(error))", underlying: error)
+            throw RegistryError(.cannotOpen, "cannot open registry \(path): \(SQLiteStore.describe(error))", underlying: error)
         }
     }
 
@@ -107,7 +118,14 @@ public struct Registry: Sendable {
     /// `settings.fileGroup` so its auditors can read it), never over an existing registry; a file an older
     /// version made without settings is adopted when its permits agree with them.
     public static func create(path: String, settings: RegistrySettings, context: AuditContext)
-        throws(RegistryError) -> Registry
+        async throws(RegistryError) -> SQLiteStore
+    {
+        try createNow(path: path, settings: settings, context: context)
+    }
+
+    /// `create`, on the caller's thread (the tests' opening races run it on many threads at once).
+    static func createNow(path: String, settings: RegistrySettings, context: AuditContext)
+        throws(RegistryError) -> SQLiteStore
     {
         if let problem = settings.problem() { throw RegistryError(.invalidValue, problem) }
         var group: gid_t?
@@ -138,11 +156,22 @@ public struct Registry: Sendable {
         do {
             pool = try openPool(path: path, configuration: configuration(readOnly: false), migrate: true)
         } catch {
-            throw RegistryError(.cannotOpen, "cannot create registry \(path): \(Registry.describe(error))", underlying: error)
+            throw RegistryError(.cannotOpen, "cannot create registry \(path): \(SQLiteStore.describe(error))", underlying: error)
         }
-        let registry = Registry(writer: pool, path: path, settings: settings)
-        try registry.write { db in
-            if let existing = try RegistrySettings.fetchOne(db) {
+        let registry = SQLiteStore(writer: pool, path: path, settings: settings)
+        try registry.initialiseNow(settings, context: context)
+        return registry
+    }
+
+    public func initialise(_ settings: RegistrySettings, context: AuditContext) async throws(RegistryError) {
+        try initialiseNow(settings, context: context)
+    }
+
+    func initialiseNow(_ settings: RegistrySettings, context: AuditContext) throws(RegistryError) {
+        if let problem = settings.problem() { throw RegistryError(.invalidValue, problem) }
+        let path = self.path
+        try writeNow { db in
+            if let existing = try SQLiteStore.fetchSettings(db) {
                 throw RegistryError(
                     .registryExists, "\(path) is already a registry (issuer \(existing.issuer), station "
                         + "\(existing.station), serials \(existing.serialPrefix)-…); it is never initialised twice")
@@ -154,12 +183,11 @@ public struct Registry: Sendable {
                     .otherIssuer, "\(path) already holds permits of issuer \(others.joined(separator: ", ")), "
                         + "not \(settings.issuer)")
             }
-            try settings.insert(db)
-            try audit(db, context, "registry.init", path,
+            try SQLiteStore.insert(settings, db)
+            try SQLiteStore.audit(db, context, "registry.init", path,
                       "issuer \(settings.issuer) · station \(settings.station) · serials \(settings.serialPrefix)-"
                           + (settings.fileGroup.map { " · group \($0) may read" } ?? ""))
         }
-        return registry
     }
 
     private init(writer: any DatabaseWriter, path: String, settings: RegistrySettings?) {
@@ -211,7 +239,7 @@ public struct Registry: Sendable {
         while true {
             do {
                 let pool = try DatabasePool(path: path, configuration: configuration)
-                if migrate { try Registry.migrate(pool) }
+                if migrate { try SQLiteStore.migrate(pool) }
                 return pool
             } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 100 {
                 attempt += 1
@@ -246,13 +274,19 @@ public struct Registry: Sendable {
         do {
             let queue = try DatabaseQueue()
             try Schema.migrator.migrate(queue)
-            try queue.write { db in try settings.insert(db) }
+            try queue.write { db in try SQLiteStore.insert(settings, db) }
             writer = queue
         } catch {
-            throw RegistryError(.cannotOpen, "cannot create an in-memory registry: \(Registry.describe(error))")
+            throw RegistryError(.cannotOpen, "cannot create an in-memory registry: \(SQLiteStore.describe(error))")
         }
         path = ":memory:"
         self.settings = settings
+    }
+
+    /// For tests (the contract suite's `initialise`): a registry file fully migrated, never initialised.
+    static func uninitialised(path: String) throws -> SQLiteStore {
+        let pool = try openPool(path: path, configuration: configuration(readOnly: false), migrate: true)
+        return SQLiteStore(writer: pool, path: path, settings: nil)
     }
 
     /// For tests: a registry file whose schema stops at `migration`, as an older greenlane left it.
@@ -267,7 +301,43 @@ public struct Registry: Sendable {
     // MARK: - Transactions
 
     /// Runs `body` in one IMMEDIATE transaction: it commits entirely or not at all.
-    func write<T>(_ body: (Database) throws -> T) throws(RegistryError) -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(RegistryError) -> T {
+        try await transaction { db in (try body(db), Database.TransactionCompletion.commit) }
+    }
+
+    /// One IMMEDIATE transaction that `body` commits or rolls back.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> (T, Database.TransactionCompletion))
+        async throws(RegistryError) -> T
+    {
+        do {
+            return try await writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    let (value, completion) = try body(db)
+                    result = value
+                    return completion
+                }
+                return result!
+            }
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError(.database, SQLiteStore.describe(error), underlying: error)
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(RegistryError) -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError(.database, SQLiteStore.describe(error), underlying: error)
+        }
+    }
+
+    /// A synchronous IMMEDIATE transaction, for `registry init`.
+    func writeNow<T>(_ body: (Database) throws -> T) throws(RegistryError) -> T {
         do {
             return try writer.writeWithoutTransaction { db in
                 var result: T?
@@ -280,17 +350,18 @@ public struct Registry: Sendable {
         } catch let error as RegistryError {
             throw error
         } catch {
-            throw RegistryError(.database, Registry.describe(error), underlying: error)
+            throw RegistryError(.database, SQLiteStore.describe(error), underlying: error)
         }
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws(RegistryError) -> T {
+    /// Synchronous reads, for opening and for `backup`'s check of its copy.
+    func readNow<T>(_ body: (Database) throws -> T) throws(RegistryError) -> T {
         do {
             return try writer.read(body)
         } catch let error as RegistryError {
             throw error
         } catch {
-            throw RegistryError(.database, Registry.describe(error), underlying: error)
+            throw RegistryError(.database, SQLiteStore.describe(error), underlying: error)
         }
     }
 
@@ -329,43 +400,43 @@ public struct Registry: Sendable {
             ])
     }
 
+
     // MARK: - Firms
 
     /// Longest legal name, licence or firm status reason, in characters.
     public static let maxFirmTextLength = Limits.firmText.upperBound
 
-    public func addFirm(_ firm: Firm, context: AuditContext) throws(RegistryError) {
+    public func addFirm(_ firm: Firm, context: AuditContext) async throws(RegistryError) {
         try AuditText.check(firm.legalName, "legal name", maxLength: Self.maxFirmTextLength)
         try AuditText.check(firm.licence, "licence", maxLength: Self.maxFirmTextLength)
-        try write { db in
-            if try Firm.fetchOne(db, key: firm.id) != nil {
+        try await write { db in
+            if try SQLiteStore.fetchFirm(db, firm.id) != nil {
                 throw RegistryError(.firmExists, "firm \(firm.id) is already registered")
             }
-            if try Firm.filter(Column("licence") == firm.licence).fetchOne(db) != nil {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM firm WHERE licence = ?", arguments: [firm.licence]) != nil {
                 throw RegistryError(.firmExists, "licence \(firm.licence) is already registered to another firm")
             }
-            try firm.insert(db)
-            try Registry.audit(db, context, "firm.add", firm.id,
-                               "\(firm.legalName) · \(firm.kind.rawValue) · \(firm.licence)")
+            try db.execute(sql: """
+                INSERT INTO firm (id, legal_name, kind, licence, status, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [firm.id, firm.legalName, firm.kind.rawValue, firm.licence, firm.status.rawValue,
+                                 firm.createdAt])
+            try SQLiteStore.audit(db, context, "firm.add", firm.id,
+                                  "\(firm.legalName) · \(firm.kind.rawValue) · \(firm.licence)")
         }
     }
 
-    /// Suspends or reinstates a firm. Suspending revokes every live pass of the firm (reason `firm-suspended`)
-    /// in the same transaction, so the next revocation list tells checkpoints; reinstating revokes nothing and
-    /// un-revokes nothing: the firm asks for new passes. Returns the serials revoked.
-    @discardableResult
-    public func setFirmStatus(_ id: String, _ status: Firm.Status, reason: String, context: AuditContext)
-        throws(RegistryError) -> [String]
+    public func setFirmStatus(_ id: String, _ status: Firm.Status, reason: String,
+                              revokingLivePassesAs revocationReason: RevocationReason?, context: AuditContext)
+        async throws(RegistryError) -> [String]
     {
         try AuditText.check(reason, "the reason", maxLength: Self.maxFirmTextLength)
-        return try write { db in
-            guard var firm = try Firm.fetchOne(db, key: id) else {
+        return try await write { db in
+            guard try SQLiteStore.fetchFirm(db, id) != nil else {
                 throw RegistryError(.unknownFirm, "no firm with id \(id)")
             }
-            firm.status = status
-            try firm.update(db)
-            try Registry.audit(db, context, status == .suspended ? "firm.suspend" : "firm.reinstate", id, reason)
-            guard status == .suspended else { return [] }
+            try db.execute(sql: "UPDATE firm SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
+            try SQLiteStore.audit(db, context, status == .suspended ? "firm.suspend" : "firm.reinstate", id, reason)
+            guard let revocationReason else { return [] }
             let live = try String.fetchAll(db, sql: """
                 SELECT p.serial FROM permit p
                 WHERE p.firm_id = ? AND p.expires_at > ?
@@ -373,61 +444,46 @@ public struct Registry: Sendable {
                 ORDER BY p.serial
                 """, arguments: [id, context.effectiveTime])
             for serial in live {
-                try Registry.revoke(db, serial: serial, reason: .firmSuspended, note: nil, context: context)
+                try SQLiteStore.revoke(db, serial: serial, reason: revocationReason, note: nil, context: context)
             }
             return live
         }
     }
 
-    /// Moves a vehicle (its compact plate) to another firm: the authority's decision, recorded in the audit log
-    /// with its reason. Refused while the vehicle has a live pass (revoke it first), so no pass outlives the
-    /// firm it was issued to.
-    public func transferVehicle(plate: String, to firmID: String, reason: String, context: AuditContext)
-        throws(RegistryError)
+    public func transferVehicle(_ compact: String, to firmID: String, reason: String, context: AuditContext,
+                                check: @escaping @Sendable (VehicleFacts, Firm?) -> RegistryError?)
+        async throws(RegistryError)
     {
         try AuditText.check(reason, "the reason", maxLength: Self.maxFirmTextLength)
-        let compact = String(plate.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }
-            .map { Character($0) }).uppercased()
-        try write { db in
-            guard try Firm.fetchOne(db, key: firmID) != nil else {
-                throw RegistryError(.unknownFirm, "no firm with id \(firmID)")
-            }
-            guard let owner = try String.fetchOne(
-                db, sql: "SELECT firm_id FROM vehicle_owner WHERE compact_plate = ?", arguments: [compact])
-            else {
+        try await write { db in
+            let firm = try SQLiteStore.fetchFirm(db, firmID)
+            guard let facts = try SQLiteStore.vehicleFacts(db, compact), let owner = facts.owner else {
                 throw RegistryError(.unknownVehicle, "no vehicle \(compact) in the registry: it has never had a pass")
             }
-            guard owner != firmID else {
-                throw RegistryError(.invalidValue, "vehicle \(compact) already belongs to \(firmID)")
-            }
-            if let live = try String.fetchOne(db, sql: """
-                SELECT serial FROM live_pass WHERE compact_plate = ? AND expires_at > ?
-                """, arguments: [compact, context.effectiveTime]) {
-                throw RegistryError(
-                    .invalidValue, "vehicle \(compact) has the live pass \(live) of \(owner); revoke it before the transfer")
-            }
+            if let refusal = check(facts, firm) { throw refusal }
             try db.execute(sql: "UPDATE vehicle_owner SET firm_id = ?, since = ? WHERE compact_plate = ?",
                            arguments: [firmID, context.effectiveTime, compact])
-            try Registry.audit(db, context, "vehicle.transfer", compact, "\(owner) → \(firmID) · \(reason)")
+            try SQLiteStore.audit(db, context, "vehicle.transfer", compact, "\(owner) → \(firmID) · \(reason)")
         }
     }
 
-    public func firms() throws(RegistryError) -> [Firm] {
-        try read { db in try Firm.order(Column("id")).fetchAll(db) }
+    public func firms() async throws(RegistryError) -> [Firm] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM firm ORDER BY id").map(SQLiteStore.firm)
+        }
     }
 
-    public func firm(_ id: String) throws(RegistryError) -> Firm? {
-        try read { db in try Firm.fetchOne(db, key: id) }
+    public func firm(_ id: String) async throws(RegistryError) -> Firm? {
+        try await read { db in try SQLiteStore.fetchFirm(db, id) }
     }
 
     // MARK: - Permits
 
-    /// One permit with its status at `now` (active, pending, expired or revoked), computed as `list` does.
-    public func permit(_ serial: String, at now: Int64) throws(RegistryError) -> PermitListing? {
-        try read { db in
+    public func permit(_ serial: String, at now: Int64) async throws(RegistryError) -> PermitListing? {
+        try await read { db in
             guard var listing = try Row.fetchOne(
-                db, sql: Registry.listingSQL + " WHERE p.serial = :serial", arguments: ["serial": serial, "now": now]
-            ).map(Registry.listing) else { return nil }
+                db, sql: SQLiteStore.listingSQL + " WHERE p.serial = :serial", arguments: ["serial": serial, "now": now]
+            ).map(SQLiteStore.listing) else { return nil }
             // The note column arrived with v3-audit-truth; a registry opened read-only may predate it.
             if listing.revocation != nil,
                 try db.columns(in: "revocation").contains(where: { $0.name == "note" })
@@ -442,51 +498,42 @@ public struct Registry: Sendable {
     /// Longest revocation note, in characters.
     public static let maxNoteLength = Limits.revocationNote.upperBound
 
-    /// Revokes a permit as of `context.effectiveTime`. Revoking twice is an error that names when it was
-    /// first revoked. `replaced` and `renewed` are refused: only the engine sets them, with the new permit.
-    public func revoke(_ serial: String, reason: RevocationReason, note: String? = nil, context: AuditContext)
-        throws(RegistryError)
+    public func revoke(_ serial: String, reason: RevocationReason, note: String?, context: AuditContext)
+        async throws(RegistryError)
     {
-        guard reason.isKnown, !RevocationReason.engineOnly.contains(reason) else {
-            throw RegistryError(
-                .invalidValue, "'\(reason.code)' is not a reason to revoke by hand; use one of "
-                    + RevocationReason.manual.map(\.code).joined(separator: ", "))
-        }
         if let note { try AuditText.check(note, "the note", maxLength: Self.maxNoteLength) }
-        try write { db in try Registry.revoke(db, serial: serial, reason: reason, note: note, context: context) }
+        try await write { db in try SQLiteStore.revoke(db, serial: serial, reason: reason, note: note, context: context) }
     }
 
     static func revoke(_ db: Database, serial: String, reason: RevocationReason, note: String? = nil,
                        context: AuditContext) throws {
-        guard try PermitRecord.fetchOne(db, key: serial) != nil else {
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM permit WHERE serial = ?"), arguments: [serial])
+            != nil
+        else {
             throw RegistryError(.unknownPermit, "no permit with serial \(serial)")
         }
-        if let existing = try Revocation.fetchOne(db, key: serial) {
+        if let existing = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT revoked_at, reason FROM revocation WHERE serial = ?"), arguments: [serial])
+        {
             throw RegistryError(
                 .alreadyRevoked,
-                "permit \(serial) was already revoked at \(Timestamp.rfc3339(existing.revokedAt)) "
-                    + "(\(AuditText.escaped(existing.reason)))")
+                "permit \(serial) was already revoked at \(Timestamp.rfc3339(existing[0])) "
+                    + "(\(AuditText.escaped(existing[1])))")
         }
         guard reason.isKnown else {
             throw RegistryError(.invalidValue, "unknown revocation reason '\(reason.code)'")
         }
-        try Revocation(serial: serial, revokedAt: context.effectiveTime, reason: reason.code,
-                       revokedBy: context.account, note: note).insert(db)
+        try db.cachedStatement(sql: """
+            INSERT INTO revocation (serial, revoked_at, reason, revoked_by, note) VALUES (?, ?, ?, ?, ?)
+            """).execute(arguments: [serial, context.effectiveTime, reason.code, context.account, note])
         try audit(db, context, "permit.revoke", serial, reason.code + (note.map { " · " + $0 } ?? ""))
-    }
-
-    /// What a revocation list needs: the revocations of permits not yet expired at a time.
-    public struct RevocationExport: Sendable {
-        public var entries: [RevocationList.Entry]
-        /// Serials whose stored reason is free text from before reason codes: exported as `other`.
-        public var freeTextReasons: [String]
     }
 
     /// Revocations of permits that have not yet expired at `time`: what a checkpoint still needs. A reason
     /// stored before reason codes that is not a code goes out as `other` (and is named in `freeTextReasons`):
     /// the revocation must reach checkpoints, and the free text must not.
-    public func revocations(relevantAt time: Int64) throws(RegistryError) -> RevocationExport {
-        try read { db in
+    public func revocations(relevantAt time: Int64) async throws(RegistryError) -> RevocationExport {
+        try await read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT r.serial, r.revoked_at, r.reason FROM revocation r JOIN permit p ON p.serial = r.serial
                 WHERE p.expires_at > ? ORDER BY r.serial
@@ -504,10 +551,8 @@ public struct Registry: Sendable {
         }
     }
 
-    /// The next sequence number for a revocation list signed by `kid` (hex): one more than the last, recorded
-    /// in the same transaction, so two exports never share one.
-    public func nextRevocationListSequence(kid: String) throws(RegistryError) -> UInt64 {
-        try write { db in
+    public func nextRevocationListSequence(kid: String) async throws(RegistryError) -> UInt64 {
+        try await write { db in
             let last = try Int64.fetchOne(
                 db, sql: "SELECT sequence FROM revocation_list_sequence WHERE kid = ?", arguments: [kid]) ?? 0
             try db.execute(sql: """
@@ -518,44 +563,57 @@ public struct Registry: Sendable {
         }
     }
 
-    public func recordExport(_ what: String, detail: String, context: AuditContext) throws(RegistryError) {
-        try write { db in try Registry.audit(db, context, what, nil, detail) }
+    public func recordAudit(_ action: String, subject: String?, detail: String?, context: AuditContext)
+        async throws(RegistryError)
+    {
+        try await write { db in try SQLiteStore.audit(db, context, action, subject, detail) }
     }
 
     // MARK: - Audit log
 
-    /// The last `limit` entries, oldest first. `actor` matches the account or whom it acted for.
-    public func auditLog(limit: Int, actor: String? = nil, action: String? = nil)
-        throws(RegistryError) -> [AuditEntry]
-    {
-        try read { db in
-            var request = AuditEntry.order(Column("id").desc).limit(limit)
+    public func auditLog(limit: Int, actor: String?, action: String?) async throws(RegistryError) -> [AuditEntry] {
+        try await read { db in
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
             if let actor {
                 // A registry opened read-only is not migrated: before v3 there is no on_behalf_of column.
                 let columns = try db.columns(in: "audit_log").map(\.name)
-                request = columns.contains("on_behalf_of")
-                    ? request.filter(Column("actor") == actor || Column("on_behalf_of") == actor)
-                    : request.filter(Column("actor") == actor)
+                if columns.contains("on_behalf_of") {
+                    conditions.append("(actor = ? OR on_behalf_of = ?)")
+                    arguments += [actor, actor]
+                } else {
+                    conditions.append("actor = ?")
+                    arguments.append(actor)
+                }
             }
-            if let action { request = request.filter(Column("action").like(action + "%")) }
-            return try request.fetchAll(db).reversed()
+            if let action {
+                conditions.append("action LIKE ? ESCAPE '\\'")
+                let escaped = action.replacingOccurrences("\\", "\\\\").replacingOccurrences("%", "\\%")
+                    .replacingOccurrences("_", "\\_")
+                arguments.append(escaped + "%")
+            }
+            let columns = try db.columns(in: "audit_log").map(\.name)
+            let pinned = columns.contains("pinned_at") ? "pinned_at" : "NULL"
+            let behalf = columns.contains("on_behalf_of") ? "on_behalf_of" : "NULL"
+            var sql = "SELECT id, at, \(pinned), actor, \(behalf), action, subject, detail FROM audit_log"
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY id DESC LIMIT ?"
+            arguments.append(limit)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).reversed().map { row in
+                AuditEntry(id: row[0], at: row[1], pinnedAt: row[2], actor: row[3], onBehalfOf: row[4], action: row[5],
+                           subject: row[6], detail: row[7])
+            }
         }
     }
 
-    /// What a registry holds, to compare a backup with its source.
-    public struct Counts: Sendable, Hashable, CustomStringConvertible {
-        public var firms = 0, permits = 0, revocations = 0, auditEntries = 0
-        public var description: String {
-            "\(firms) firms, \(permits) permits, \(revocations) revocations, \(auditEntries) audit entries"
-        }
+    public func counts() async throws(RegistryError) -> RegistryCounts {
+        try await read { db in try SQLiteStore.counts(db) }
     }
 
-    public func counts() throws(RegistryError) -> Counts {
-        try read { db in
-            func count(_ table: String) throws -> Int { try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
-            return Counts(firms: try count("firm"), permits: try count("permit"), revocations: try count("revocation"),
-                          auditEntries: try count("audit_log"))
-        }
+    static func counts(_ db: Database) throws -> RegistryCounts {
+        func count(_ table: String) throws -> Int { try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+        return RegistryCounts(firms: try count("firm"), permits: try count("permit"),
+                              revocations: try count("revocation"), auditEntries: try count("audit_log"))
     }
 
     /// Copies the registry to `destination` with SQLite's online backup, while other processes keep issuing:
@@ -563,7 +621,13 @@ public struct Registry: Sendable {
     /// in the destination's folder (mode 0600), checked (integrity, counts), then renamed into place; an
     /// existing file is never overwritten. Returns the copy's counts. The audit entry is written after the
     /// snapshot, so the copy does not hold it.
-    public func backup(to destination: String, context: AuditContext) throws(RegistryError) -> Counts {
+    public func backup(to destination: String, context: AuditContext) async throws(RegistryError) -> RegistryCounts {
+        let counts = try backupNow(to: destination)
+        try await write { db in try SQLiteStore.audit(db, context, "registry.backup", destination, counts.description) }
+        return counts
+    }
+
+    private func backupNow(to destination: String) throws(RegistryError) -> RegistryCounts {
         var info = stat()
         if lstat(destination, &info) == 0 {
             throw RegistryError(.invalidValue, "\(destination) exists; a backup never overwrites a file")
@@ -571,10 +635,9 @@ public struct Registry: Sendable {
         let temporary = destination + ".partial-\(getpid())"
         let fd = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
         guard fd >= 0 else {
-            throw RegistryError(.cannotOpen, "cannot write the backup \(destination): " + Registry.systemText(errno))
+            throw RegistryError(.cannotOpen, "cannot write the backup \(destination): " + SQLiteStore.systemText(errno))
         }
         close(fd)
-        var counts = Counts()
         do {
             let copy = try DatabaseQueue(path: temporary)
             try writer.backup(to: copy)
@@ -585,18 +648,17 @@ public struct Registry: Sendable {
                 throw RegistryError(.database, "the backup failed its integrity check: \(check ?? "no answer")")
             }
             try copy.close()
-            let opened = try Registry(path: temporary, readOnly: true)
-            counts = try opened.counts()
+            let opened = try SQLiteStore(path: temporary, readOnly: true)
+            let counts = try opened.readNow { db in try SQLiteStore.counts(db) }
             guard fsyncPath(temporary), rename(temporary, destination) == 0 else {
-                throw RegistryError(.cannotOpen, "cannot write the backup \(destination): " + Registry.systemText(errno))
+                throw RegistryError(.cannotOpen, "cannot write the backup \(destination): " + SQLiteStore.systemText(errno))
             }
+            return counts
         } catch {
             unlink(temporary)
             if let error = error as? RegistryError { throw error }
-            throw RegistryError(.database, "the backup failed: \(Registry.describe(error))", underlying: error)
+            throw RegistryError(.database, "the backup failed: \(SQLiteStore.describe(error))", underlying: error)
         }
-        try write { db in try Registry.audit(db, context, "registry.backup", destination, counts.description) }
-        return counts
     }
 
     private func fsyncPath(_ path: String) -> Bool {
@@ -607,7 +669,13 @@ public struct Registry: Sendable {
     }
 
     /// SQLite's own integrity check: "ok" when the file is sound.
-    public func integrityCheck() throws(RegistryError) -> String {
-        try read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+    public func integrityCheck() async throws(RegistryError) -> String {
+        try await read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

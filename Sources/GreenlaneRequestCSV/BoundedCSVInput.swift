@@ -1,5 +1,6 @@
 public import Foundation
 import GreenlaneFormat
+public import GreenlaneEngine
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import CSV
+public import GreenlaneEngine
 import Foundation
 
 /// Reads a fleet's requests from CSV (UTF-8, header row, comma-separated, RFC 4180 quoting).

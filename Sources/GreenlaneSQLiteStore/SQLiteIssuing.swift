@@ -1,0 +1,159 @@
+import GreenlaneFormat
+public import GreenlaneSupport
+public import GreenlaneStore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// One IMMEDIATE transaction per chunk: SQLite's single writer means nothing the rules read can change
+    /// before the chunk commits. The facts are read with cached statements, and the signed permits are
+    /// recorded a slice at a time with one multi-row statement per table (permits, live passes, audit entries),
+    /// while the engine may be signing the next slice on another core.
+    public func issue(_ batch: IssueBatch, rules: some IssuingRules) async throws(RegistryError) -> IssueCommit {
+        guard let settings, batch.serialPrefix == settings.serialPrefix else {
+            let own = settings?.serialPrefix ?? "(none: not initialised)"
+            throw RegistryError(
+                .otherIssuer, "registry \(path) issues serials \(own)-…; asked to issue \(batch.serialPrefix)-…")
+        }
+        return try await transaction { db in
+            let facts = try SQLiteStore.issueFacts(db, batch.items)
+            let decisions = rules.decide(facts)
+            guard decisions.count == batch.items.count else {
+                throw RegistryError(.database, "the rules decided \(decisions.count) of \(batch.items.count) drafts")
+            }
+            if batch.allOrNothing, decisions.contains(where: { $0.acceptance == nil }) {
+                return (IssueCommit(decisions: decisions, permits: [], committed: false), .rollback)
+            }
+            let context = batch.context
+            let now = context.effectiveTime
+            var accepted: [Int] = []
+            for (index, decision) in decisions.enumerated() {
+                guard let acceptance = decision.acceptance else { continue }
+                if let revoked = acceptance.revokes {
+                    try SQLiteStore.revoke(db, serial: revoked.serial, reason: revoked.reason, context: context)
+                }
+                if let expired = acceptance.expiredLivePass {
+                    try db.cachedStatement(sql: "DELETE FROM live_pass WHERE compact_plate = ? AND serial = ?")
+                        .execute(arguments: [acceptance.compactPlate, expired])
+                }
+                try db.cachedStatement(sql: """
+                    INSERT INTO vehicle (plate, firm_id, vehicle_class, first_seen) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(plate) DO UPDATE SET vehicle_class = excluded.vehicle_class, firm_id = excluded.firm_id
+                    """).execute(arguments: [acceptance.plate, acceptance.firmID, acceptance.vehicleClass, now])
+                try db.cachedStatement(sql: """
+                    INSERT INTO vehicle_owner (compact_plate, firm_id, since) VALUES (?, ?, ?)
+                    ON CONFLICT(compact_plate) DO NOTHING
+                    """).execute(arguments: [acceptance.compactPlate, acceptance.firmID, now])
+                accepted.append(index)
+            }
+            var permits: [IssuedPermit] = []
+            if !accepted.isEmpty {
+                let serials = try SQLiteStore.allocateSerials(db, prefix: batch.serialPrefix, count: accepted.count)
+                let signed = try rules.sign(accepted: accepted, serials: serials)
+                permits.reserveCapacity(accepted.count)
+                while let slice = try signed.next() {
+                    try SQLiteStore.record(db, slice, renewalRun: batch.renewalRun, context: context)
+                    permits += slice
+                }
+                guard permits.count == accepted.count,
+                    zip(permits, serials).allSatisfy({ $0.record.serial == $1 })
+                else {
+                    throw RegistryError(.database, "the signer returned \(permits.count) permits for \(accepted.count) "
+                        + "serials, or not in their order")
+                }
+            }
+            return (IssueCommit(decisions: decisions, permits: permits, committed: true), .commit)
+        }
+    }
+
+    /// What the rules need about each item, read inside the transaction.
+    static func issueFacts(_ db: Database, _ items: [IssueBatch.Item]) throws -> IssueFacts {
+        var firms: [String: Firm] = [:]
+        var vehicles: [String: VehicleFacts] = [:]
+        var renewals: [String: RenewalFacts] = [:]
+        var seenFirms: Set<String> = [], seenVehicles: Set<String> = []
+        for item in items {
+            if seenFirms.insert(item.firmID).inserted, let firm = try fetchFirm(db, item.firmID) {
+                firms[item.firmID] = firm
+            }
+            if seenVehicles.insert(item.compactPlate).inserted, let facts = try vehicleFacts(db, item.compactPlate) {
+                vehicles[item.compactPlate] = facts
+            }
+            if let old = item.renewedFrom, renewals[old] == nil, let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT p.expires_at, p.renewal_run, r.reason,
+                    (SELECT n.serial FROM permit n WHERE n.renewed_from = p.serial)
+                FROM permit p LEFT JOIN revocation r ON r.serial = p.serial WHERE p.serial = ?
+                """), arguments: [old]) {
+                renewals[old] = RenewalFacts(expiresAt: row[0], renewalRun: row[1], revocationReason: row[2],
+                                             renewedAs: row[3])
+            }
+        }
+        return IssueFacts(firms: firms, vehicles: vehicles, renewals: renewals)
+    }
+
+    /// `count` consecutive serials, inside the caller's transaction: a rollback gives them back.
+    static func allocateSerials(_ db: Database, prefix: String, count: Int) throws -> [String] {
+        try db.cachedStatement(sql: """
+            INSERT INTO serial_counter (prefix, next) VALUES (?, 1) ON CONFLICT(prefix) DO NOTHING
+            """).execute(arguments: [prefix])
+        guard let first = try Int64.fetchOne(db.cachedStatement(sql: """
+            UPDATE serial_counter SET next = next + ? WHERE prefix = ? RETURNING next - ?
+            """), arguments: [count, prefix, count])
+        else { throw RegistryError(.database, "could not allocate a serial for prefix \(prefix)") }
+        return (0..<Int64(count)).map { offset in
+            let digits = String(first + offset)
+            return prefix + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        }
+    }
+
+    /// Rows per multi-row INSERT: 23 permit columns x 64 stays far below SQLite's 32,766 variables.
+    static let rowsPerStatement = 64
+
+    /// Records signed permits, their live-pass rows and their `permit.issue` audit entries: one statement per
+    /// table for up to `rowsPerStatement` permits.
+    static func record(_ db: Database, _ permits: [IssuedPermit], renewalRun: Int64?, context: AuditContext) throws {
+        for start in stride(from: 0, to: permits.count, by: rowsPerStatement) {
+            let part = permits[start..<min(start + rowsPerStatement, permits.count)]
+            var permitValues: [(any DatabaseValueConvertible)?] = []
+            var liveValues: [(any DatabaseValueConvertible)?] = []
+            var auditValues: [(any DatabaseValueConvertible)?] = []
+            permitValues.reserveCapacity(part.count * 23)
+            for issued in part {
+                let r = issued.record
+                // The last guard: the engine wrote the detail from checked values.
+                try AuditText.check(issued.auditDetail, "audit detail", maxLength: 1_000)
+                guard let hash = PermitCodeHash.of(r.code) else {
+                    throw RegistryError(.invalidValue, "permit \(r.serial): its code is not a pass code")
+                }
+                permitValues += [
+                    r.serial, r.firmID, r.plate, r.vehicleClass, r.driverName, r.driverID, r.testAt, r.zones,
+                    r.purpose, r.windowStart, r.windowEnd, r.station, r.issuer, r.issuedAt, r.notBefore,
+                    r.expiresAt, r.kid, r.code, r.replaces, r.renewedFrom, r.issuedBy, renewalRun, Data(hash),
+                ]
+                liveValues += [VehicleKey.compact(r.plate), r.serial, r.expiresAt]
+                auditValues += [context.recordedAt, context.pinnedAt, context.account, context.onBehalfOf,
+                                "permit.issue", r.serial, issued.auditDetail]
+            }
+            let n = part.count
+            try db.cachedStatement(sql: """
+                INSERT INTO permit (serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
+                    purpose, window_start, window_end, station, issuer, issued_at, not_before, expires_at, kid, code,
+                    replaces, renewed_from, issued_by, renewal_run, code_hash)
+                VALUES \(placeholders(rows: n, columns: 23))
+                """).execute(arguments: StatementArguments(permitValues))
+            // The rule's backstop: at most one row per vehicle, whatever the rules decided.
+            try db.cachedStatement(sql: """
+                INSERT INTO live_pass (compact_plate, serial, expires_at) VALUES \(placeholders(rows: n, columns: 3))
+                """).execute(arguments: StatementArguments(liveValues))
+            try db.cachedStatement(sql: """
+                INSERT INTO audit_log (at, pinned_at, actor, on_behalf_of, action, subject, detail)
+                VALUES \(placeholders(rows: n, columns: 7))
+                """).execute(arguments: StatementArguments(auditValues))
+        }
+    }
+
+    static func placeholders(rows: Int, columns: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return Array(repeating: row, count: rows).joined(separator: ", ")
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the store contract suite (Tests/GreenlaneStoreContractTests) and prints how many cases each store passed
+# and failed: "contract cases: sqlite 33 passed, 0 failed". Every store in StoreFactory.all runs every case.
+# Exit status: non-zero when any case failed, or when a store ran no case at all.
+#   CONTRACT_SKIP_BUILD=1 scripts/contract-cases.sh    reuse the build (as after `swift build --build-tests`)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+log=$(mktemp "${TMPDIR:-/tmp}/greenlane-contract.XXXXXX")
+trap 'rm -f "$log"' EXIT
+skip=()
+[ -n "${CONTRACT_SKIP_BUILD:-}" ] && skip=(--skip-build)
+swift test "${skip[@]}" --filter StoreContractTests --verbose >"$log" 2>&1
+status=$?
+# Swift Testing prints one line per case: "✔ Test case passing 1 argument factory → NAME (…) to CASE(_:) passed".
+python3 - "$log" "$status" <<'PY'
+import re, sys
+counts = {}
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = re.search(r"Test case passing 1 argument factory → (\S+) .* (passed|failed)", line)
+    if m:
+        passed, failed = counts.get(m.group(1), (0, 0))
+        counts[m.group(1)] = (passed + (m.group(2) == "passed"), failed + (m.group(2) == "failed"))
+for store, (passed, failed) in sorted(counts.items()):
+    print(f"contract cases: {store} {passed} passed, {failed} failed")
+bad = not counts or any(f for _, f in counts.values()) or sys.argv[2] != "0"
+if bad:
+    print("contract cases: FAILED (see swift test --filter StoreContractTests)")
+sys.exit(1 if bad else 0)
+PY
