@@ -552,7 +552,9 @@ public struct SQLiteStore: PermitStore {
     }
 
     public func nextRevocationListSequence(kid: String) async throws(RegistryError) -> UInt64 {
-        try await write { db in
+        guard kid.utf8.count == 16, kid.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else { throw RegistryError(.invalidValue, "'\(SafeText.escaped(kid))' is not a key id (16 hex digits)") }
+        return try await write { db in
             let last = try Int64.fetchOne(
                 db, sql: "SELECT sequence FROM revocation_list_sequence WHERE kid = ?", arguments: [kid]) ?? 0
             try db.execute(sql: """
