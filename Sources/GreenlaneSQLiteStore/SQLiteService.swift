@@ -42,7 +42,9 @@ extension SQLiteStore {
     }
 
     public func addEnrolment(_ enrolment: ServiceEnrolment, context: AuditContext) async throws(RegistryError) {
-        guard enrolment.codeHash.count == 32 else { throw RegistryError(.invalidValue, "an enrolment hash is 32 bytes") }
+        guard enrolment.codeHash.count == 32 else {
+            throw RegistryError(.invalidValue, "an enrolment hash is 32 bytes")
+        }
         try await write { db in
             guard try SQLiteStore.fetchFirm(db, enrolment.firmID) != nil else {
                 throw RegistryError(.unknownFirm, "firm \(SafeText.escaped(enrolment.firmID)) is not registered")

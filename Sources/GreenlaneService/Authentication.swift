@@ -16,7 +16,9 @@ enum Secret {
     /// The hash the store looks up, or nil for text that cannot be one of ours (no database work then).
     static func hash(_ text: Substring, prefix: String) -> [UInt8]? {
         guard text.hasPrefix(prefix), text.utf8.count == prefix.utf8.count + 48,
-            text.utf8.dropFirst(prefix.utf8.count).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+            text.utf8.dropFirst(prefix.utf8.count).allSatisfy({
+                (0x30...0x39).contains($0) || (0x61...0x66).contains($0)
+            })
         else { return nil }
         return SHA256.hash(Array(text.utf8))
     }

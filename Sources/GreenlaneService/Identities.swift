@@ -39,7 +39,8 @@ struct Identities: Sendable {
         }
         let body = try await RequestFlow.body(request, limit: 4_096)
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-            let code = object["code"] as? String, let hash = Secret.hash(Substring(code), prefix: Secret.enrolmentPrefix)
+            let code = object["code"] as? String,
+            let hash = Secret.hash(Substring(code), prefix: Secret.enrolmentPrefix)
         else {
             limiter.recordFailure(context.peer, now: now)
             throw Problem(.notFound, "enrolment.unknown", "the enrolment code is unknown, used or expired")
@@ -99,7 +100,8 @@ struct Identities: Sendable {
         -> (token: String, credential: ServiceCredential)
     {
         guard (role == .dispatcher) == (firmID != nil) else {
-            throw Problem(.unprocessableContent, "body.invalidCredential", "a dispatcher has a 'firm'; no one else does")
+            throw Problem(.unprocessableContent, "body.invalidCredential",
+                          "a dispatcher has a 'firm'; no one else does")
         }
         let token = Secret.make(Secret.tokenPrefix)
         return (token, ServiceCredential(id: Secret.credentialID(), tokenHash: SHA256.hash(Array(token.utf8)),

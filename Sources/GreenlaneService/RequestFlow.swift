@@ -91,7 +91,8 @@ struct RequestFlow: Sendable {
         for (index, vehicle) in vehicles.enumerated() {
             let payload = String(decoding: try Self.encoder.encode(vehicle), as: UTF8.self)
             var reasons: [Reason] = []
-            switch policy.draft(for: vehicle.permitRequest(firmID: firmID, source: "row \(index)"), firm: firm, now: now) {
+            let asked = vehicle.permitRequest(firmID: firmID, source: "row \(index)")
+            switch policy.draft(for: asked, firm: firm, now: now) {
             case .failure(let refusal):
                 reasons = zip(refusal.codes, refusal.reasons).map { Reason(code: $0, detail: $1) }
             case .success(let draft):
@@ -121,7 +122,8 @@ struct RequestFlow: Sendable {
     {
         let compact = draft.plate.compact
         guard seen.insert(compact).inserted else {
-            return [Reason(code: "vehicle.duplicateInRequest", detail: "plate \(draft.plate.text) is in this request twice")]
+            return [Reason(code: "vehicle.duplicateInRequest",
+                           detail: "plate \(draft.plate.text) is in this request twice")]
         }
         var filter = PermitFilter(now: now)
         filter.plate = compact
@@ -131,7 +133,8 @@ struct RequestFlow: Sendable {
         if permit.firmID != firmID {
             return [Reason(code: "vehicle.otherFirm", detail: "vehicle \(compact) belongs to another firm")]
         }
-        return [Reason(code: "vehicle.livePass", detail: "plate \(draft.plate.text) already has a live pass \(permit.serial)")]
+        return [Reason(code: "vehicle.livePass",
+                       detail: "plate \(draft.plate.text) already has a live pass \(permit.serial)")]
     }
 
     /// GET /v1/requests/{id}
@@ -250,7 +253,8 @@ struct RequestFlow: Sendable {
         for (index, item) in items.enumerated() {
             if let first = item.unknownMembers(VehicleRow.members, at: "vehicles[\(index)]").first {
                 throw Problem(.unprocessableContent, "body.unknownMember", "unknown member '\(first)' (a vehicle "
-                    + "has only: " + VehicleRow.members.sorted().joined(separator: ", ") + "; the firm is the caller's)")
+                    + "has only: " + VehicleRow.members.sorted().joined(separator: ", ")
+                    + "; the firm is the caller's)")
             }
         }
         struct Body: Decodable { var vehicles: [VehicleRow] }
@@ -275,7 +279,8 @@ struct RequestFlow: Sendable {
         guard let key = request.headers[.idempotencyKey] else { return nil }
         guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
         else {
-            throw Problem(.badRequest, "idempotency.invalidKey", "Idempotency-Key must be 1-255 printable ASCII characters")
+            throw Problem(.badRequest, "idempotency.invalidKey",
+                          "Idempotency-Key must be 1-255 printable ASCII characters")
         }
         return key
     }
@@ -314,7 +319,8 @@ func storeCall<T>(_ body: () async throws -> T) async throws -> T {
         case .alreadyDecided: throw Problem(.conflict, "request.alreadyDecided", error.reason)
         case .alreadyRevoked: throw Problem(.conflict, "credential.alreadyRevoked", error.reason)
         case .credentialExists: throw Problem(.conflict, "credential.exists", error.reason)
-        case .unknownEnrolment: throw Problem(.notFound, "enrolment.unknown", "the enrolment code is unknown, used or expired")
+        case .unknownEnrolment:
+            throw Problem(.notFound, "enrolment.unknown", "the enrolment code is unknown, used or expired")
         case .invalidValue: throw Problem(.unprocessableContent, "invalidValue", error.reason)
         default: throw Problem(.serviceUnavailable, "registry.unavailable", error.reason)
         }

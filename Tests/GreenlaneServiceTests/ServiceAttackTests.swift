@@ -151,7 +151,10 @@ import Testing
             let token = try await client.enrolDispatcher("VTPOST", admin: fixture.adminToken)
             var forged = ServiceClient.vehicle()
             forged["firmID"] = "VNPOST"
-            for body: [String: Any] in [["vehicles": [forged]], ["firmID": "VNPOST", "vehicles": [ServiceClient.vehicle()]]] {
+            let bodies: [[String: Any]] = [
+                ["vehicles": [forged]], ["firmID": "VNPOST", "vehicles": [ServiceClient.vehicle()]],
+            ]
+            for body in bodies {
                 let answer = try await client.call(.post, "/v1/requests", token: token, body: body)
                 #expect(answer.status == .unprocessableContent)
                 #expect(answer.json["code"] as? String == "body.unknownMember")
@@ -180,7 +183,8 @@ import Testing
     @Test func serverConfigurationRefusesAPinnedClock() throws {
         let environment = ["GREENLANE_REGISTRY": "r", "GREENLANE_POLICY": "p", "GREENLANE_SIGNING_KEY": "k"]
         #expect(throws: ServiceError.self) {
-            try ServerConfiguration.load(file: nil, environment: environment.merging(["GREENLANE_CLOCK": "2021-07-26"]) { $1 })
+            try ServerConfiguration.load(
+                file: nil, environment: environment.merging(["GREENLANE_CLOCK": "2021-07-26"]) { $1 })
         }
         let loaded = try ServerConfiguration.load(file: nil, environment: environment.merging(
             ["GREENLANE_SERVER_PORT": "9090"]) { $1 })

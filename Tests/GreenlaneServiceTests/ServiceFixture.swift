@@ -39,8 +39,11 @@ struct ServiceFixture {
         let store = try await SQLiteStore.create(
             path: registry, settings: RegistrySettings(issuer: "VN-HN", station: "SGTVT", serialPrefix: "HN",
                                                        createdAt: now), context: context)
-        for firm in [Firm(id: "VNPOST", legalName: "Bưu điện Việt Nam", kind: .postal, licence: "GP-1", createdAt: now),
-                     Firm(id: "VTPOST", legalName: "Viettel Post", kind: .postal, licence: "GP-2", createdAt: now)] {
+        let firms = [
+            Firm(id: "VNPOST", legalName: "Bưu điện Việt Nam", kind: .postal, licence: "GP-1", createdAt: now),
+            Firm(id: "VTPOST", legalName: "Viettel Post", kind: .postal, licence: "GP-2", createdAt: now),
+        ]
+        for firm in firms {
             try await store.addFirm(firm, context: context)
         }
         var configuration = ServerConfiguration(registry: registry, policy: policyPath, signingKey: keyPath)
@@ -48,7 +51,8 @@ struct ServiceFixture {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.authFailuresPerMinute = failuresPerMinute
         let admin = try await CredentialBootstrap.addToken(store: store, role: .admin, firmID: nil, label: "admin")
-        let officer = try await CredentialBootstrap.addToken(store: store, role: .officer, firmID: nil, label: "officer")
+        let officer = try await CredentialBootstrap.addToken(store: store, role: .officer, firmID: nil,
+                                                             label: "officer")
         return ServiceFixture(directory: directory, store: store, configuration: configuration,
                               adminToken: admin.token, officerToken: officer.token)
     }

@@ -83,7 +83,8 @@ import Testing
         // The firm and role come from the enrolment, whatever the credential said.
         let asked = ServiceCredential(id: "cr-new", tokenHash: Self.hash(6), firmID: "VNPOST", role: .admin,
                                       label: "first", createdAt: 0)
-        let made = try await store.redeemEnrolment(codeHash: Self.hash(5), credential: asked, context: contractContext())
+        let made = try await store.redeemEnrolment(codeHash: Self.hash(5), credential: asked,
+                                                   context: contractContext())
         #expect(made.firmID == "VNPT-HN" && made.role == .dispatcher)
         #expect(try await store.credential(tokenHash: Self.hash(6)) == made)
         let again = ServiceCredential(id: "cr-again", tokenHash: Self.hash(7), firmID: nil, role: .dispatcher,
