@@ -14,6 +14,8 @@ let package = Package(
         // to greenlane-office, installed next to it.
         .executable(name: "greenlane", targets: ["GreenlaneCLI"]),
         .executable(name: "greenlane-office", targets: ["GreenlaneOfficeCLI"]),
+        // The issuing service (docs/SERVICE.md): Hummingbird 2, its own product so `greenlane` never links it.
+        .executable(name: "greenlane-server", targets: ["GreenlaneServer"]),
         // The image reader both binaries open with dlopen on the first `--image` (Sources/CQRScanner).
         .library(name: "greenlane-scanner", type: .dynamic, targets: ["CQRScanner"]),
         .library(name: "GreenlaneVerifier", targets: ["GreenlaneVerifier"]),
@@ -33,6 +35,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -135,6 +141,27 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings),
+        // The issuing service's application: routes, authentication middleware, the request flow over the
+        // engine and the store. One `buildApplication` for `greenlane-server` and for the tests.
+        .target(
+            name: "GreenlaneService",
+            dependencies: [
+                "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore",
+                "GreenlaneEngine", "GreenlaneSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings),
+        // `greenlane-server`: reads its configuration and runs the application until SIGTERM or SIGINT.
+        .executableTarget(
+            name: "GreenlaneServer",
+            dependencies: [
+                "GreenlaneService", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         // Writes Samples/codes (one code per verifier outcome) from the demo keys.
         .executableTarget(
             name: "SampleMaker", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneVerifier"],
@@ -171,6 +198,17 @@ let package = Package(
         .testTarget(
             name: "GreenlaneStoreContractTests",
             dependencies: ["GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneFormat", "GreenlaneSupport"],
+            swiftSettings: swiftSettings),
+        // The service against a real server on loopback, one test per attack (Tests/GreenlaneServiceTests).
+        .testTarget(
+            name: "GreenlaneServiceTests",
+            dependencies: [
+                "GreenlaneService", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneCrypto", "GreenlaneFormat",
+                "GreenlaneIssuing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneCLITests",

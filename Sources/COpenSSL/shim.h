@@ -13,6 +13,7 @@
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 // EVP_PKEY_KEYPAIR is a multi-line macro expression, which Swift does not import.

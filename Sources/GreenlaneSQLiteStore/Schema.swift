@@ -158,8 +158,76 @@ enum Schema {
             })
             try db.execute(sql: Schema.permitCodeHashSQL)
         }
+        migrator.registerMigration("v10-service-credentials-and-requests") { db in
+            try db.execute(sql: Schema.serviceSQL)
+        }
         return migrator
     }
+
+    /// `v10-service-credentials-and-requests`: the issuing service's API tokens and enrolment codes (SHA-256
+    /// hashes only, never the secrets), and the requests firms submit with their rows. A credential is revoked
+    /// once and never unrevoked or deleted; an enrolment is used once; a request is decided once; a row's
+    /// serial, once set, stays (triggers). An idempotency key is unique per credential.
+    static let serviceSQL = """
+        CREATE TABLE service_credential (
+            id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 4 AND 64 AND id NOT GLOB '*[^a-z0-9-]*'),
+            token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+            firm_id TEXT REFERENCES firm(id),
+            role TEXT NOT NULL CHECK (role IN ('dispatcher', 'officer', 'auditor', 'admin')),
+            label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 200),
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER,
+            CHECK ((role = 'dispatcher') = (firm_id IS NOT NULL))
+        ) STRICT;
+        CREATE TRIGGER service_credential_revoked_once BEFORE UPDATE ON service_credential
+            WHEN OLD.revoked_at IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.token_hash IS NOT OLD.token_hash
+                OR NEW.firm_id IS NOT OLD.firm_id OR NEW.role IS NOT OLD.role
+            BEGIN SELECT RAISE(ABORT, 'a credential is only ever revoked, once'); END;
+        CREATE TRIGGER service_credential_no_delete BEFORE DELETE ON service_credential
+            BEGIN SELECT RAISE(ABORT, 'credentials are never deleted'); END;
+
+        CREATE TABLE service_enrolment (
+            code_hash BLOB PRIMARY KEY NOT NULL CHECK (length(code_hash) = 32),
+            firm_id TEXT NOT NULL REFERENCES firm(id),
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER,
+            credential_id TEXT REFERENCES service_credential(id),
+            CHECK ((used_at IS NULL) = (credential_id IS NULL))
+        ) STRICT;
+        CREATE TRIGGER service_enrolment_used_once BEFORE UPDATE ON service_enrolment
+            WHEN OLD.used_at IS NOT NULL
+            BEGIN SELECT RAISE(ABORT, 'an enrolment code is used once'); END;
+
+        CREATE TABLE service_request (
+            id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 4 AND 64),
+            firm_id TEXT NOT NULL REFERENCES firm(id),
+            credential_id TEXT NOT NULL REFERENCES service_credential(id),
+            idempotency_key TEXT CHECK (length(idempotency_key) BETWEEN 1 AND 255),
+            body_hash BLOB NOT NULL CHECK (length(body_hash) = 32),
+            status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'refused')),
+            created_at INTEGER NOT NULL,
+            decided_by TEXT,
+            decided_at INTEGER,
+            UNIQUE (credential_id, idempotency_key)
+        ) STRICT;
+        CREATE TRIGGER service_request_decided_once BEFORE UPDATE ON service_request
+            WHEN OLD.status <> 'pending'
+            BEGIN SELECT RAISE(ABORT, 'a request is decided once'); END;
+        CREATE TABLE service_request_row (
+            request_id TEXT NOT NULL REFERENCES service_request(id),
+            row_index INTEGER NOT NULL CHECK (row_index >= 0),
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'refused', 'issued', 'not-issued')),
+            detail TEXT,
+            serial TEXT REFERENCES permit(serial),
+            PRIMARY KEY (request_id, row_index),
+            CHECK ((status = 'issued') = (serial IS NOT NULL))
+        ) STRICT;
+        CREATE TRIGGER service_request_row_settled_once BEFORE UPDATE ON service_request_row
+            WHEN OLD.status IN ('refused', 'issued', 'not-issued')
+            BEGIN SELECT RAISE(ABORT, 'a request row is settled once'); END;
+        """
 
     /// `v5-registry-settings`: what `registry init` records, once: the issuer every pass names, the station
     /// this registry issues for and its serial prefix, and the group that may read the file. Never changed.
