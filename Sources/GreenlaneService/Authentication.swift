@@ -1,7 +1,7 @@
-public import Hummingbird
+import Hummingbird
 import GreenlaneCrypto
 import GreenlaneFormat
-public import GreenlaneStore
+import GreenlaneStore
 import Logging
 import HTTPTypes
 import Synchronization

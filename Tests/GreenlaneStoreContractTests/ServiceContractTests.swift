@@ -141,7 +141,7 @@ import Testing
     @Test(arguments: StoreFactory.all) func decideRequestApprovesOnce(_ factory: StoreFactory) async throws {
         let store = try await factory.withFirms()
         try await store.addCredential(Self.dispatcher(), context: contractContext())
-        try await store.submitRequest(Self.request(), context: contractContext())
+        _ = try await store.submitRequest(Self.request(), context: contractContext())
         let approved = try await store.decideRequest("rq-1", .approved, context: contractContext())
         #expect(approved.status == .approved && approved.decidedBy == "contract")
         await #expect { try await store.decideRequest("rq-1", .refused, context: contractContext()) }
@@ -157,8 +157,8 @@ import Testing
     @Test(arguments: StoreFactory.all) func recordRowOutcomesLinksIssuedPermits(_ factory: StoreFactory) async throws {
         let store = try await factory.withFirms()
         try await store.addCredential(Self.dispatcher(), context: contractContext())
-        try await store.submitRequest(Self.request(), context: contractContext())
-        try await store.decideRequest("rq-1", .approved, context: contractContext())
+        _ = try await store.submitRequest(Self.request(), context: contractContext())
+        _ = try await store.decideRequest("rq-1", .approved, context: contractContext())
         try await issue(store, ScriptedRules(plates: ["29C-100.01"]))
         let done = try await store.recordRowOutcomes(
             "rq-1", [ServiceRowOutcome(index: 0, serial: "HN-000001", detail: nil)], context: contractContext())
@@ -171,7 +171,7 @@ import Testing
     {
         let store = try await factory.withFirms()
         try await store.addCredential(Self.dispatcher(), context: contractContext())
-        try await store.submitRequest(Self.request(), context: contractContext())
+        _ = try await store.submitRequest(Self.request(), context: contractContext())
         await #expect {
             try await store.recordRowOutcomes("rq-1", [ServiceRowOutcome(index: 0, serial: nil, detail: "x")],
                                               context: contractContext())
