@@ -30,6 +30,11 @@ public struct Policy: Sendable {
     public var zonesByPurpose: [Purpose: Zones]
     /// Daily windows by vehicle class; a class not listed may drive all day.
     public var windowsByClass: [VehicleClass: DailyWindow]
+    /// The sectors (firm kinds) whose firms' requests wait for their sector department's endorsement before
+    /// approval (the issuing service, docs/SERVICE.md); empty when the file names none.
+    public var sectorsNeedingEndorsement: Set<Firm.Kind>
+    /// The rules by which the service approves a request without an officer (`ApprovalRule`); none by default.
+    public var approvalRules: Set<ApprovalRule>
 
     /// The JSON shape of a policy file.
     struct File: Decodable {
@@ -50,6 +55,8 @@ public struct Policy: Sendable {
         var purposesByFirmKind: [String: [String]]
         var zonesByPurpose: [String: String]
         var windowsByVehicleClass: [String: String]
+        var sectorsNeedingEndorsement: [String]?
+        var approvalRules: [String]?
     }
 
     public static let formatName = "greenlane-policy/1"
@@ -71,7 +78,7 @@ public struct Policy: Sendable {
     /// The members a policy file may have; any other is refused (a typo must not be read as a default).
     static let knownMembers: Set<String> = [
         "format", "order", "issuer", "station", "serialPrefix", "stations", "maxValidityDays", "testMaxAgeHours",
-        "purposesByFirmKind", "zonesByPurpose", "windowsByVehicleClass",
+        "purposesByFirmKind", "zonesByPurpose", "windowsByVehicleClass", "sectorsNeedingEndorsement", "approvalRules",
     ]
     static let knownOrderMembers: Set<String> = ["name", "number", "start", "end"]
 
@@ -182,6 +189,19 @@ public struct Policy: Sendable {
             }
         }
         windowsByClass = windows
+        sectorsNeedingEndorsement = Set(try (file.sectorsNeedingEndorsement ?? []).map { name throws(EngineError) in
+            guard let kind = Firm.Kind(rawValue: name) else {
+                throw EngineError(.policy, "sectorsNeedingEndorsement: unknown sector '\(name)' (postal, telecom)")
+            }
+            return kind
+        })
+        approvalRules = Set(try (file.approvalRules ?? []).map { name throws(EngineError) in
+            guard let rule = ApprovalRule(rawValue: name) else {
+                let known = ApprovalRule.allCases.map(\.rawValue).joined(separator: ", ")
+                throw EngineError(.policy, "approvalRules: unknown rule '\(name)' (\(known))")
+            }
+            return rule
+        })
     }
 
     static func purpose(_ name: String) throws(EngineError) -> Purpose {

@@ -45,6 +45,10 @@ extension SQLiteStore {
             conditions.append("p.issued_at < :issuedUntil")
             arguments["issuedUntil"] = until
         }
+        if let expiresBefore = filter.expiresBefore {
+            conditions.append("p.expires_at < :expiresBefore")
+            arguments["expiresBefore"] = expiresBefore
+        }
         if let validAt = filter.validAt {
             conditions.append("p.not_before <= :validAt AND p.expires_at > :validAt AND r.serial IS NULL")
             arguments["validAt"] = validAt

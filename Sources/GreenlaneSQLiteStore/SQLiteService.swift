@@ -83,6 +83,9 @@ extension SQLiteStore {
         guard (credential.role == .dispatcher) == (credential.firmID != nil) else {
             throw RegistryError(.invalidValue, "a dispatcher belongs to one firm, and only a dispatcher does")
         }
+        guard (credential.role == .endorser) == (credential.sector != nil) else {
+            throw RegistryError(.invalidValue, "an endorser belongs to one sector, and only an endorser does")
+        }
         try AuditText.check(credential.label, "the credential's label", maxLength: 200)
     }
 
@@ -94,19 +97,21 @@ extension SQLiteStore {
                                       arguments: [credential.id, Data(credential.tokenHash)]) ?? false
         if taken { throw RegistryError(.credentialExists, "credential \(credential.id) (or its token) exists") }
         try db.execute(sql: """
-            INSERT INTO service_credential (id, token_hash, firm_id, role, label, created_at, revoked_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO service_credential (id, token_hash, firm_id, role, label, created_at, revoked_at, sector)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [credential.id, Data(credential.tokenHash), credential.firmID, credential.role.rawValue,
-                             credential.label, credential.createdAt, credential.revokedAt])
+                             credential.label, credential.createdAt, credential.revokedAt,
+                             credential.sector?.rawValue])
+        let bound = credential.firmID ?? credential.sector.map { "sector " + $0.rawValue }
         try audit(db, context, action, credential.id,
-                  "\(credential.role.rawValue)\(credential.firmID.map { " · " + $0 } ?? "") · \(credential.label)")
+                  "\(credential.role.rawValue)\(bound.map { " · " + $0 } ?? "") · \(credential.label)")
     }
 
     static func credential(_ row: Row) -> ServiceCredential {
         ServiceCredential(
             id: row["id"], tokenHash: [UInt8](row["token_hash"] as Data), firmID: row["firm_id"],
             role: ServiceRole(rawValue: row["role"]) ?? .auditor, label: row["label"], createdAt: row["created_at"],
-            revokedAt: row["revoked_at"])
+            revokedAt: row["revoked_at"], sector: (row["sector"] as String?).flatMap(Firm.Kind.init(rawValue:)))
     }
 
     // MARK: - Requests
@@ -125,10 +130,11 @@ extension SQLiteStore {
                 throw RegistryError(.unknownFirm, "firm \(SafeText.escaped(request.firmID)) is not registered")
             }
             try db.execute(sql: """
-                INSERT INTO service_request (id, firm_id, credential_id, idempotency_key, body_hash, status, created_at)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?)
+                INSERT INTO service_request
+                    (id, firm_id, credential_id, idempotency_key, body_hash, status, created_at, needs_endorsement)
+                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
                 """, arguments: [request.id, request.firmID, request.credentialID, request.idempotencyKey,
-                                 Data(request.bodyHash), request.createdAt])
+                                 Data(request.bodyHash), request.createdAt, request.needsEndorsement])
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO service_request_row (request_id, row_index, payload, status, detail) VALUES (?, ?, ?, ?, ?)
                 """)
@@ -157,8 +163,14 @@ extension SQLiteStore {
             guard request.status == .pending else {
                 throw RegistryError(.alreadyDecided, "request \(id) was already \(request.status.rawValue)")
             }
-            try db.execute(sql: "UPDATE service_request SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
-                           arguments: [decision.rawValue, context.account, context.recordedAt, id])
+            if decision == .approved, request.stage == .endorsement {
+                throw RegistryError(.awaitingEndorsement, "request \(id) is waiting for its sector's endorsement")
+            }
+            try db.execute(sql: """
+                UPDATE service_request SET status = ?, decided_by = ?, decided_at = ?, refusal_reason = ?
+                WHERE id = ?
+                """, arguments: [decision.rawValue, context.account, context.recordedAt,
+                                 decision == .refused ? "refusal.other" : nil, id])
             try SQLiteStore.audit(db, context, decision == .approved ? "request.approve" : "request.refuse", id)
             return try Self.fetchRequest(db, id)!
         }
@@ -202,6 +214,8 @@ extension SQLiteStore {
             id: row["id"], firmID: row["firm_id"], credentialID: row["credential_id"],
             idempotencyKey: row["idempotency_key"], bodyHash: [UInt8](row["body_hash"] as Data),
             status: ServiceRequest.Status(rawValue: row["status"]) ?? .pending, createdAt: row["created_at"],
-            decidedBy: row["decided_by"], decidedAt: row["decided_at"], rows: rows)
+            decidedBy: row["decided_by"], decidedAt: row["decided_at"], rows: rows,
+            needsEndorsement: row["needs_endorsement"], endorsedBy: row["endorsed_by"], endorsedAt: row["endorsed_at"],
+            refusalReason: row["refusal_reason"], refusalNote: row["refusal_note"])
     }
 }

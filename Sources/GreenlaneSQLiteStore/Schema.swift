@@ -161,8 +161,67 @@ enum Schema {
         migrator.registerMigration("v10-service-credentials-and-requests") { db in
             try db.execute(sql: Schema.serviceSQL)
         }
+        migrator.registerMigration("v11-endorsement-and-decisions", foreignKeyChecks: .deferred) { db in
+            try db.execute(sql: Schema.endorsementSQL)
+        }
         return migrator
     }
+
+    /// `v11-endorsement-and-decisions`: endorsers (a role bound to a sector: the credential table is rebuilt,
+    /// since SQLite cannot change a CHECK, with its triggers as they were and the sector kept from change too);
+    /// on each request whether it needs its sector's endorsement (fixed at submission), who endorsed it and when
+    /// (once), a refusal's reason code and note, and its `stage` (generated, indexed: the queue reads it oldest
+    /// first). Triggers keep an approval behind its endorsement and a refusal with its reason.
+    static let endorsementSQL = """
+        CREATE TABLE service_credential_new (
+            id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 4 AND 64 AND id NOT GLOB '*[^a-z0-9-]*'),
+            token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+            firm_id TEXT REFERENCES firm(id),
+            role TEXT NOT NULL CHECK (role IN ('dispatcher', 'endorser', 'officer', 'auditor', 'admin')),
+            label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 200),
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER,
+            sector TEXT CHECK (sector IN ('postal', 'telecom')),
+            CHECK ((role = 'dispatcher') = (firm_id IS NOT NULL)),
+            CHECK ((role = 'endorser') = (sector IS NOT NULL))
+        ) STRICT;
+        INSERT INTO service_credential_new (id, token_hash, firm_id, role, label, created_at, revoked_at)
+            SELECT id, token_hash, firm_id, role, label, created_at, revoked_at FROM service_credential;
+        DROP TABLE service_credential;
+        ALTER TABLE service_credential_new RENAME TO service_credential;
+        CREATE TRIGGER service_credential_revoked_once BEFORE UPDATE ON service_credential
+            WHEN OLD.revoked_at IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.token_hash IS NOT OLD.token_hash
+                OR NEW.firm_id IS NOT OLD.firm_id OR NEW.role IS NOT OLD.role OR NEW.sector IS NOT OLD.sector
+            BEGIN SELECT RAISE(ABORT, 'a credential is only ever revoked, once'); END;
+        CREATE TRIGGER service_credential_no_delete BEFORE DELETE ON service_credential
+            BEGIN SELECT RAISE(ABORT, 'credentials are never deleted'); END;
+
+        ALTER TABLE service_request ADD COLUMN needs_endorsement INTEGER NOT NULL DEFAULT 0
+            CHECK (needs_endorsement IN (0, 1));
+        ALTER TABLE service_request ADD COLUMN endorsed_by TEXT;
+        ALTER TABLE service_request ADD COLUMN endorsed_at INTEGER;
+        ALTER TABLE service_request ADD COLUMN refusal_reason TEXT
+            CHECK (length(refusal_reason) BETWEEN 1 AND 64 AND refusal_reason NOT GLOB '*[^A-Za-z0-9.-]*');
+        ALTER TABLE service_request ADD COLUMN refusal_note TEXT CHECK (length(refusal_note) BETWEEN 1 AND 500);
+        ALTER TABLE service_request ADD COLUMN stage TEXT GENERATED ALWAYS AS (
+            CASE WHEN status <> 'pending' THEN NULL
+                 WHEN needs_endorsement = 1 AND endorsed_at IS NULL THEN 'endorsement' ELSE 'approval' END) VIRTUAL;
+        CREATE INDEX service_request_queue ON service_request(stage, created_at, id);
+        CREATE INDEX service_request_by_firm ON service_request(firm_id, created_at, id);
+        CREATE INDEX service_request_by_time ON service_request(created_at, id);
+        CREATE TRIGGER service_request_endorsed_once BEFORE UPDATE ON service_request
+            WHEN NEW.needs_endorsement IS NOT OLD.needs_endorsement
+                OR (OLD.endorsed_at IS NOT NULL AND (NEW.endorsed_at IS NOT OLD.endorsed_at
+                    OR NEW.endorsed_by IS NOT OLD.endorsed_by))
+                OR (NEW.endorsed_at IS NOT NULL AND OLD.needs_endorsement = 0)
+            BEGIN SELECT RAISE(ABORT, 'a request is endorsed once, and only when it needs it'); END;
+        CREATE TRIGGER service_request_endorsed_before_approval BEFORE UPDATE ON service_request
+            WHEN NEW.status = 'approved' AND OLD.needs_endorsement = 1 AND OLD.endorsed_at IS NULL
+            BEGIN SELECT RAISE(ABORT, 'a request is approved only after its endorsement'); END;
+        CREATE TRIGGER service_request_refused_with_reason BEFORE UPDATE ON service_request
+            WHEN NEW.status = 'refused' AND NEW.refusal_reason IS NULL
+            BEGIN SELECT RAISE(ABORT, 'a refusal has a reason code'); END;
+        """
 
     /// `v10-service-credentials-and-requests`: the issuing service's API tokens and enrolment codes (SHA-256
     /// hashes only, never the secrets), and the requests firms submit with their rows. A credential is revoked

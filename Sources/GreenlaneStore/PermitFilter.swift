@@ -12,6 +12,8 @@ public struct PermitFilter: Sendable {
     public var issuedUntil: Int64?
     /// Valid at this instant: started, not expired, not revoked.
     public var validAt: Int64?
+    /// Ends (expires) before this instant: what a firm renews next.
+    public var expiresBefore: Int64?
     public var limit: Int?
     /// The instant statuses are computed for.
     public var now: Int64

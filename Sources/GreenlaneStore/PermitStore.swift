@@ -107,6 +107,23 @@ public protocol PermitStore: Sendable {
     /// Records what issuing each approved row came to (`unknownRequest` when no such approved request).
     func recordRowOutcomes(_ id: String, _ outcomes: [ServiceRowOutcome], context: AuditContext)
         async throws(RegistryError) -> ServiceRequest
+
+    // MARK: Service decisions (whole lists), the queue and the firms' lists
+    /// In one transaction, applies `decision` to each request of `ids` (each once, in order) that exists, is at
+    /// the decision's stage (endorse: awaiting endorsement; approve: awaiting approval; refuse: pending) and that
+    /// `check` (the service's rule, on the facts read in the transaction) lets through; every other gets its
+    /// refusal: `unknownRequest`, `alreadyDecided`, `awaitingEndorsement`, `notAwaitingEndorsement` or `check`'s.
+    /// Each decided request gets its audit entry. A refusal without a well-formed reason code is `invalidValue`,
+    /// for the whole list, before anything is read.
+    func decideRequests(_ ids: [String], _ decision: ServiceDecision, context: AuditContext,
+                        check: @escaping @Sendable (ServiceRequestFacts) -> RegistryError?)
+        async throws(RegistryError) -> [ServiceDecisionResult]
+    /// Pending requests at `query.stage`, oldest first (by submission time, then id).
+    func serviceQueue(_ query: ServiceQueueQuery) async throws(RegistryError) -> [ServiceRequestSummary]
+    /// Requests of `firmID` (every firm's when nil), newest first, at most `limit`, after the request `after`.
+    /// `unknownRequest` when `after` names none.
+    func serviceRequests(firmID: String?, after: String?, limit: Int) async throws(RegistryError)
+        -> [ServiceRequestSummary]
 }
 
 extension PermitStore {

@@ -24,4 +24,12 @@ extension RegistryError.Code where Domain == RegistryDomain {
     public static var unknownEnrolment: Self { .init("unknownEnrolment", kind: .rejected) }
     public static var unknownRequest: Self { .init("unknownRequest", kind: .rejected) }
     public static var alreadyDecided: Self { .init("alreadyDecided", kind: .rejected) }
+    /// Approval asked of a request still waiting for its sector's endorsement.
+    public static var awaitingEndorsement: Self { .init("awaitingEndorsement", kind: .rejected) }
+    /// Endorsement asked of a request that needs none, or has it already.
+    public static var notAwaitingEndorsement: Self { .init("notAwaitingEndorsement", kind: .rejected) }
+    /// An endorser's decision on a firm of another sector than its own.
+    public static var otherSector: Self { .init("otherSector", kind: .rejected) }
+    /// A decision the caller may not make on this request (a decision's `check` said so).
+    public static var notPermitted: Self { .init("notPermitted", kind: .rejected) }
 }

@@ -1,10 +1,11 @@
 /// What the issuing service (greenlane-server, docs/SERVICE.md) keeps beside the permits: who may call it, and
 /// the requests firms submit. Plain records; the service decides, the store keeps them and audits each change.
 
-/// What a credential may do. A dispatcher belongs to one firm and sees only that firm's requests; the others
-/// belong to the authority.
+/// What a credential may do. A dispatcher belongs to one firm and sees only that firm's requests; an endorser
+/// belongs to one sector's department (`sector`, e.g. Sở TT&TT for postal firms) and endorses only that sector's
+/// firms; the others belong to the authority.
 public enum ServiceRole: String, Sendable, CaseIterable, Codable {
-    case dispatcher, officer, auditor, admin
+    case dispatcher, endorser, officer, auditor, admin
 }
 
 /// An API token's record. The token itself is never stored: only its SHA-256 (`tokenHash`, 32 bytes), so a
@@ -20,9 +21,11 @@ public struct ServiceCredential: Sendable, Hashable {
     public var label: String
     public var createdAt: Int64
     public var revokedAt: Int64?
+    /// The sector (firm kind) an endorser endorses; nil for every other role.
+    public var sector: Firm.Kind?
 
     public init(id: String, tokenHash: [UInt8], firmID: String?, role: ServiceRole, label: String, createdAt: Int64,
-                revokedAt: Int64? = nil) {
+                revokedAt: Int64? = nil, sector: Firm.Kind? = nil) {
         self.id = id
         self.tokenHash = tokenHash
         self.firmID = firmID
@@ -30,6 +33,7 @@ public struct ServiceCredential: Sendable, Hashable {
         self.label = label
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.sector = sector
     }
 }
 
@@ -52,6 +56,9 @@ public struct ServiceEnrolment: Sendable, Hashable {
 /// A firm's request for passes: one vehicle or a fleet, as submitted, with what became of each row.
 public struct ServiceRequest: Sendable, Hashable {
     public enum Status: String, Sendable, CaseIterable, Codable { case pending, approved, refused }
+    /// Where a pending request waits: for its sector's endorsement (when the policy requires one), then for
+    /// approval.
+    public enum Stage: String, Sendable, CaseIterable, Codable { case endorsement, approval }
 
     public struct Row: Sendable, Hashable {
         public enum Status: String, Sendable, CaseIterable, Codable {
@@ -94,10 +101,24 @@ public struct ServiceRequest: Sendable, Hashable {
     public var decidedBy: String?
     public var decidedAt: Int64?
     public var rows: [Row]
+    /// Set at submission from the policy (the firm's sector needs endorsement); never changed.
+    public var needsEndorsement: Bool
+    public var endorsedBy: String?
+    public var endorsedAt: Int64?
+    /// The refusal's stable code (`ServiceDecision.refusalCodes`) and the refuser's note.
+    public var refusalReason: String?
+    public var refusalNote: String?
+
+    /// Where it waits, or nil once decided.
+    public var stage: Stage? {
+        guard status == .pending else { return nil }
+        return needsEndorsement && endorsedAt == nil ? .endorsement : .approval
+    }
 
     public init(id: String, firmID: String, credentialID: String, idempotencyKey: String?, bodyHash: [UInt8],
                 status: Status = .pending, createdAt: Int64, decidedBy: String? = nil, decidedAt: Int64? = nil,
-                rows: [Row]) {
+                rows: [Row], needsEndorsement: Bool = false, endorsedBy: String? = nil, endorsedAt: Int64? = nil,
+                refusalReason: String? = nil, refusalNote: String? = nil) {
         self.id = id
         self.firmID = firmID
         self.credentialID = credentialID
@@ -108,6 +129,11 @@ public struct ServiceRequest: Sendable, Hashable {
         self.decidedBy = decidedBy
         self.decidedAt = decidedAt
         self.rows = rows
+        self.needsEndorsement = needsEndorsement
+        self.endorsedBy = endorsedBy
+        self.endorsedAt = endorsedAt
+        self.refusalReason = refusalReason
+        self.refusalNote = refusalNote
     }
 }
 
