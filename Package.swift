@@ -147,7 +147,7 @@ let package = Package(
             name: "GreenlaneService",
             dependencies: [
                 "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore",
-                "GreenlaneEngine", "GreenlaneSupport",
+                "GreenlaneEngine", "GreenlaneMessages", "GreenlaneSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -204,7 +204,7 @@ let package = Package(
             name: "GreenlaneServiceTests",
             dependencies: [
                 "GreenlaneService", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneCrypto", "GreenlaneFormat",
-                "GreenlaneIssuing",
+                "GreenlaneIssuing", "GreenlaneEngine", "GreenlaneMessages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

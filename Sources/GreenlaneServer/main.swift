@@ -14,7 +14,8 @@ import Glibc
 /// first administrator's, made on the registry's machine). docs/SERVICE.md.
 let usage = """
     usage: greenlane-server [--config FILE]
-           greenlane-server token --role dispatcher|officer|auditor|admin --label TEXT [--firm ID] [--config FILE]
+           greenlane-server token --role dispatcher|endorser|officer|auditor|admin --label TEXT [--firm ID]
+                                  [--sector postal|telecom] [--config FILE]
     configuration: docs/SERVICE.md (the file's members, and the GREENLANE_* variables that override them)
     """
 
@@ -36,7 +37,7 @@ let command = arguments.first == "token" ? arguments.removeFirst() : "serve"
 var index = 0
 while index < arguments.count {
     let name = arguments[index]
-    guard ["--config", "--role", "--label", "--firm"].contains(name), index + 1 < arguments.count else {
+    guard ["--config", "--role", "--label", "--firm", "--sector"].contains(name), index + 1 < arguments.count else {
         fail(name == "--help" || name == "-h" ? usage : "unknown argument '\(name)'\n\(usage)",
              name == "--help" || name == "-h" ? 0 : 64)
     }
@@ -60,8 +61,13 @@ do {
             fail("token needs --role and --label\n\(usage)", 64)
         }
         let store = try SQLiteStore(path: configuration.registry)
+        var sector: Firm.Kind?
+        if let text = options["--sector"] {
+            guard let kind = Firm.Kind(rawValue: text) else { fail("--sector must be postal or telecom", 64) }
+            sector = kind
+        }
         let made = try await CredentialBootstrap.addToken(store: store, role: role, firmID: options["--firm"],
-                                                          label: label)
+                                                          sector: sector, label: label)
         print("credential \(made.credential.id) (\(role.rawValue)); token, shown once:\n\(made.token)")
     } else {
         let app = try await buildApplication(configuration)

@@ -75,10 +75,18 @@ struct Identities: Sendable {
             let label = object["label"] as? String
         else {
             throw Problem(.unprocessableContent, "body.invalidCredential",
-                          "a credential needs 'role' (dispatcher, officer, auditor, admin) and 'label'")
+                          "a credential needs 'role' (dispatcher, endorser, officer, auditor, admin) and 'label'")
+        }
+        var sector: Firm.Kind?
+        if let text = object["sector"] {
+            guard let kind = (text as? String).flatMap(Firm.Kind.init(rawValue:)) else {
+                throw Problem(.unprocessableContent, "body.invalidCredential", "'sector' must be postal or telecom")
+            }
+            sector = kind
         }
         let now = clock()
-        let (token, credential) = try Self.make(role: role, firmID: object["firm"] as? String, label: label, now: now)
+        let (token, credential) = try Self.make(role: role, firmID: object["firm"] as? String, sector: sector,
+                                                label: label, now: now)
         try await storeCall { try await store.addCredential(credential, context: try audit(caller, context, now)) }
         return try Self.answer(["token": token, "credential": credential.id, "role": role.rawValue])
     }
@@ -96,16 +104,20 @@ struct Identities: Sendable {
     }
 
     /// A new token and the record the store keeps of it.
-    static func make(role: ServiceRole, firmID: String?, label: String, now: Int64) throws
+    static func make(role: ServiceRole, firmID: String?, sector: Firm.Kind? = nil, label: String, now: Int64) throws
         -> (token: String, credential: ServiceCredential)
     {
         guard (role == .dispatcher) == (firmID != nil) else {
             throw Problem(.unprocessableContent, "body.invalidCredential",
                           "a dispatcher has a 'firm'; no one else does")
         }
+        guard (role == .endorser) == (sector != nil) else {
+            throw Problem(.unprocessableContent, "body.invalidCredential",
+                          "an endorser has a 'sector' (postal, telecom); no one else does")
+        }
         let token = Secret.make(Secret.tokenPrefix)
         return (token, ServiceCredential(id: Secret.credentialID(), tokenHash: SHA256.hash(Array(token.utf8)),
-                                         firmID: firmID, role: role, label: label, createdAt: now))
+                                         firmID: firmID, role: role, label: label, createdAt: now, sector: sector))
     }
 
     static func answer(_ object: [String: String], status: HTTPResponse.Status = .created) throws -> Response {
@@ -117,11 +129,11 @@ struct Identities: Sendable {
 
 /// A token made outside the API (the first administrator's, `greenlane-server token`), printed once.
 public enum CredentialBootstrap {
-    public static func addToken(store: any PermitStore, role: ServiceRole, firmID: String?, label: String)
-        async throws -> (token: String, credential: ServiceCredential)
+    public static func addToken(store: any PermitStore, role: ServiceRole, firmID: String?, sector: Firm.Kind? = nil,
+                                label: String) async throws -> (token: String, credential: ServiceCredential)
     {
         let now = Int64(Date().timeIntervalSince1970)
-        let made = try Identities.make(role: role, firmID: firmID, label: label, now: now)
+        let made = try Identities.make(role: role, firmID: firmID, sector: sector, label: label, now: now)
         let context = try AuditContext(account: AuditContext.processAccount(), recordedAt: now)
         try await store.addCredential(made.credential, context: context)
         return made

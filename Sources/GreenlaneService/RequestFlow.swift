@@ -2,6 +2,7 @@ import Hummingbird
 import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
+import GreenlaneMessages
 import GreenlaneStore
 import GreenlaneSupport
 import Foundation
@@ -38,30 +39,45 @@ struct Reason: Codable, Sendable, Equatable {
     var detail: String
 }
 
-/// The API's view of a request and its rows.
+/// The API's view of a request and its rows; reason codes with their text (`ReasonView`).
 struct RequestView: ResponseEncodable, Sendable {
     struct RowView: Codable, Sendable {
         var index: Int
         var status: String
         var plate: String?
-        var reasons: [Reason]
+        var reasons: [ReasonView]
         var serial: String?
     }
     var id: String
     var status: String
+    /// `endorsement` or `approval` while pending; absent once decided.
+    var stage: String?
+    var needsEndorsement: Bool
     var createdAt: String
+    var endorsedAt: String?
     var decidedAt: String?
+    /// Who decided: a credential, or `rule NAME` for a request a policy rule approved.
+    var decidedBy: String?
+    var refusal: ReasonView?
+    var note: String?
     var rows: [RowView]
 
-    init(_ request: ServiceRequest) {
+    init(_ request: ServiceRequest, language: Language?) {
         id = request.id
         status = request.status.rawValue
+        stage = request.stage?.rawValue
+        needsEndorsement = request.needsEndorsement
         createdAt = Timestamp.rfc3339(request.createdAt)
+        endorsedAt = request.endorsedAt.map(Timestamp.rfc3339)
         decidedAt = request.decidedAt.map(Timestamp.rfc3339)
+        decidedBy = request.decidedBy
+        refusal = request.refusalReason.map { ReasonView(code: $0, language: language) }
+        note = request.refusalNote
         rows = request.rows.map { row in
             let plate = (try? JSONDecoder().decode(VehicleRow.self, from: Data(row.payload.utf8)))?.plate
             let reasons = row.detail.flatMap { try? JSONDecoder().decode([Reason].self, from: Data($0.utf8)) } ?? []
-            return RowView(index: row.index, status: row.status.rawValue, plate: plate, reasons: reasons,
+            return RowView(index: row.index, status: row.status.rawValue, plate: plate,
+                           reasons: reasons.map { ReasonView(code: $0.code, detail: $0.detail, language: language) },
                            serial: row.serial)
         }
     }
@@ -105,15 +121,20 @@ struct RequestFlow: Sendable {
         let hash = SHA256.hash(body)
         let proposed = ServiceRequest(
             id: "rq-" + Hex.encode(SecureRandom.bytes(8)), firmID: firmID, credentialID: caller.id,
-            idempotencyKey: key, bodyHash: hash, createdAt: now, rows: rows)
-        let stored = try await storeCall {
+            idempotencyKey: key, bodyHash: hash, createdAt: now, rows: rows,
+            needsEndorsement: firm.map { policy.sectorsNeedingEndorsement.contains($0.kind) } ?? false)
+        var stored = try await storeCall {
             try await store.submitRequest(proposed, context: try audit(caller, context, now))
         }
         if stored.id != proposed.id, stored.bodyHash != hash {
             throw Problem(.unprocessableContent, "idempotency.keyReused",
                           "Idempotency-Key \(key ?? "") was used with another body")
         }
-        return try Self.json(RequestView(stored), status: .created, request: request, context: context)
+        if stored.id == proposed.id, stored.stage == .approval {
+            stored = try await applyApprovalRules(stored, context: context)
+        }
+        return try Self.json(RequestView(stored, language: request.reasonLanguage), status: .created,
+                             request: request, context: context)
     }
 
     /// What the registry would say now (the rules run again, authoritatively, when the request is issued).
@@ -140,7 +161,8 @@ struct RequestFlow: Sendable {
     /// GET /v1/requests/{id}
     func show(_ request: Request, context: ServiceContext) async throws -> Response {
         let found = try await visibleRequest(context)
-        return try Self.json(RequestView(found), status: .ok, request: request, context: context)
+        return try Self.json(RequestView(found, language: request.reasonLanguage), status: .ok, request: request,
+                             context: context)
     }
 
     /// POST /v1/requests/{id}/approve: an officer's decision, then signing and recording through the engine.
@@ -161,7 +183,8 @@ struct RequestFlow: Sendable {
         if !accepted.isEmpty {
             approved = try await issue(approved, rows: accepted, context: auditContext)
         }
-        return try Self.json(RequestView(approved), status: .ok, request: request, context: context)
+        return try Self.json(RequestView(approved, language: request.reasonLanguage), status: .ok, request: request,
+                             context: context)
     }
 
     /// Signs the accepted rows through the engine. The signing key is opened here and only here (the next slice
@@ -312,17 +335,26 @@ func audit(_ caller: ServiceCredential, _ context: ServiceContext, _ now: Int64)
 
 /// A store call whose failure is a problem answer: refusals keep their code, a failing database is 503.
 func storeCall<T>(_ body: () async throws -> T) async throws -> T {
-    do { return try await body() } catch let error as RegistryError {
+    do { return try await body() } catch let error as RegistryError { throw Problem(error) }
+}
+
+extension Problem {
+    /// The answer for a store's refusal (a whole call's, or one request's in a list decision).
+    init(_ error: RegistryError) {
         switch error.code {
         case .unknownRequest, .unknownFirm, .unknownCredential, .unknownPermit:
-            throw Problem(.notFound, "notFound", error.reason)
-        case .alreadyDecided: throw Problem(.conflict, "request.alreadyDecided", error.reason)
-        case .alreadyRevoked: throw Problem(.conflict, "credential.alreadyRevoked", error.reason)
-        case .credentialExists: throw Problem(.conflict, "credential.exists", error.reason)
+            self.init(.notFound, "notFound", error.reason)
+        case .alreadyDecided: self.init(.conflict, "request.alreadyDecided", error.reason)
+        case .awaitingEndorsement: self.init(.conflict, "request.awaitingEndorsement", error.reason)
+        case .notAwaitingEndorsement: self.init(.conflict, "request.notAwaitingEndorsement", error.reason)
+        case .otherSector: self.init(.forbidden, "endorsement.otherSector", error.reason)
+        case .notPermitted: self.init(.forbidden, "role.forbidden", error.reason)
+        case .alreadyRevoked: self.init(.conflict, "credential.alreadyRevoked", error.reason)
+        case .credentialExists: self.init(.conflict, "credential.exists", error.reason)
         case .unknownEnrolment:
-            throw Problem(.notFound, "enrolment.unknown", "the enrolment code is unknown, used or expired")
-        case .invalidValue: throw Problem(.unprocessableContent, "invalidValue", error.reason)
-        default: throw Problem(.serviceUnavailable, "registry.unavailable", error.reason)
+            self.init(.notFound, "enrolment.unknown", "the enrolment code is unknown, used or expired")
+        case .invalidValue: self.init(.unprocessableContent, "invalidValue", error.reason)
+        default: self.init(.serviceUnavailable, "registry.unavailable", error.reason)
         }
     }
 }
