@@ -137,6 +137,14 @@ struct RequestFlow: Sendable {
                              request: request, context: context)
     }
 
+    /// Every row reason code the service gives beside the engine's policy codes (`RequestRefusal.policyCodes`):
+    /// the registry's answers at submission, and at issue `registry.` + a policy code or `registry.refused`.
+    static var rowCodes: Set<String> {
+        let submission: Set<String> = ["vehicle.duplicateInRequest", "vehicle.otherFirm", "vehicle.livePass"]
+        let atIssue = (RequestRefusal.policyCodes.union(["refused"])).map { "registry." + $0 }
+        return submission.union(RequestRefusal.policyCodes).union(atIssue)
+    }
+
     /// What the registry would say now (the rules run again, authoritatively, when the request is issued).
     func registryReasons(_ draft: PermitDraft, firmID: String, now: Int64, seen: inout Set<String>)
         async throws -> [Reason]

@@ -9,7 +9,8 @@ import HummingbirdTesting
 import Testing
 
 /// A registry, a policy whose order runs around today (the server keeps the real clock), a fresh signing key,
-/// two firms, an administrator and an officer, and the server on loopback.
+/// three firms (two postal, one telecom), an administrator and an officer, and the server on loopback.
+/// `endorsing` lists the sectors whose requests wait for endorsement, `rules` the policy's approval rules.
 struct ServiceFixture {
     let directory: URL
     let store: SQLiteStore
@@ -17,7 +18,8 @@ struct ServiceFixture {
     let adminToken: String
     let officerToken: String
 
-    static func make(maxBodyBytes: Int = 64 * 1_024, failuresPerMinute: Int = 20) async throws -> ServiceFixture {
+    static func make(maxBodyBytes: Int = 64 * 1_024, failuresPerMinute: Int = 20, endorsing: [String] = [],
+                     rules: [String] = []) async throws -> ServiceFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("service-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let now = Int64(Date().timeIntervalSince1970)
@@ -28,7 +30,9 @@ struct ServiceFixture {
              "issuer": "VN-HN", "station": "SGTVT", "serialPrefix": "HN", "maxValidityDays": 7, "testMaxAgeHours": 72,
              "purposesByFirmKind": {"postal": ["essential-goods", "public-postal"], "telecom": ["telecom-repair"]},
              "zonesByPurpose": {"essential-goods": "all", "public-postal": "all", "telecom-repair": "all"},
-             "windowsByVehicleClass": {}}
+             "windowsByVehicleClass": {},
+             "sectorsNeedingEndorsement": [\(endorsing.map { "\"\($0)\"" }.joined(separator: ", "))],
+             "approvalRules": [\(rules.map { "\"\($0)\"" }.joined(separator: ", "))]}
             """
         let policyPath = directory.appendingPathComponent("policy.json").path
         try policy.write(toFile: policyPath, atomically: true, encoding: .utf8)
@@ -42,6 +46,7 @@ struct ServiceFixture {
         let firms = [
             Firm(id: "VNPOST", legalName: "Bưu điện Việt Nam", kind: .postal, licence: "GP-1", createdAt: now),
             Firm(id: "VTPOST", legalName: "Viettel Post", kind: .postal, licence: "GP-2", createdAt: now),
+            Firm(id: "VNPT-HN", legalName: "Viễn thông Hà Nội", kind: .telecom, licence: "GP-3", createdAt: now),
         ]
         for firm in firms {
             try await store.addFirm(firm, context: context)
@@ -55,6 +60,12 @@ struct ServiceFixture {
                                                              label: "officer")
         return ServiceFixture(directory: directory, store: store, configuration: configuration,
                               adminToken: admin.token, officerToken: officer.token)
+    }
+
+    /// A token of `role` (an endorser's for `sector`), made on the registry as `greenlane-server token` does.
+    func token(_ role: ServiceRole, firm: String? = nil, sector: Firm.Kind? = nil) async throws -> String {
+        try await CredentialBootstrap.addToken(store: store, role: role, firmID: firm, sector: sector,
+                                               label: role.rawValue).token
     }
 
     /// Runs `body` against the real server on 127.0.0.1 (an ephemeral port).
@@ -99,10 +110,17 @@ struct ServiceClient: Sendable {
         return enrolled.json["token"] as! String
     }
 
-    /// A vehicle row the policy accepts, tested an hour ago.
-    static func vehicle(_ plate: String = "29C-123.45") -> [String: String] {
+    /// A vehicle row the policy accepts, tested an hour ago (a telecom firm's purpose with `telecom`).
+    static func vehicle(_ plate: String = "29C-123.45", telecom: Bool = false) -> [String: String] {
         ["plate": plate, "vehicleClass": "light-truck", "driverName": "Nguyễn Văn An", "driverID": "001085012345",
-         "testAt": Timestamp.rfc3339(Int64(Date().timeIntervalSince1970) - 3_600), "purpose": "essential-goods",
-         "zones": "ba-dinh"]
+         "testAt": Timestamp.rfc3339(Int64(Date().timeIntervalSince1970) - 3_600),
+         "purpose": telecom ? "telecom-repair" : "essential-goods", "zones": "ba-dinh"]
+    }
+
+    /// Submits `vehicles` and returns the new request's id.
+    func submit(_ token: String, _ vehicles: [[String: String]]) async throws -> String {
+        let submitted = try await call(.post, "/v1/requests", token: token, body: ["vehicles": vehicles])
+        #expect(submitted.status == .created)
+        return try #require(submitted.json["id"] as? String)
     }
 }
