@@ -26,6 +26,7 @@ struct Decisions: Sendable {
 
     /// POST /v1/requests/{id}/endorse `{"note"?}`
     func endorse(_ request: Request, context: ServiceContext) async throws -> Response {
+        _ = try RequestFlow.idempotencyKey(request)  // checked; a decision repeated is answered as decided
         let body = try await RequestFlow.body(request, limit: 4_096)
         let object = try Self.object(body, members: ["note"])
         return try await decideOne(.init(.endorse, note: try Self.note(object)), request, context)
@@ -33,6 +34,7 @@ struct Decisions: Sendable {
 
     /// POST /v1/requests/{id}/refuse `{"reason": code, "note"?}`
     func refuse(_ request: Request, context: ServiceContext) async throws -> Response {
+        _ = try RequestFlow.idempotencyKey(request)  // checked; a decision repeated is answered as decided
         let body = try await RequestFlow.body(request, limit: 4_096)
         let object = try Self.object(body, members: ["reason", "note"])
         let decision = ServiceDecision(.refuse, reason: try Self.reason(object), note: try Self.note(object))
@@ -54,6 +56,7 @@ struct Decisions: Sendable {
     /// POST /v1/decisions `{"decision": "approve"|"refuse"|"endorse", "requests": [id, …], "reason"?, "note"?}`:
     /// the whole list in one action, answered per request.
     func decideList(_ request: Request, context: ServiceContext) async throws -> Response {
+        _ = try RequestFlow.idempotencyKey(request)  // checked; a decision repeated is answered as decided
         let caller = try context.caller()
         guard caller.role == .officer || caller.role == .endorser else {
             throw Problem.forbidden("only officers and endorsers decide requests")
@@ -125,6 +128,19 @@ struct Decisions: Sendable {
         answers.reserveCapacity(results.count)
         for result in results {
             switch result.outcome {
+            case .refused(let error) where error.code == .alreadyDecided && decision.kind == .approve:
+                // A retried list: an approved request whose issuing a failure cut short is issued now, as a
+                // retried single approval does; anything else decided stays the problem it is.
+                guard let request = try await storeCall({ try await store.serviceRequest(result.id) }),
+                    request.status == .approved
+                else {
+                    answers.append(Result(id: result.id, problem: .refused(Problem(error))))
+                    continue
+                }
+                let accepted = request.rows.filter { $0.status == .accepted }
+                let now = accepted.isEmpty ? request : try await flow.issue(request, rows: accepted, context: auditContext)
+                answers.append(Result(id: result.id, problem: .decided(
+                    status: now.status.rawValue, stage: nil, issuedRows: now.rows.filter { $0.status == .issued }.count)))
             case .refused(let error): answers.append(Result(id: result.id, problem: .refused(Problem(error))))
             case .decided(let summary):
                 var status = summary.status.rawValue, stage = summary.stage?.rawValue

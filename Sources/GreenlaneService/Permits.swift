@@ -70,6 +70,7 @@ struct Permits: Sendable {
     func revoke(_ request: Request, context: ServiceContext) async throws -> Response {
         let caller = try context.caller()
         let serial = context.parameters.get("serial") ?? ""
+        _ = try RequestFlow.idempotencyKey(request)  // checked; revoking twice is answered permit.alreadyRevoked
         let body = try await RequestFlow.body(request, limit: 4_096)
         let object = try Decisions.object(body, members: ["reason", "note"])
         let note = try Decisions.note(object)

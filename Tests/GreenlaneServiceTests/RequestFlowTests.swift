@@ -311,10 +311,11 @@ import Testing
             let permits = try #require(listed.json["permits"] as? [[String: Any]])
             #expect(permits.map { $0["serial"] as? String } == ["HN-000001", "HN-000002"])
             #expect(permits.allSatisfy { $0["state"] as? String == "active" && $0["validUntil"] is String })
-            let tomorrow = Timestamp.rfc3339(Self.now() + 86_400)
+            // RFC 3339 in a query: the offset's '+' percent-encoded, as a client must.
+            let tomorrow = Timestamp.rfc3339(Self.now() + 86_400).replacingOccurrences(of: "+", with: "%2B")
             let soon = try await client.call(.get, "/v1/permits?expiringBefore=\(tomorrow)", token: vnpost)
             #expect((soon.json["permits"] as? [[String: Any]])?.isEmpty == true)  // both last 71 hours
-            let later = Timestamp.rfc3339(Self.now() + 4 * 86_400)
+            let later = Timestamp.rfc3339(Self.now() + 4 * 86_400).replacingOccurrences(of: "+", with: "%2B")
             let within = try await client.call(.get, "/v1/permits?expiringBefore=\(later)&limit=1", token: vnpost)
             #expect((within.json["permits"] as? [[String: Any]])?.count == 1 && within.json["next"] as? String == "HN-000001")
 
