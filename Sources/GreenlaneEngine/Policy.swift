@@ -78,7 +78,8 @@ public struct Policy: Sendable {
     /// The members a policy file may have; any other is refused (a typo must not be read as a default).
     static let knownMembers: Set<String> = [
         "format", "order", "issuer", "station", "serialPrefix", "stations", "maxValidityDays", "testMaxAgeHours",
-        "purposesByFirmKind", "zonesByPurpose", "windowsByVehicleClass", "sectorsNeedingEndorsement", "approvalRules",
+        "purposesByFirmKind", "zonesByPurpose", "windowsByVehicleClass", "sectorsNeedingEndorsement",
+        "approvalRules",
     ]
     static let knownOrderMembers: Set<String> = ["name", "number", "start", "end"]
 

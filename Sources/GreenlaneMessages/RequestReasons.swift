@@ -45,7 +45,8 @@ public enum RequestReasons {
                 en: "The valid-from date is not a date"),
         Message("validUntil.invalid", vi: "Ngày hết hiệu lực không đúng định dạng",
                 en: "The valid-until date is not a date"),
-        Message("order.ended", vi: "Chỉ thị đã hết hiệu lực: không cấp thẻ mới", en: "The order has ended: no new passes"),
+        Message("order.ended", vi: "Chỉ thị đã hết hiệu lực: không cấp thẻ mới",
+                en: "The order has ended: no new passes"),
         Message("validity.none", vi: "Thẻ sẽ không còn ngày hiệu lực nào", en: "The pass would have no validity left"),
     ]
 

@@ -138,9 +138,11 @@ struct Decisions: Sendable {
                     continue
                 }
                 let accepted = request.rows.filter { $0.status == .accepted }
-                let now = accepted.isEmpty ? request : try await flow.issue(request, rows: accepted, context: auditContext)
+                let now = accepted.isEmpty
+                    ? request : try await flow.issue(request, rows: accepted, context: auditContext)
+                let issued = now.rows.filter { $0.status == .issued }.count
                 answers.append(Result(id: result.id, problem: .decided(
-                    status: now.status.rawValue, stage: nil, issuedRows: now.rows.filter { $0.status == .issued }.count)))
+                    status: now.status.rawValue, stage: nil, issuedRows: issued)))
             case .refused(let error): answers.append(Result(id: result.id, problem: .refused(Problem(error))))
             case .decided(let summary):
                 var status = summary.status.rawValue, stage = summary.stage?.rawValue
@@ -151,7 +153,9 @@ struct Decisions: Sendable {
                     var now = request
                     if decision.kind == .approve {
                         let accepted = request.rows.filter { $0.status == .accepted }
-                        if !accepted.isEmpty { now = try await flow.issue(request, rows: accepted, context: auditContext) }
+                        if !accepted.isEmpty {
+                            now = try await flow.issue(request, rows: accepted, context: auditContext)
+                        }
                     } else {
                         now = try await flow.applyApprovalRules(request, context: context)
                     }
@@ -159,7 +163,8 @@ struct Decisions: Sendable {
                     stage = now.stage?.rawValue
                     if now.status == .approved { issued = now.rows.filter { $0.status == .issued }.count }
                 }
-                answers.append(Result(id: result.id, problem: .decided(status: status, stage: stage, issuedRows: issued)))
+                answers.append(Result(id: result.id,
+                                      problem: .decided(status: status, stage: stage, issuedRows: issued)))
             }
         }
         return answers
@@ -176,10 +181,12 @@ struct Decisions: Sendable {
             return { facts in
                 if facts.sector != sector {
                     return RegistryError(.otherSector, "request \(facts.id) is of a "
-                        + "\(facts.sector?.rawValue ?? "unknown") firm; this endorser endorses \(sector.rawValue) firms")
+                        + "\(facts.sector?.rawValue ?? "unknown") firm; this endorser endorses \(sector.rawValue) "
+                        + "firms")
                 }
                 if kind == .refuse, facts.stage == .approval {
-                    return RegistryError(.notPermitted, "request \(facts.id) is past endorsement; an officer decides it")
+                    return RegistryError(.notPermitted,
+                                         "request \(facts.id) is past endorsement; an officer decides it")
                 }
                 return nil
             }
@@ -254,8 +261,9 @@ extension RequestFlow {
         let now = clock()
         for rule in ApprovalRule.allCases where policy.approvalRules.contains(rule) {
             let applies: Bool
-            do { applies = try await rule.approves(firmID: request.firmID, compactPlates: plates, store: store, now: now) }
-            catch { throw Problem(.serviceUnavailable, "registry.unavailable", "\(error)") }
+            do {
+                applies = try await rule.approves(firmID: request.firmID, compactPlates: plates, store: store, now: now)
+            } catch { throw Problem(.serviceUnavailable, "registry.unavailable", "\(error)") }
             guard applies else { continue }
             let ruleContext: AuditContext
             do {
@@ -263,7 +271,9 @@ extension RequestFlow {
                                                recordedAt: now)
             } catch { throw Problem(.internalServerError, "internal", error.reason) }
             let results = try await storeCall {
-                try await store.decideRequests([request.id], ServiceDecision(.approve), context: ruleContext) { _ in nil }
+                try await store.decideRequests([request.id], ServiceDecision(.approve), context: ruleContext) {
+                    _ in nil
+                }
             }
             guard case .decided? = results.first?.outcome else { return request }
             guard let approved = try await storeCall({ try await store.serviceRequest(request.id) }) else {

@@ -48,7 +48,8 @@ import Testing
         _ factory: StoreFactory) async throws
     {
         let store = try await factory.withFirms()
-        for (role, sector) in [(ServiceRole.endorser, nil), (.officer, Firm.Kind.postal)] as [(ServiceRole, Firm.Kind?)] {
+        let cases: [(ServiceRole, Firm.Kind?)] = [(.endorser, nil), (.officer, .postal)]
+        for (role, sector) in cases {
             let credential = ServiceCredential(id: "cr-\(role.rawValue)", tokenHash: Self.hash(4), firmID: nil,
                                                role: role, label: "x", createdAt: 0, sector: sector)
             await #expect { try await store.addCredential(credential, context: contractContext()) }
