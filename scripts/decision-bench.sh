@@ -9,16 +9,23 @@
 #   scripts/decision-bench.sh                 build (release, .build-release), run, print the figures
 #   DECISION_BENCH_REQUESTS=2000 scripts/…    fewer one-row requests for the refusal list
 #   DECISION_BENCH_WORK=/tmp/dir              where the registry, policy, key and logs go
+#   DECISION_BENCH_BIN=.build/debug           use binaries already built there (checking the script; a debug
+#                                             build's figure is not the measurement)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${DECISION_BENCH_WORK:-/tmp/greenlane-decision-bench}
 many=${DECISION_BENCH_REQUESTS:-10000}
 cd "$root"
-echo "building greenlane-office and greenlane-server (release) ..." >&2
-for product in greenlane-office greenlane-server; do
-    swift build -c release --product "$product" --scratch-path .build-release 2>&1 | tail -1 >&2
-done
-bin=$root/.build-release/release
+if [[ -n "${DECISION_BENCH_BIN:-}" ]]; then
+    bin=$(cd "$DECISION_BENCH_BIN" && pwd)
+else
+    echo "building greenlane-office and greenlane-server (release) ..." >&2
+    for product in greenlane-office greenlane-server; do
+        swift build -c release --product "$product" --scratch-path .build-release 2>&1 | tail -1 >&2
+    done
+    bin=$root/.build-release/release
+fi
+echo "binaries: $bin" >&2
 rm -rf "$work" && mkdir -p "$work" && chmod 700 "$work"
 export GREENLANE_REGISTRY=$work/registry.sqlite
 python3 - "$work/policy.json" <<'PY'
