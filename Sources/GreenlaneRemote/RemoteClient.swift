@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
-import GreenlaneSupport
+public import GreenlaneSupport
 
 /// The issuing service's client: one HTTP client over TLS that is always verified (the system's CAs, or only
 /// the authority's CA with `--ca`), the token from the credential file on every call, problem details turned
