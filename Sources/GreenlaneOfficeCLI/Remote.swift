@@ -12,12 +12,12 @@ struct RemoteCommand: AsyncParsableCommand {
         commandName: "remote",
         abstract: "Request, decide and download passes through the issuing service (greenlane-server).",
         discussion: """
-            Where the server is and which credential to use: --server and --credential-file, else
-            GREENLANE_SERVER_URL and GREENLANE_CREDENTIAL_FILE, else "server" and "credentialFile" in
-            remote.json in the data folder ($GREENLANE_HOME, else ~/.config/greenlane). The credential file
-            holds the token on its first line and must have mode 0600; a token is never taken on the command
-            line. TLS is always verified; --ca trusts only the authority's CA. Plain http only to this machine,
-            with --allow-plain-http. Exit codes: 1 the server refused (forbidden, not found, already decided) or
+            Where the server is and which credential to use: --server and --credential-file, else \
+            GREENLANE_SERVER_URL and GREENLANE_CREDENTIAL_FILE, else "server" and "credentialFile" in \
+            remote.json in the data folder ($GREENLANE_HOME, else ~/.config/greenlane). The credential file \
+            holds the token on its first line and must have mode 0600; a token is never taken on the command \
+            line. TLS is always verified; --ca trusts only the authority's CA. Plain http only to this machine, \
+            with --allow-plain-http. Exit codes: 1 the server refused (forbidden, not found, already decided) or \
             rows were refused; 3 the credential, the connection or the server failed; 64 usage.
             """,
         subcommands: [

@@ -11,12 +11,12 @@ struct RemoteRequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "request", abstract: "Request passes from the service: one vehicle (flags) or a fleet (--csv).",
         discussion: """
-            Every row is checked by the server at once (policy, then registry) and answered accepted or
-            refused with its reasons; accepted rows wait for endorsement and approval. The firm is your
-            credential's: the CSV's firm column must name one firm only. Prints the request id; refused rows
-            exit 1. --out writes SERIAL.txt, .png, .svg and .card.svg for rows already issued (approved by
-            rule); otherwise use `remote download ID --out DIR` once the request is approved.
-            The request carries an Idempotency-Key: give the same --idempotency-key to send it again safely
+            Every row is checked by the server at once (policy, then registry) and answered accepted or \
+            refused with its reasons; accepted rows wait for endorsement and approval. The firm is your \
+            credential's: the CSV's firm column must name one firm only. Prints the request id; refused rows \
+            exit 1. --out writes SERIAL.txt, .png, .svg and .card.svg for rows already issued (approved by \
+            rule); otherwise use `remote download ID --out DIR` once the request is approved. \
+            The request carries an Idempotency-Key: give the same --idempotency-key to send it again safely \
             (the server answers with the same request instead of making a second).
             """)
 

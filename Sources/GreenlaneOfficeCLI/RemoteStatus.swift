@@ -29,8 +29,8 @@ struct RemoteDownload: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "download", abstract: "Download the passes of a request's issued rows.",
         discussion: """
-            Without --out, prints one code per line on standard output (`greenlane verify` reads them). With
-            --out DIR, writes SERIAL.txt, SERIAL.png, SERIAL.svg and SERIAL.card.svg (mode 0600) and prints
+            Without --out, prints one code per line on standard output (`greenlane verify` reads them). With \
+            --out DIR, writes SERIAL.txt, SERIAL.png, SERIAL.svg and SERIAL.card.svg (mode 0600) and prints \
             their names. Exits 1 when the request has no issued row yet.
             """)
 

@@ -7,6 +7,7 @@ import Foundation
 import GreenlaneSupport
 import NIOSSL
 import HummingbirdTLS
+import HummingbirdCore
 
 /// The system clock, in Unix seconds: the only clock the server has.
 @Sendable func systemNow() -> Int64 { Int64(Date().timeIntervalSince1970) }

@@ -196,7 +196,7 @@ struct RemoteFixture {
 }
 
 func writePrivate(_ text: String, to path: String) throws {
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+    _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
     chmod(path, 0o600)
 }
 
