@@ -21,7 +21,7 @@ struct RemoteCommand: AsyncParsableCommand {
             rows were refused; 3 the credential, the connection or the server failed; 64 usage.
             """,
         subcommands: [
-            RemoteRequestCommand.self, RemoteStatus.self, RemoteDownload.self, RemoteList.self,
+            RemoteEnrol.self, RemoteRequestCommand.self, RemoteStatus.self, RemoteDownload.self, RemoteList.self,
             RemoteDecision.Endorse.self, RemoteDecision.Approve.self, RemoteDecision.Refuse.self, RemoteRevoke.self,
         ])
 }

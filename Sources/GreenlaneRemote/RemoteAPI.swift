@@ -161,6 +161,15 @@ extension RemoteClient {
                               json: try Self.encode(body)).body
     }
 
+    /// Exchanges a one-time enrolment code for the firm's first dispatcher token (`POST /v1/enrol`, no token).
+    public func enrol(code: String, label: String) async throws -> (token: String, credential: String, firm: String) {
+        let answer = try await post("/v1/enrol", json: try Self.encode(["code": code, "label": label]))
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any],
+            let token = object["token"] as? String
+        else { throw RemoteError(.protocolViolation, "POST /v1/enrol: the answer has no 'token'") }
+        return (token, object["credential"] as? String ?? "", object["firm"] as? String ?? "")
+    }
+
     // MARK: - Encoding
 
     static func encode(_ value: some Encodable) throws(RemoteError) -> [UInt8] {

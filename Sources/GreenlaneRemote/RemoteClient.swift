@@ -11,7 +11,8 @@ public import GreenlaneSupport
 /// `Idempotency-Key`, the same on each of its retries, so a retried POST cannot act twice.
 public final class RemoteClient: Sendable {
     public let settings: RemoteSettings
-    let credential: Credential
+    /// Nil only for the one call made before there is a credential (`POST /v1/enrol`).
+    let credential: Credential?
     let http: HTTPClient
     let userAgent: String
     /// At most this many attempts of one call, and at most this long a wait before one of them.
@@ -19,9 +20,10 @@ public final class RemoteClient: Sendable {
     public static let maxRetryWait = 30
 
     /// A client for `settings`, used by `body` and shut down after it, whatever it throws.
-    public static func with<T: Sendable>(_ settings: RemoteSettings, userAgent: String,
+    /// `anonymous` sends no token (enrolment, which is how a firm gets its first one).
+    public static func with<T: Sendable>(_ settings: RemoteSettings, userAgent: String, anonymous: Bool = false,
                                          _ body: (RemoteClient) async throws -> T) async throws -> T {
-        let client = try RemoteClient(settings, userAgent: userAgent)
+        let client = try RemoteClient(settings, userAgent: userAgent, anonymous: anonymous)
         do {
             let result = try await body(client)
             try? await client.http.shutdown()
@@ -32,10 +34,10 @@ public final class RemoteClient: Sendable {
         }
     }
 
-    init(_ settings: RemoteSettings, userAgent: String) throws(RemoteError) {
+    init(_ settings: RemoteSettings, userAgent: String, anonymous: Bool) throws(RemoteError) {
         self.settings = settings
         self.userAgent = userAgent
-        credential = try Credential.load(settings.credentialFile)
+        credential = anonymous ? nil : try Credential.load(settings.credentialFile)
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .fullVerification
         tls.minimumTLSVersion = .tlsv12
@@ -58,6 +60,9 @@ public final class RemoteClient: Sendable {
             tlsConfiguration: tls, redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(10), read: .seconds(120)))
         configuration.httpVersion = .http1Only
+        // One command, one server: a refused connection or an untrusted certificate is reported at once, not
+        // retried until the connect timeout (the command's own retries are for 429 and 503 answers).
+        configuration.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -116,7 +121,7 @@ public final class RemoteClient: Sendable {
     {
         var request = HTTPClientRequest(url: settings.server.url(path))
         request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(credential.token)")
+        if let credential { request.headers.add(name: "Authorization", value: "Bearer \(credential.token)") }
         request.headers.add(name: "Accept", value: "application/json, application/problem+json")
         request.headers.add(name: "User-Agent", value: userAgent)
         if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }

@@ -1,6 +1,8 @@
 import Foundation
 import GreenlaneService
 import GreenlaneStore
+import HummingbirdTesting
+import Hummingbird
 import Testing
 
 /// `greenlane remote …` against the real server serving TLS on loopback, each test named after the job or
@@ -8,7 +10,7 @@ import Testing
 @Suite struct RemoteCommandTests {
     @Test func aDispatcherRequestsOverTLSAnOfficerApprovesAndThePassVerifies() async throws {
         let fixture = try await RemoteFixture.make()
-        try await fixture.live { url in
+        try await fixture.live { url, _ in
             // Through `greenlane`, which hands `remote` to greenlane-office like every office command.
             let requested = try await fixture.remote(["request"] + vehicleFlags() + ["--json"], url: url)
             #expect(requested.status == 0, "\(requested.stderr)")
@@ -61,10 +63,46 @@ import Testing
         }
     }
 
+    @Test func aFirmEnrolsWithItsOneTimeCodeAndTheTokenGoesToAPrivateFileUnshown() async throws {
+        let fixture = try await RemoteFixture.make()
+        try await fixture.live { url, client in
+            let made = try await client.execute(uri: "/v1/firms/VTPOST/enrolments", method: .post,
+                                                headers: [.authorization: "Bearer \(fixture.adminToken)"], body: nil)
+            #expect(made.status == .created)
+            let object = try JSONSerialization.jsonObject(with: Data(made.body.readableBytesView)) as? [String: Any]
+            let code = try #require(object?["code"] as? String)
+            let codeFile = fixture.folder.appendingPathComponent("enrolment.code").path
+            try writePrivate(code + "\n", to: codeFile)
+            let credential = fixture.folder.appendingPathComponent("vtpost-new.token").path
+            let enrolled = try await fixture.remote(["enrol", "--code-file", codeFile, "--label", "Trần Thị Bình"],
+                                                    credential: credential, url: url)
+            #expect(enrolled.status == 0, "\(enrolled.stderr)")
+            let token = try String(contentsOfFile: credential, encoding: .utf8).trimmingCharacters(in: .newlines)
+            #expect(token.hasPrefix("glt_"))
+            #expect(!enrolled.stdout.contains(token) && !enrolled.stderr.contains(token))
+            let mode = try FileManager.default.attributesOfItem(atPath: credential)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            // The new credential works, and is VTPOST's.
+            let requested = try await fixture.remote(["request"] + vehicleFlags("29C-456.78"), credential: credential,
+                                                     url: url)
+            #expect(requested.status == 0, "\(requested.stderr)")
+            // The code works once; the credential file is never overwritten.
+            let again = try await fixture.remote(["enrol", "--code-file", codeFile],
+                                                 credential: fixture.folder.appendingPathComponent("x.token").path,
+                                                 url: url)
+            #expect(again.status == 1)
+            #expect(again.stderr.contains("enrolment.unknown"), "\(again.stderr)")
+            let overwrite = try await fixture.remote(["enrol", "--code-file", codeFile], credential: credential,
+                                                     url: url)
+            #expect(overwrite.status == 3)
+            #expect(try String(contentsOfFile: credential, encoding: .utf8).hasPrefix(token))
+        }
+    }
+
     @Test func aServerCertificateFromAnotherCAIsRefused() async throws {
         let fixture = try await RemoteFixture.make()
         let stranger = try TestAuthority.make(in: fixture.folder, name: "stranger")
-        try await fixture.live { url in
+        try await fixture.live { url, _ in
             let pinned = try await fixture.remote(["request"] + vehicleFlags(), url: url, ca: stranger.caCertificate)
             #expect(pinned.status == 3)
             #expect(pinned.stderr.contains("could not be trusted"), "\(pinned.stderr)")
@@ -83,7 +121,7 @@ import Testing
     @Test func aCredentialFileOthersCanReadIsRefused() async throws {
         let fixture = try await RemoteFixture.make()
         chmod(fixture.dispatcherFile, 0o644)
-        try await fixture.live { url in
+        try await fixture.live { url, _ in
             let result = try await fixture.remote(["request"] + vehicleFlags(), url: url)
             #expect(result.status == 3)
             #expect(result.stderr.contains("chmod 600 \(fixture.dispatcherFile)"), "\(result.stderr)")
@@ -133,7 +171,7 @@ import Testing
 
     @Test func problemDetailsFromTheServerMapToExitCodes() async throws {
         let fixture = try await RemoteFixture.make()
-        try await fixture.live { url in
+        try await fixture.live { url, _ in
             let requested = try await fixture.remote(["request"] + vehicleFlags(), url: url)
             let id = try #require(requested.stdout.split(separator: " ").first.map(String.init))
             // 403 role.forbidden: a dispatcher approving its own request is refused (1).
@@ -162,7 +200,7 @@ import Testing
 
     @Test func aRequestSentAgainWithItsIdempotencyKeyIsTheSameRequest() async throws {
         let fixture = try await RemoteFixture.make()
-        try await fixture.live { url in
+        try await fixture.live { url, _ in
             let key = ["--idempotency-key", "fleet-2021-07-26-morning"]
             let vehicle = vehicleFlags()
             let first = try await fixture.remote(["request"] + vehicle + key, url: url)

@@ -123,6 +123,7 @@ struct RemoteFixture {
     let dispatcherFile: String
     let officerFile: String
     let otherFirmFile: String
+    let adminToken: String
 
     static func make() async throws -> RemoteFixture {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("remote-\(UUID().uuidString)")
@@ -167,21 +168,25 @@ struct RemoteFixture {
             try writePrivate(made.token + "\n", to: path)
             return path
         }
+        let admin = try await CredentialBootstrap.addToken(store: store, role: .admin, firmID: nil, label: "admin")
         return RemoteFixture(
             folder: folder, store: store, configuration: configuration, authority: authority,
             trustFile: folder.appendingPathComponent("signing.trust.json").path,
             signingKey: configuration.signingKey,
             dispatcherFile: try await tokenFile("vnpost-dispatcher", .dispatcher, "VNPOST"),
             officerFile: try await tokenFile("officer", .officer, nil),
-            otherFirmFile: try await tokenFile("vtpost-dispatcher", .dispatcher, "VTPOST"))
+            otherFirmFile: try await tokenFile("vtpost-dispatcher", .dispatcher, "VTPOST"), adminToken: admin.token)
     }
 
-    /// Runs `body` with the real server serving TLS on 127.0.0.1 (an ephemeral port), given its https URL.
-    func live(_ body: @escaping @Sendable (_ url: String) async throws -> Void) async throws {
+    /// Runs `body` with the real server serving TLS on 127.0.0.1 (an ephemeral port), given its https URL and
+    /// a test client (which does not verify the certificate: it only sets things up, as an administrator).
+    func live(_ body: @escaping @Sendable (_ url: String, _ client: any TestClientProtocol) async throws -> Void)
+        async throws
+    {
         let app = try await buildApplication(configuration, store: store)
         try await app.test(.ahc(.https)) { client in
             let port = try #require(client.port)
-            try await body("https://localhost:\(port)")
+            try await body("https://localhost:\(port)", client)
         }
     }
 
