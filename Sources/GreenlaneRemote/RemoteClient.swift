@@ -186,6 +186,11 @@ public struct RemoteProblem: Sendable {
             return RemoteError(.unavailable, "the server is busy (\(what))\(words)\(later); try again later")
         case 500...:
             return RemoteError(.unavailable, "the server failed (\(what))\(words)")
+        case 404 where code == nil:
+            // Not a problem detail: the route itself is missing, not the request or permit it names.
+            let route = path.prefix { $0 != "?" }
+            return RemoteError(.refused, "the server has no \(method) \(route) (HTTP 404 without a problem "
+                + "detail): it is an older greenlane-server, or --server names something else")
         case 400..<500:
             return RemoteError(.refused, "the server refused (\(what))\(words)")
         default:
