@@ -51,7 +51,8 @@ struct RemoteRequestCommand: AsyncParsableCommand {
                 + "--purpose and --zones (the firm is your credential's)")
         }
         if let key = idempotencyKey,
-            !(1...255).contains(key.utf8.count) || !key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+            !(1...255).contains(key.utf8.count)
+                || !key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
         {
             throw ValidationError("--idempotency-key must be 1-255 printable ASCII characters without spaces")
         }

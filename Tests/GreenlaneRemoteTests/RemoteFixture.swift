@@ -18,7 +18,8 @@ struct CommandResult: Sendable {
 /// The built binaries: the test runner lives in the build folder next to them.
 enum Binaries {
     static let folder: URL = {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = runner.deletingLastPathComponent()
         while folder.path != "/" {
             if FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("greenlane-office").path) {
                 return folder
@@ -79,7 +80,8 @@ struct TestAuthority {
             .write(toFile: extensions, atomically: true, encoding: .utf8)
         try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                      "-keyout", path("ca.key"), "-out", path("ca.pem"), "-days", "2", "-subj", "/CN=\(name) test CA",
-                     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+                     "-addext", "basicConstraints=critical,CA:TRUE",
+                     "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
         try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                      "-keyout", path("server.key"), "-out", path("server.csr"), "-subj", "/CN=localhost"])
         try openssl(["x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
