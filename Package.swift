@@ -39,6 +39,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The `remote` commands' client (GreenlaneRemote) and TLS on both ends.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -136,9 +140,21 @@ let package = Package(
             dependencies: [
                 "GreenlaneCheckpointCLI", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneMessages", "GreenlaneVerifier",
                 "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneEngine", "GreenlaneRequestCSV",
-                "GreenlaneQR", "GreenlaneScanner",
+                "GreenlaneQR", "GreenlaneScanner", "GreenlaneRemote",
                 "GreenlaneSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: swiftSettings),
+        // The client of the issuing service for `greenlane-office remote …`: where the server is, the credential
+        // file, TLS always verified (a pinnable CA), problem details as errors, retries with one Idempotency-Key.
+        .target(
+            name: "GreenlaneRemote",
+            dependencies: [
+                "GreenlaneSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         // The issuing service's application: routes, authentication middleware, the request flow over the
@@ -149,6 +165,9 @@ let package = Package(
                 "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore",
                 "GreenlaneEngine", "GreenlaneSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -208,6 +227,16 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // `greenlane remote …` against the real server serving TLS on loopback (Tests/GreenlaneRemoteTests).
+        .testTarget(
+            name: "GreenlaneRemoteTests",
+            dependencies: [
+                "GreenlaneTestSupport", "GreenlaneCLI", "GreenlaneOfficeCLI", "GreenlaneService", "GreenlaneStore",
+                "GreenlaneSQLiteStore", "GreenlaneFormat",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

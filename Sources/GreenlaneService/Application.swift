@@ -4,6 +4,10 @@ import GreenlaneSQLiteStore
 public import GreenlaneStore
 public import Logging
 import Foundation
+import GreenlaneSupport
+import NIOSSL
+import HummingbirdTLS
+import HummingbirdCore
 
 /// The system clock, in Unix seconds: the only clock the server has.
 @Sendable func systemNow() -> Int64 { Int64(Date().timeIntervalSince1970) }
@@ -52,8 +56,35 @@ public func buildApplication(_ configuration: ServerConfiguration, store given: 
     api.post("/credentials/:id/revoke", use: identities.revoke)
 
     return Application(
-        router: router,
+        router: router, server: try serverBuilder(configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                              serverName: "greenlane-server"),
         logger: logger)
+}
+
+/// HTTP/1.1, over TLS when the configuration names a certificate and its key (TLS 1.2 at least). The key
+/// is refused unless only its owner can read it, as the signing key is.
+func serverBuilder(_ configuration: ServerConfiguration) throws -> HTTPServerBuilder {
+    guard let certificatePath = configuration.tlsCertificate, let keyPath = configuration.tlsKey else {
+        return .http1()
+    }
+    do {
+        let chain = try NIOSSLCertificate.fromPEMBytes(
+            try FileReader.read(certificatePath, what: "TLS certificate (tlsCertificate)", limit: 1 << 20))
+        guard !chain.isEmpty else {
+            throw ServiceError(.startup, "tlsCertificate \(certificatePath) holds no PEM certificate")
+        }
+        let keyBytes = try FileReader.read(keyPath, what: "TLS key (tlsKey)", limit: 1 << 20, secret: true)
+        let key = try NIOSSLPrivateKey(bytes: keyBytes, format: .pem)
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        tls.minimumTLSVersion = .tlsv12
+        return try .tls(.http1(), tlsConfiguration: tls)
+    } catch let error as any GreenlaneError {
+        throw ServiceError(.startup, error.reason, underlying: error)
+    } catch {
+        // NIOSSL's own words go to the diagnostic (GREENLANE_DEBUG), not the reason.
+        throw ServiceError(.startup, "cannot serve TLS with tlsCertificate \(certificatePath) and tlsKey "
+            + "\(keyPath): is each PEM, and the key the certificate's?", underlying: error)
+    }
 }

@@ -22,6 +22,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// How long an enrolment code can be exchanged, in seconds.
     public var enrolmentLifetime = 72 * 3_600
     public var logLevel = "info"
+    /// The server's certificate chain (PEM, the server's own certificate first): with `tlsKey`, the server
+    /// speaks TLS itself (HummingbirdTLS); without both, plain HTTP for a TLS proxy in front (docs/SERVICE.md).
+    public var tlsCertificate: String?
+    /// The certificate's private key (PEM, mode 0600, like the signing key).
+    public var tlsKey: String?
 
     public init(registry: String, policy: String, signingKey: String) {
         self.registry = registry
@@ -32,7 +37,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The members a configuration file may have; any other is refused (a typo must not become a default).
     static let members: Set<String> = [
         "host", "port", "registry", "policy", "signingKey", "maxBodyBytes", "maxRows", "authFailuresPerMinute",
-        "enrolmentLifetimeSeconds", "logLevel",
+        "enrolmentLifetimeSeconds", "logLevel", "tlsCertificate", "tlsKey",
     ]
 
     /// The environment variable for each member.
@@ -42,7 +47,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("GREENLANE_SERVER_MAX_BODY_BYTES", "maxBodyBytes"), ("GREENLANE_SERVER_MAX_ROWS", "maxRows"),
         ("GREENLANE_SERVER_AUTH_FAILURES_PER_MINUTE", "authFailuresPerMinute"),
         ("GREENLANE_SERVER_ENROLMENT_LIFETIME_SECONDS", "enrolmentLifetimeSeconds"),
-        ("GREENLANE_SERVER_LOG_LEVEL", "logLevel"),
+        ("GREENLANE_SERVER_LOG_LEVEL", "logLevel"), ("GREENLANE_SERVER_TLS_CERTIFICATE", "tlsCertificate"),
+        ("GREENLANE_SERVER_TLS_KEY", "tlsKey"),
     ]
 
     /// The file's members (when `file` is given), then the environment's; refuses `GREENLANE_CLOCK`.
@@ -95,6 +101,12 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw ServiceError(.configuration, "logLevel '\(level)' is not a swift-log level")
             }
             configuration.logLevel = level
+        }
+        configuration.tlsCertificate = values["tlsCertificate"]
+        configuration.tlsKey = values["tlsKey"]
+        guard (configuration.tlsCertificate == nil) == (configuration.tlsKey == nil) else {
+            throw ServiceError(.configuration, "tlsCertificate and tlsKey go together: give both to serve TLS, "
+                + "or neither for a TLS proxy in front (nginx, docs/SERVICE.md)")
         }
         return configuration
     }
