@@ -33,6 +33,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // postgres-nio's own dependencies, named for the TLS configuration and its logger.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -92,6 +96,16 @@ let package = Package(
             name: "GreenlaneSQLiteStore",
             dependencies: [
                 "GreenlaneStore", "GreenlaneFormat", "GreenlaneSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings),
+        // The store on PostgreSQL through postgres-nio: the shared registry of many stations and server instances.
+        // postgres-nio and NIO types stay inside.
+        .target(
+            name: "GreenlanePostgresStore",
+            dependencies: [
+                "GreenlaneStore", "GreenlaneFormat", "GreenlaneSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         // The permit engine: policy, requests, every registry rule, issuing and renewal, over any store.
@@ -167,7 +181,9 @@ let package = Package(
         // One suite every store must pass, parameterised by store (Tests/GreenlaneStoreContractTests).
         .testTarget(
             name: "GreenlaneStoreContractTests",
-            dependencies: ["GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneFormat", "GreenlaneSupport"],
+            dependencies: [
+                "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneFormat", "GreenlaneSupport",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneCLITests", dependencies: ["GreenlaneCLI", "GreenlaneOfficeCLI", "GreenlaneSQLiteStore"],
