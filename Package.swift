@@ -182,7 +182,8 @@ let package = Package(
         .testTarget(
             name: "GreenlaneStoreContractTests",
             dependencies: [
-                "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneFormat", "GreenlaneSupport",
+                "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlanePostgresStore", "GreenlaneFormat", "GreenlaneSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
