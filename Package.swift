@@ -142,7 +142,8 @@ let package = Package(
             name: "GreenlaneOfficeCLI",
             dependencies: [
                 "GreenlaneCheckpointCLI", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneMessages", "GreenlaneVerifier",
-                "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneEngine", "GreenlaneRequestCSV",
+                "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlanePostgresStore", "GreenlaneEngine",
+                "GreenlaneRequestCSV",
                 "GreenlaneQR", "GreenlaneScanner",
                 "GreenlaneSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),

@@ -71,7 +71,7 @@ extension Greenlane {
             if let out { try FileWriter.checkFolder(out, flag: "--out") }
             // Policy, registry, key and trust entry must agree before anything is signed.
             let policy = try Policy.load(path: self.policy)
-            let store = try registry.open()
+            let store = try await registry.open()
             let (key, entry) = try signing.load(issuer: policy.issuer, role: .passes)
             let engine = try PermitEngine(policy: policy, store: store, key: key)
             // After the set-up: a command refused for its key or policy says only that (one line).
