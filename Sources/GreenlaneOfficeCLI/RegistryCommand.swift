@@ -10,7 +10,7 @@ extension Greenlane {
     struct RegistryCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "registry", abstract: "Make a registry on purpose, and back it up safely.",
-            subcommands: [Init.self, Migrate.self, Backup.self, Check.self])
+            subcommands: [Init.self, Migrate.self, Copy.self, Backup.self, Check.self])
     }
 
     struct VehicleCommand: AsyncParsableCommand {

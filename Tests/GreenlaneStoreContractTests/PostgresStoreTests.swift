@@ -1,6 +1,7 @@
 import Foundation
 import GreenlaneFormat
 @testable import GreenlanePostgresStore
+import GreenlaneSQLiteStore
 import GreenlaneStore
 import PostgresNIO
 import Testing
@@ -132,6 +133,40 @@ import Testing
         }
         #expect(commits.flatMap(\.permits).count == 1)
         #expect(commits.flatMap(\.decisions).filter { $0.acceptance == nil }.count == 7)
+    }
+
+    @Test func aRegistryCopiedIntoPostgreSQLAndBackHoldsEveryRowAsItWas() async throws {
+        let sqlite = try #require(try await StoreFactory.sqlite.withFirms() as? SQLiteStore)
+        try await issue(sqlite, ScriptedRules(plates: (1...40).map { String(format: "29C-800.%02d", $0) }))
+        try await sqlite.revoke("HN-000003", reason: .lost, note: "the driver lost it", context: contractContext())
+        let run = try await sqlite.renewalRun(orderNumber: "17/CT-UBND", orderEnd: contractNow + 86_400,
+                                              context: contractContext())
+        var renew = ScriptedRules(plates: ["29C-800.05"])
+        renew.revokes = [0: "HN-000005"]
+        try await issue(sqlite, renew, renewalRun: run)
+        _ = try await sqlite.setFirmStatus("VNPT-HN", .suspended, reason: "review", revokingLivePassesAs: nil,
+                                           context: contractContext())
+        let original = try await sqlite.dump()
+        let location = try TestPostgres.location(.owner, schema: TestPostgres.freshSchema("copy"))
+        let postgres = try await PostgresStore.load(original, into: location, environment: TestPostgres.environment)
+        let inPostgres = try await postgres.dump()
+        #expect(Self.lines(inPostgres) == Self.lines(original))
+        #expect(inPostgres.counts == RegistryCounts(firms: 2, permits: 41, revocations: 2, auditEntries: 48))
+        // It goes on issuing where the file stopped, as the app role.
+        let app = try await PostgresStore.open(try TestPostgres.location(.app, schema: location.schema),
+                                               environment: TestPostgres.environment)
+        #expect(try await issue(app, ScriptedRules(plates: ["29C-899.01"])).permits.map(\.record.serial) == ["HN-000042"])
+        let back = FileManager.default.temporaryDirectory.appendingPathComponent("copy-\(UUID().uuidString).sqlite").path
+        let file = try await SQLiteStore.load(try await postgres.dump(), intoNewFile: back)
+        #expect(Self.lines(try await file.dump()) == Self.lines(try await postgres.dump()))
+        await #expect { try await PostgresStore.load(original, into: location, environment: TestPostgres.environment) }
+            throws: { ($0 as? RegistryError)?.code == .registryExists }
+    }
+
+    static func lines(_ dump: RegistryDump) -> [String] {
+        var lines: [String] = []
+        dump.canonicalText { lines.append($0) }
+        return lines
     }
 
     @Test func aURLNeverCarriesAPassword() throws {
