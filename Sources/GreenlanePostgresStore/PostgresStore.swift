@@ -4,6 +4,7 @@ public import GreenlaneSupport
 import Logging
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The registry on PostgreSQL: the shared registry of many stations and server instances (docs/POSTGRES.md).
 ///
@@ -208,8 +209,10 @@ public final class PostgresStore: PermitStore {
     static func checkMigrations(_ client: PostgresClient, _ location: PostgresLocation) async throws(RegistryError) {
         let applied: [String]
         do {
-            applied = try await client.query("SELECT name FROM schema_migration", logger: logger).collect()
-                .map { try $0.decode(String.self) }
+            applied = try await withConnection(client, location) { connection in
+                try await connection.query("SELECT name FROM schema_migration", logger: logger).collect()
+                    .map { try $0.decode(String.self) }
+            }
         } catch {
             if let error = error as? PSQLError, error.serverInfo?[.sqlState] == "42P01" {
                 throw RegistryError(
@@ -232,12 +235,14 @@ public final class PostgresStore: PermitStore {
         async throws(RegistryError) -> RegistrySettings?
     {
         do {
-            return try await client.query("""
+            return try await withConnection(client, location) { connection in
+                try await connection.query("""
                 SELECT issuer, station, serial_prefix, file_group, created_at FROM registry_settings WHERE id = 1
                 """, logger: logger).collect().first.map { row in
                 let (issuer, station, prefix, group, created) = try row.decode((String, String, String, String?, Int64).self)
                 return RegistrySettings(issuer: issuer, station: station, serialPrefix: prefix, fileGroup: group,
                                         createdAt: created)
+            }
             }
         } catch {
             throw describe(error, "cannot open registry \(location)", opening: true)
@@ -246,7 +251,7 @@ public final class PostgresStore: PermitStore {
 
     // MARK: - Transactions and errors
 
-    func transaction<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T)
+    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws(RegistryError) -> T
     {
         try await Self.transaction(client, location, what, body)
@@ -256,19 +261,21 @@ public final class PostgresStore: PermitStore {
     /// failure (at most 30 times, waiting a little longer each time).
     static func transaction<T: Sendable>(
         _ client: PostgresClient, _ location: PostgresLocation, _ what: String,
-        _ body: (PostgresConnection) async throws -> T
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(RegistryError) -> T {
         var attempt = 0
         while true {
             do {
-                return try await client.withConnection { connection in
+                return try await withConnection(client, location) { connection in
                     try await connection.query("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)
                     do {
                         let value = try await body(connection)
                         try await connection.query("COMMIT", logger: logger)
                         return value
                     } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        // A session the server ended (shutdown, restart, lost link) has nothing to roll back, and
+                        // a ROLLBACK sent to it would wait on a closing connection.
+                        if !sessionEnded(error) { _ = try? await connection.query("ROLLBACK", logger: logger) }
                         throw error
                     }
                 }
@@ -280,6 +287,54 @@ public final class PostgresStore: PermitStore {
                 }
                 throw describe(error, what, opening: false)
             }
+        }
+    }
+
+    /// Whether `error` means the server ended the session: admin shutdown or crash (57P0x), connection failure
+    /// (08xxx), or the connection closed under the query.
+    static func sessionEnded(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        if error.code == .server, let state = error.serverInfo?[.sqlState] {
+            return state.hasPrefix("57P") || state.hasPrefix("08")
+        }
+        return error.code != .server
+    }
+
+    /// How long to wait for a connection. postgres-nio's pool keeps trying to connect while the server is down
+    /// and a request for a connection waits as long: without this, every command would hang until it came back.
+    static let connectionWait: Duration = .seconds(20)
+
+    private final class Leased: Sendable {
+        let value = Mutex(false)
+    }
+
+    /// `client.withConnection`, refused with `cannotOpen` when no connection can be had within `connectionWait`
+    /// (a running transaction is never cut short).
+    static func withConnection<T: Sendable>(
+        _ client: PostgresClient, _ location: PostgresLocation,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let leased = Leased()
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    leased.value.withLock { $0 = true }
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: connectionWait)
+                if leased.value.withLock({ $0 }) { return nil }
+                throw RegistryError(.cannotOpen, "PostgreSQL at \(location.host):\(location.port) gave no connection "
+                    + "within \(connectionWait) (is it running, and reachable?)")
+            }
+            while let result = try await group.next() {
+                if let value = result {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw RegistryError(.database, "the connection to \(location) ended without an answer")
         }
     }
 
@@ -548,10 +603,8 @@ public final class PostgresStore: PermitStore {
     }
 
     public func auditLog(limit: Int, actor: String?, action: String?) async throws(RegistryError) -> [AuditEntry] {
-        var prefix: String?
-        if let action {
-            prefix = action.replacingOccurrences("\\", "\\\\").replacingOccurrences("%", "\\%")
-                .replacingOccurrences("_", "\\_") + "%"
+        let prefix = action.map {
+            $0.replacingOccurrences("\\", "\\\\").replacingOccurrences("%", "\\%").replacingOccurrences("_", "\\_") + "%"
         }
         return try await transaction("reading the audit log") { connection in
             try await connection.query("""
