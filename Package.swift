@@ -14,6 +14,8 @@ let package = Package(
         // to greenlane-office, installed next to it.
         .executable(name: "greenlane", targets: ["GreenlaneCLI"]),
         .executable(name: "greenlane-office", targets: ["GreenlaneOfficeCLI"]),
+        // The issuing service (docs/SERVICE.md): Hummingbird 2, its own product so `greenlane` never links it.
+        .executable(name: "greenlane-server", targets: ["GreenlaneServer"]),
         // The image reader both binaries open with dlopen on the first `--image` (Sources/CQRScanner).
         .library(name: "greenlane-scanner", type: .dynamic, targets: ["CQRScanner"]),
         .library(name: "GreenlaneVerifier", targets: ["GreenlaneVerifier"]),
@@ -33,10 +35,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
-        // postgres-nio's own dependencies, named for the TLS configuration and its logger.
+        // postgres-nio's own dependency, named for the TLS configuration.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -95,7 +100,8 @@ let package = Package(
         .target(
             name: "GreenlaneSQLiteStore",
             dependencies: [
-                "GreenlaneStore", "GreenlaneFormat", "GreenlaneSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "GreenlaneStore", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
         // The store on PostgreSQL through postgres-nio: the shared registry of many stations and server instances.
@@ -149,34 +155,57 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings),
+        // The issuing service's application: routes, authentication middleware, the request flow over the
+        // engine and the store. One `buildApplication` for `greenlane-server` and for the tests.
+        .target(
+            name: "GreenlaneService",
+            dependencies: [
+                "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore",
+                "GreenlaneEngine", "GreenlaneSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings),
+        // `greenlane-server`: reads its configuration and runs the application until SIGTERM or SIGINT.
+        .executableTarget(
+            name: "GreenlaneServer",
+            dependencies: [
+                "GreenlaneService", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         // Writes Samples/codes (one code per verifier outcome) from the demo keys.
         .executableTarget(
-            name: "SampleMaker", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing"],
+            name: "SampleMaker", dependencies: ["GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneVerifier"],
             swiftSettings: swiftSettings),
 
+        // For the test targets only: reading a child's output without Foundation's EINTR trap.
+        .target(name: "GreenlaneTestSupport", path: "Tests/GreenlaneTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneSupportTests", dependencies: ["GreenlaneSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneMessagesTests",
             dependencies: ["GreenlaneMessages", "GreenlaneVerifier", "GreenlaneSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "GreenlaneFormatTests", dependencies: ["GreenlaneFormat"],
+            name: "GreenlaneFormatTests", dependencies: ["GreenlaneTestSupport", "GreenlaneFormat"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "GreenlaneQRTests", dependencies: ["GreenlaneQR", "GreenlaneScanner", "GreenlaneFormat"],
+            name: "GreenlaneQRTests", dependencies: ["GreenlaneTestSupport", "GreenlaneQR", "GreenlaneScanner", "GreenlaneFormat"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "GreenlaneCryptoTests", dependencies: ["GreenlaneCrypto"],
+            name: "GreenlaneCryptoTests", dependencies: ["GreenlaneTestSupport", "GreenlaneCrypto"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneVerifierTests",
-            dependencies: ["GreenlaneVerifier", "GreenlaneIssuing", "GreenlaneCrypto", "GreenlaneFormat"],
+            dependencies: ["GreenlaneTestSupport", "GreenlaneVerifier", "GreenlaneIssuing", "GreenlaneCrypto", "GreenlaneFormat"],
             resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneEngineTests",
             dependencies: [
-                "GreenlaneEngine", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneRequestCSV", "GreenlaneFormat",
-                "GreenlaneCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+                "GreenlaneTestSupport", "GreenlaneEngine", "GreenlaneStore", "GreenlaneSQLiteStore",
+                "GreenlaneRequestCSV", "GreenlaneFormat", "GreenlaneCrypto", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
         // One suite every store must pass, parameterised by store (Tests/GreenlaneStoreContractTests).
@@ -187,8 +216,23 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings),
+        // The service against a real server on loopback, one test per attack (Tests/GreenlaneServiceTests).
         .testTarget(
-            name: "GreenlaneCLITests", dependencies: ["GreenlaneCLI", "GreenlaneOfficeCLI", "GreenlaneSQLiteStore"],
+            name: "GreenlaneServiceTests",
+            dependencies: [
+                "GreenlaneService", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneCrypto", "GreenlaneFormat",
+                "GreenlaneIssuing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GreenlaneCLITests",
+            dependencies: [
+                "GreenlaneTestSupport", "GreenlaneCLI", "GreenlaneOfficeCLI", "GreenlaneCheckpointCLI",
+                "GreenlaneSQLiteStore",
+            ],
             swiftSettings: swiftSettings),
     ]
 )

@@ -36,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 
 export GREENLANE_CLOCK="2021-07-26T08:00:00+07:00" LANG=C.UTF-8
-export GREENLANE_REGISTRY="$work/registry.sqlite"
+export GREENLANE_REGISTRY="$work/registry.sqlite" GREENLANE_VERIFIER_STATE="$work/verifier-state"
 cp Keys/demo-es256.key.pem "$work/demo.key.pem" && chmod 600 "$work/demo.key.pem"
 python3 scripts/make-sample-requests.py "$revoked" "$work/requests.csv" >/dev/null
 "$gl" registry init --policy "$repo/Samples/policy.json" >/dev/null 2>&1

@@ -15,6 +15,9 @@ out=demo-output
 rm -rf "$out" && mkdir -p "$out/passes"
 export GREENLANE_REGISTRY="$out/registry.sqlite"
 export GREENLANE_CLOCK="2021-07-26T08:00:00+07:00"
+# The demo's own data folder for `greenlane setup`, never this machine's settings.
+export GREENLANE_HOME="$out/home"
+export GREENLANE_VERIFIER_STATE="$out/verifier-state"  # the checkpoint remembers lists per run of the demo
 chmod 600 Keys/*.key.pem  # git does not keep modes; greenlane refuses a private key others can read
 key=(--key Keys/demo-es256.key.pem --key-trust Keys/demo-trust.json)
 
@@ -46,14 +49,19 @@ $gl revoke HN-000007 --reason lost --note "driver reported the card lost"
 $gl revocations export "${key[@]}" --out "$out/revocations.glr"
 
 step "Checkpoint officer (Thanh Xuân, 10:00): scan HN-000001 from its PNG"
-$gl verify --image "$out/passes/HN-000001.png" --trust Keys/demo-trust.json --revocations "$out/revocations.glr" \
+$gl verify --image "$out/passes/HN-000001.png" --trust Keys/demo-trust.json --revocations "$out/revocations.glr" --training \
     --at 2021-07-26T10:00:00+07:00 --zone thanh-xuan
 
 step "Checkpoint officer: the revoked pass HN-000007, and the replaced pass"
-$gl verify --file "$out/passes/HN-000007.txt" --trust Keys/demo-trust.json --revocations "$out/revocations.glr" \
+$gl verify --file "$out/passes/HN-000007.txt" --trust Keys/demo-trust.json --revocations "$out/revocations.glr" --training \
     --at 2021-07-26T10:00:00+07:00 || echo "(exit $?)"
-$gl verify --file "$out/single.txt" --trust Keys/demo-trust.json --revocations "$out/revocations.glr" \
+$gl verify --file "$out/single.txt" --trust Keys/demo-trust.json --revocations "$out/revocations.glr" --training \
     --at 2021-07-26T10:00:00+07:00 --zone ba-dinh --lang en || echo "(exit $?)"
+
+step "Checkpoint officer (Ba Đình): set up once, then verify with no data flags"
+$gl setup --zone ba-dinh --trust Keys/demo-trust.json --revocations "$out/revocations.glr"
+$gl verify --file "$out/replacement.txt" --at 2021-07-26T10:00:00+07:00 --lang en --training
+$gl verify --file "$out/replacement.txt" --at 2021-07-26T10:00:00+07:00 --json --training | grep -o '"used":.*'
 
 step "Auditor: first permits, a revoked one, statistics, the audit log"
 $gl list --limit 5

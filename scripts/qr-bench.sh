@@ -32,10 +32,12 @@ office=$bin/greenlane-office
 [[ -e "$work.office" && -z "${QR_BIN:-}" ]] && office=$work.office
 export GREENLANE_REGISTRY="$work/registry.sqlite"
 export GREENLANE_CLOCK="2021-07-26T08:00:00+07:00"
-chmod 600 Keys/*.key.pem
+# Git does not keep modes: a private copy of the demo key, as a user must make.
+cp Keys/demo-es256.key.pem "$work/demo.key.pem" && chmod 600 "$work/demo.key.pem"
 head -21 Samples/requests.csv >"$work/requests.csv"  # 20 passes: different codes, lengths and versions
-"$office" firm import Samples/firms.csv >/dev/null
-"$office" issue --policy Samples/policy.json --key Keys/demo-es256.key.pem \
+"$office" registry init --policy Samples/policy.json >/dev/null 2>&1
+"$office" firm import Samples/firms.csv >/dev/null 2>&1
+"$office" issue --policy Samples/policy.json --key "$work/demo.key.pem" \
     --key-trust Keys/demo-trust.json --csv "$work/requests.csv" --out "$work/passes" >/dev/null
 
 python3 scripts/qr-corpus.py "$work/passes" "$work/corpus" --per-condition "$per" ${QR_CONDITIONS:+--conditions "$QR_CONDITIONS"}

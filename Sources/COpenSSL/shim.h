@@ -13,11 +13,16 @@
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 // EVP_PKEY_KEYPAIR is a multi-line macro expression, which Swift does not import.
 static inline int greenlane_evp_pkey_keypair_selection(void) {
     return EVP_PKEY_KEYPAIR;
+}
+
+static inline int greenlane_evp_pkey_public_selection(void) {
+    return EVP_PKEY_PUBLIC_KEY;
 }
 
 // OSSL_PARAM_BLD keeps the key-name pointers it is given until OSSL_PARAM_BLD_to_param, so the names must

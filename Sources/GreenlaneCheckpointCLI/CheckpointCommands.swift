@@ -11,7 +11,31 @@ package import GreenlaneSupport
 /// Namespace of the checkpoint commands.
 package enum CheckpointCommands {
     /// The checkpoint commands, in the order `--help` lists them.
-    package static let all: [any ParsableCommand.Type] = [Keys.self, Verify.self, Inspect.self]
+    package static let all: [any ParsableCommand.Type] = [Keys.self, Setup.self, Verify.self, Inspect.self]
+
+    /// The commands greenlane-office adds, as `greenlane` lists them in its help (abstracts short enough for one
+    /// line) and hands them over: the lean binary cannot load their types. `VersionAndHelpTests` checks this
+    /// list against greenlane-office's own.
+    package static let office: [(name: String, abstract: String)] = [
+        ("registry", "Make a registry on purpose, and back it up safely."),
+        ("firm", "Register, list and suspend postal and telecom firms."),
+        ("vehicle", "Vehicles: which firm a plate belongs to."),
+        ("issue", "Issue passes for one vehicle (flags) or a fleet (--csv)."),
+        ("show", "Show a permit from the registry, with its QR code."),
+        ("revoke", "Revoke a permit."),
+        ("revocations", "Export the signed revocation list for checkpoints."),
+        ("renew", "Issue new passes for active permits when the order is extended."),
+        ("list", "List permits, filtered, as a table, CSV or JSON lines."),
+        ("stats", "Counts of permits per status, firm, issue day and district."),
+        ("log", "Show the audit log (oldest first)."),
+    ]
+
+    /// `greenlane`'s help text after its own commands: the office commands and the exit codes.
+    package static let officeHelp: String = {
+        let width = office.map(\.name.count).max() ?? 0
+        return "Run by greenlane-office, installed next to greenlane (same version):\n"
+            + office.map { "  \($0.name.padding(width + 2))\($0.abstract)" }.joined(separator: "\n")
+    }()
 }
 
 /// Exit codes are part of the interface (see `greenlane --help` and the README).

@@ -17,17 +17,28 @@ package enum CommandRoot {
         } catch {
             root.exit(withError: error)  // help, version and usage errors, as ArgumentParser prints them
         }
-        do {
+        // The checkpoint commands speak from the message catalogue; the office commands move there later.
+        let speaksCatalogue = CheckpointCommands.all.contains { $0 == type(of: command) }
+        await run(root, arguments: arguments, speaksCatalogue: speaksCatalogue) {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
+        }
+    }
+
+    /// Runs work that was parsed elsewhere (the `verify` fast path, the hand-over to greenlane-office) and
+    /// reports what it throws exactly as a parsed command's errors are reported.
+    package static func run<Root: ParsableCommand>(
+        _ root: Root.Type, arguments: [String]? = nil, speaksCatalogue: Bool = true,
+        isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Void
+    ) async -> Never {
+        do {
+            try await body()
         } catch {
-            // The checkpoint commands speak from the message catalogue; the office commands move there later.
-            let isCheckpoint = CheckpointCommands.all.contains { $0 == type(of: command) }
             let language = requestedLanguage(arguments ?? Array(CommandLine.arguments.dropFirst()))
-            exit(report(error, root: root, language: isCheckpoint ? language : nil))
+            exit(report(error, root: root, language: speaksCatalogue ? language : nil))
         }
         exit(0)
     }

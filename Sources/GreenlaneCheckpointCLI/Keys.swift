@@ -50,6 +50,21 @@ extension CheckpointCommands.Keys {
         @Flag(name: .long, help: "Mark the key as a demo key: every pass it signs is flagged as DEMO.")
         var demo = false
 
+        @Option(name: .long, help: ArgumentHelp(
+            "What the key may sign: passes, revocation-lists (repeat for both; default both).",
+            discussion: "trust-list and log are reserved for later releases."))
+        var role: [String] = []
+
+        @Option(name: .long, help: "Longest pass the key may sign, in days (1-366).")
+        var maxPassDays: Int64 = 31
+
+        package func validate() throws {
+            for name in role where KeyRole(name: name) == nil {
+                throw ValidationError("--role '\(name)' is not a role; use passes or revocation-lists")
+            }
+            if !(1...366).contains(maxPassDays) { throw ValidationError("--max-pass-days must be 1-366") }
+        }
+
         @OptionGroup var passphrase: PassphraseOptions
 
         package mutating func run() async throws {
@@ -71,7 +86,9 @@ extension CheckpointCommands.Keys {
                 let defaultLabel = (demo ? "DEMO " : "") + "\(issuer) issuer key \(alg.rawValue)"
                 let trusted = TrustedKey(
                     publicKey: key.publicKey, label: label ?? defaultLabel, issuer: issuer, notBefore: notBefore,
-                    notAfter: notAfter, isDemo: demo)
+                    notAfter: notAfter, isDemo: demo,
+                    roles: role.isEmpty ? [.passes, .revocationLists] : Set(role.compactMap(KeyRole.init(name:))),
+                    maxPassLifetime: maxPassDays * 86_400)
                 try FileWriter.write(
                     Array(try TrustSet(keys: [trusted]).trustFile().utf8), to: stem + ".trust.json",
                     mode: FileWriter.publicMode, existing: .refuse)
@@ -89,18 +106,24 @@ extension CheckpointCommands.Keys {
         package static let configuration = CommandConfiguration(
             commandName: "list", abstract: "List the keys in a trust file.")
 
-        @Option(name: .long, help: "Trust file.")
-        var trust: String
+        @Option(name: .long, help: "Trust file; repeat to merge several.")
+        var trust: [String] = []
+
+        package func validate() throws {
+            if trust.isEmpty { throw ValidationError("give at least one --trust file") }
+        }
 
         package mutating func run() async throws {
-            let set = try TrustSet.load(path: trust)
-            print("KID               ALG    VALID (issued between)                      LABEL")
+            let set = try TrustSet.load(paths: trust)
+            print("KID               ALG    VALID (issued between)                      ROLES                     LABEL")
             for key in set.keys {
                 let from = key.notBefore.map(Timestamp.rfc3339) ?? "-"
                 let until = key.notAfter.map(Timestamp.rfc3339) ?? "-"
                 let alg = key.algorithm.rawValue.padding(6)
                 let validity = (from + " .. " + until).padding(44)
-                print("\(key.keyIDHex)  \(alg) \(validity) \(SafeText.escaped(key.label))\(key.isDemo ? "  [DEMO]" : "")")
+                let roles = (KeyRole.all.filter(key.roles.contains).map(\.name).joined(separator: ",")
+                    + " \(key.maxPassLifetime / 86_400)d").padding(25)
+                print("\(key.keyIDHex)  \(alg) \(validity) \(roles) \(SafeText.escaped(key.label))\(key.isDemo ? "  [DEMO]" : "")")
             }
         }
     }

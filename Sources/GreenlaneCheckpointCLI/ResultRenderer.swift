@@ -20,22 +20,36 @@ package struct ResultRenderer {
     let language: Language
     let training: Bool
     let style: BannerStyle
+    /// What the authority says to do when a pass cannot be confirmed (the trust file's `cannotConfirm`).
+    let instruction: AuthorityInstruction?
 
-    package init(language: Language, training: Bool = false, style: BannerStyle = .plain) {
+    package init(
+        language: Language, training: Bool = false, style: BannerStyle = .plain,
+        instruction: AuthorityInstruction? = nil
+    ) {
         self.language = language
         self.training = training
         self.style = style
+        self.instruction = instruction
+    }
+
+    /// The authority's instruction in the officer's language, or the catalogue's default.
+    package var cannotConfirmInstruction: String {
+        guard let instruction else { return Catalogue.cannotConfirmDefaultInstruction.text(language) }
+        return Catalogue.authorityInstruction.text(language, language == .vi ? instruction.vi : instruction.en)
     }
 
     package func human(_ result: VerificationResult, context: CheckpointContext, batchIndex: Int? = nil) -> String {
         var lines: [String] = []
         let verdict = result.verdict(training: training)
         if let batchIndex { lines.append("#\(batchIndex)") }
-        lines.append(contentsOf: banner(verdict))
+        lines.append(contentsOf: banner(verdict, ageing: result.warnings.contains(where: \.isAgeingData)))
         switch verdict {
         case .cannotRead: lines.append(Catalogue.cannotReadHint.text(language))
         case .notGreenlaneCode: lines.append(Catalogue.notGreenlaneHint.text(language))
-        case .cannotConfirm: lines.append(Catalogue.cannotConfirmHint.text(language))
+        case .cannotConfirm:
+            lines.append(Catalogue.cannotConfirmHint.text(language))
+            lines.append(cannotConfirmInstruction)
         case .demo: lines.append(Catalogue.demoHint.text(language, result.signer?.label ?? "?"))
         default: break
         }
@@ -71,10 +85,12 @@ package struct ResultRenderer {
     }
 
     /// The verdict's title: between rules, or as a coloured bar (green, amber, red) three lines high.
-    package func banner(_ verdict: Verdict) -> [String] {
+    /// `ageing`: the list is in its grace, so a valid verdict is amber and says to sync.
+    package func banner(_ verdict: Verdict, ageing: Bool = false) -> [String] {
         let title: Message
         let colour: String
         switch verdict {
+        case .valid where ageing: (title, colour) = (Catalogue.validAgeing, "1;30;43")
         case .valid: (title, colour) = (Catalogue.valid, "1;97;42")
         case .notValid: (title, colour) = (Catalogue.notValid, "1;97;41")
         case .notGreenlaneCode: (title, colour) = (Catalogue.notGreenlaneCode, "1;30;43")
@@ -141,6 +157,7 @@ package struct ResultRenderer {
                 .object([("check", .string(warning.check)), ("message", .string(warning.message(language)))])
             })),
         ]
+        if verdict == .cannotConfirm { object.append(("instruction", .string(cannotConfirmInstruction))) }
         if let district = context.district { object.append(("zone", .string(district.slug))) }
         if let signer = result.signer {
             object.append(("kid", .string(signer.keyIDHex)))

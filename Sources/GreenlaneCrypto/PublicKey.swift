@@ -18,6 +18,15 @@ public final class PublicKey: @unchecked Sendable, Equatable {  // immutable; EV
         self.keyID = Array(SHA256.hash(spkiDER).prefix(8))
     }
 
+    /// A key made from the bytes of one of the two fixed SubjectPublicKeyInfo shapes, which are then its
+    /// canonical DER as they stand (what `i2d_PUBKEY` would write).
+    private init(key: EVPKey, algorithm: SignatureAlgorithm, canonicalSPKI: [UInt8]) {
+        self.algorithm = algorithm
+        self.key = key
+        self.spkiDER = canonicalSPKI
+        self.keyID = Array(SHA256.hash(canonicalSPKI).prefix(8))
+    }
+
     /// A "-----BEGIN PUBLIC KEY-----" (SubjectPublicKeyInfo) PEM.
     public convenience init(pem: String) throws(CryptoError) {
         let what = "public key PEM"
@@ -57,6 +66,10 @@ public final class PublicKey: @unchecked Sendable, Equatable {  // immutable; EV
             throw CryptoError(.invalidKey, "\(what): \(spkiDER.count) bytes is not a plausible public key")
         }
         ERR_clear_error()
+        if let (key, algorithm) = try Self.fixedShapeKey(spkiDER, what: what) {
+            self.init(key: key, algorithm: algorithm, canonicalSPKI: spkiDER)
+            return
+        }
         var consumed = 0
         let decoded: OpaquePointer? = spkiDER.withUnsafeBufferPointer { buffer in
             var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
@@ -72,6 +85,47 @@ public final class PublicKey: @unchecked Sendable, Equatable {  // immutable; EV
             throw CryptoError(.invalidKey, "\(what): \(spkiDER.count - consumed) trailing bytes after the key")
         }
         try self.init(key: key, what: what)
+    }
+
+    /// The two shapes every trust file holds, imported without OpenSSL's DER decoder: `d2i_PUBKEY` runs
+    /// OpenSSL 3's decoder chain, whose first use costs about 0.6 ms per key type of a `greenlane verify` cold
+    /// start (BENCHMARKS.md). A P-256 point goes through EVP_PKEY_fromdata, which refuses a point off the curve
+    /// or a coordinate outside the field, as d2i_PUBKEY does; any other DER takes the general path.
+    private static func fixedShapeKey(_ der: [UInt8], what: String) throws(CryptoError)
+        -> (EVPKey, SignatureAlgorithm)?
+    {
+        if der.count == ed25519SPKIPrefix.count + 32, der.starts(with: ed25519SPKIPrefix) {
+            let raw = Array(der[ed25519SPKIPrefix.count...])
+            guard let key = raw.withUnsafeBufferPointer({
+                EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, $0.count)
+            }) else { throw openSSLError(.invalidKey, "\(what): not a valid Ed25519 public key") }
+            return (EVPKey(taking: key), .eddsa)
+        }
+        guard der.count == p256SPKIPrefix.count + 65, der.starts(with: p256SPKIPrefix),
+            der[p256SPKIPrefix.count] == 0x04
+        else { return nil }
+        let point = Array(der[p256SPKIPrefix.count...])
+        // The builder keeps pointers to every value until OSSL_PARAM_BLD_to_param (see PrivateKey).
+        let built = point.withUnsafeBufferPointer { point -> UnsafeMutablePointer<OSSL_PARAM>? in
+            guard let builder = ParamBuilder(), let curveName = OBJ_nid2sn(NID_X9_62_prime256v1),
+                OSSL_PARAM_BLD_push_utf8_string(builder.pointer, greenlane_param_group_name(), curveName, 0) == 1,
+                OSSL_PARAM_BLD_push_octet_string(
+                    builder.pointer, greenlane_param_public_key(), point.baseAddress, point.count) == 1
+            else { return nil }
+            return OSSL_PARAM_BLD_to_param(builder.pointer)
+        }
+        guard let built else { throw openSSLError(.invalidKey, "\(what): cannot build key parameters") }
+        let params = ParamArray(taking: built)
+        guard let createdContext = EVP_PKEY_CTX_new_from_name(nil, "EC", nil) else {
+            throw openSSLError(.invalidKey, "\(what): cannot create an EC key context")
+        }
+        let context = EVPKeyContext(taking: createdContext)
+        var created: OpaquePointer?
+        guard EVP_PKEY_fromdata_init(context.pointer) == 1,
+            EVP_PKEY_fromdata(context.pointer, &created, greenlane_evp_pkey_public_selection(), params.pointer) == 1,
+            let created
+        else { throw openSSLError(.invalidKey, "\(what): not a valid SubjectPublicKeyInfo (point not on P-256)") }
+        return (EVPKey(taking: created), .es256)
     }
 
     /// The key as "-----BEGIN PUBLIC KEY-----" PEM.

@@ -42,8 +42,9 @@ public struct PermitEngine: Sendable {
         public var replace = false
         public var allOrNothing = false
         /// Rows per transaction. Each chunk commits before its codes are returned; a crash loses at most
-        /// the chunk in flight, and nothing from it was ever printed.
-        public var chunkSize = 500
+        /// the chunk in flight, and nothing from it was ever printed. 2,000: each chunk rewrites the pages of
+        /// the plate-keyed B-trees it touches, so 500-row chunks wrote about 2.6 times as much (BENCHMARKS.md).
+        public var chunkSize = 2_000
         /// Threads that sign; 1 signs on the calling thread, more sign ahead while the store records.
         public var jobs = 1
         /// Who issues, and when: requests are checked and passes issued as of `context.effectiveTime`.

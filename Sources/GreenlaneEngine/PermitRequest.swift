@@ -42,79 +42,84 @@ extension Policy {
     /// issued. `firm` is nil when the firm is not registered.
     public func draft(for request: PermitRequest, firm: Firm?, now: Int64) -> Result<PermitDraft, RequestRefusal> {
         var reasons: [String] = []
-        func field<T>(_ body: () throws(FormatError) -> T) -> T? {
+        var codes: [String] = []
+        func refuse(_ code: String, _ text: String) {
+            codes.append(code)
+            reasons.append(text)
+        }
+        func field<T>(_ code: String, _ body: () throws(FormatError) -> T) -> T? {
             do { return try body() } catch {
-                reasons.append(error.reason)
+                refuse(code, error.reason)
                 return nil
             }
         }
         if let firm {
-            if firm.status != .active { reasons.append("firm \(firm.id) is suspended: no new passes") }
+            if firm.status != .active { refuse("firm.suspended", "firm \(firm.id) is suspended: no new passes") }
         } else {
-            reasons.append("firm '\(request.firmID)' is not registered (greenlane firm add)")
+            refuse("firm.unknown", "firm '\(request.firmID)' is not registered (greenlane firm add)")
         }
         let vehicleClass = VehicleClass(slug: request.vehicleClass.trimmed)
         if vehicleClass == nil {
             let known = VehicleClass.allCases.map(\.slug).joined(separator: ", ")
-            reasons.append("vehicle class '\(request.vehicleClass)' is not one of \(known)")
+            refuse("vehicleClass.unknown", "vehicle class '\(request.vehicleClass)' is not one of \(known)")
         }
         let plate = vehicleClass.flatMap { vehicleClass in
-            field { () throws(FormatError) in try Plate(parsing: request.plate, vehicleClass: vehicleClass) }
+            field("plate.invalid") { () throws(FormatError) in try Plate(parsing: request.plate, vehicleClass: vehicleClass) }
         }
         let driverName = Permit.normalizedName(request.driverName.trimmed)
-        _ = field { () throws(FormatError) in try Permit.checkName(driverName) }
-        let driverID = field { () throws(FormatError) in try CitizenID(parsing: request.driverID.trimmed) }
+        _ = field("driverName.invalid") { () throws(FormatError) in try Permit.checkName(driverName) }
+        let driverID = field("driverID.invalid") { () throws(FormatError) in try CitizenID(parsing: request.driverID.trimmed) }
         let purpose = Purpose(slug: request.purpose.trimmed)
         if purpose == nil {
             let known = Purpose.allCases.map(\.slug).joined(separator: ", ")
-            reasons.append("purpose '\(request.purpose)' is not one of \(known)")
+            refuse("purpose.unknown", "purpose '\(request.purpose)' is not one of \(known)")
         }
         if let purpose, let firm, !(purposesByFirmKind[firm.kind]?.contains(purpose) ?? false) {
-            reasons.append("a \(firm.kind.rawValue) firm may not request passes for \(purpose.slug)")
+            refuse("purpose.notForFirm", "a \(firm.kind.rawValue) firm may not request passes for \(purpose.slug)")
         }
-        let zones = field { () throws(FormatError) in try Zones(parsing: request.zones) }
+        let zones = field("zones.invalid") { () throws(FormatError) in try Zones(parsing: request.zones) }
         if let zones, let purpose {
             let open = zonesByPurpose[purpose] ?? Zones()
             let closed = zones.subtracting(open)
             if !closed.isEmpty {
-                reasons.append("zones not open to \(purpose.slug): \(closed.districts.map(\.slug).joined(separator: ","))")
+                refuse("zones.closed", "zones not open to \(purpose.slug): \(closed.districts.map(\.slug).joined(separator: ","))")
             }
         }
 
         // Validity: the latest start, the earliest end of everything that bounds it.
         var testAt: Int64?
         if request.testAt.trimmed.isEmpty {
-            reasons.append("the driver's negative COVID-19 test date is missing")
+            refuse("test.missing", "the driver's negative COVID-19 test date is missing")
         } else if let test = Timestamp.parse(request.testAt) {
             testAt = test
             if test > now + 300 {
-                reasons.append("test date \(request.testAt) is in the future")
+                refuse("test.future", "test date \(request.testAt) is in the future")
             } else if now - test > testMaxAge {
-                reasons.append("test of \(Timestamp.rfc3339(test)) is older than \(testMaxAge / 3600) hours")
+                refuse("test.tooOld", "test of \(Timestamp.rfc3339(test)) is older than \(testMaxAge / 3600) hours")
             }
         } else {
-            reasons.append("test date '\(request.testAt)' is not a date or RFC 3339 time")
+            refuse("test.invalid", "test date '\(request.testAt)' is not a date or RFC 3339 time")
         }
         var notBefore = max(now, order.start)
         if let text = request.validFrom?.trimmed, !text.isEmpty {
             if let from = Timestamp.parse(text) { notBefore = max(from, notBefore) } else {
-                reasons.append("valid-from '\(text)' is not a date or RFC 3339 time")
+                refuse("validFrom.invalid", "valid-from '\(text)' is not a date or RFC 3339 time")
             }
         }
         var expiresAt = min(order.end, notBefore + maxValidity, (testAt ?? now) + testMaxAge)
         if let text = request.validUntil?.trimmed, !text.isEmpty {
             if let until = Timestamp.parse(text) { expiresAt = min(expiresAt, until) } else {
-                reasons.append("valid-until '\(text)' is not a date or RFC 3339 time")
+                refuse("validUntil.invalid", "valid-until '\(text)' is not a date or RFC 3339 time")
             }
         }
         if now >= order.end {
-            reasons.append("order \(order.number) ended at \(Timestamp.rfc3339(order.end))")
+            refuse("order.ended", "order \(order.number) ended at \(Timestamp.rfc3339(order.end))")
         } else if expiresAt <= notBefore, reasons.isEmpty {
-            reasons.append("no validity left: the pass would end (\(Timestamp.rfc3339(expiresAt))) before it starts")
+            refuse("validity.none", "no validity left: the pass would end (\(Timestamp.rfc3339(expiresAt))) before it starts")
         }
 
         guard reasons.isEmpty, let vehicleClass, let plate, let driverID, let purpose, let zones, let testAt else {
-            return .failure(RequestRefusal(source: request.source, reasons: reasons))
+            return .failure(RequestRefusal(source: request.source, reasons: reasons, codes: codes))
         }
         return .success(PermitDraft(
             source: request.source, firmID: request.firmID.trimmed, plate: plate, vehicleClass: vehicleClass,
@@ -127,11 +132,23 @@ extension Policy {
 public struct RequestRefusal: Error, Sendable {
     public var source: String
     public var reasons: [String]
+    /// A stable, machine-readable code per reason, in the same order (`plate.invalid`, `test.tooOld`; the
+    /// service answers with these, docs/SERVICE.md); `refused` where the refusal came with text only.
+    public var codes: [String]
 
-    public init(source: String, reasons: [String]) {
+    public init(source: String, reasons: [String], codes: [String]? = nil) {
         self.source = source
         self.reasons = reasons
+        self.codes = codes ?? reasons.map { _ in "refused" }
     }
+
+    /// Every stable code this engine gives a policy refusal.
+    public static let policyCodes: Set<String> = [
+        "firm.suspended", "firm.unknown", "vehicleClass.unknown", "plate.invalid", "driverName.invalid",
+        "driverID.invalid", "purpose.unknown", "purpose.notForFirm", "zones.invalid", "zones.closed", "test.missing",
+        "test.future", "test.tooOld", "test.invalid", "validFrom.invalid", "validUntil.invalid", "order.ended",
+        "validity.none",
+    ]
 }
 
 extension String {

@@ -6,6 +6,9 @@ public enum Catalogue {
     // MARK: Verdict banners, the first line an officer reads.
 
     public static let valid = Message("verdict.valid", vi: "✔  HỢP LỆ — ĐƯỢC QUA CHỐT", en: "✔  VALID — MAY PASS")
+    /// Valid, while the revocation list is in its grace: an amber banner.
+    public static let validAgeing = Message(
+        "verdict.valid-ageing", vi: "✔  HỢP LỆ — DỮ LIỆU SẮP CŨ: HÃY ĐỒNG BỘ", en: "✔  VALID — DATA GETTING OLD: SYNC")
     public static let notValid = Message(
         "verdict.not-valid", vi: "✘  KHÔNG HỢP LỆ — KHÔNG ĐƯỢC QUA", en: "✘  NOT VALID — DO NOT LET PASS")
     public static let cannotRead = Message(
@@ -27,7 +30,8 @@ public enum Catalogue {
         en: "The code is blurred, cut short or mistyped. Scan the card again; this is not a sign of forgery.")
     public static let notGreenlaneHint = Message(
         "hint.not-greenlane",
-        vi: "Mã QR này không phải thẻ luồng xanh (có thể là đường link hay tờ khai y tế). Hãy hỏi mã trên thẻ luồng xanh.",
+        vi: "Mã QR này không phải thẻ luồng xanh (có thể là đường link hay tờ khai y tế). "
+            + "Hãy hỏi mã trên thẻ luồng xanh.",
         en: "This QR code is not a green-lane pass (perhaps a link or a health declaration). Ask for the pass's code.")
     public static let demoHint = Message(
         "hint.demo",
@@ -35,8 +39,16 @@ public enum Catalogue {
         en: "Signed with the public demo key \"{1}\": for training only (run with --training).")
     public static let cannotConfirmHint = Message(
         "hint.cannot-confirm",
-        vi: "Thẻ có vẻ đúng nhưng dữ liệu của chốt chưa dùng được: báo cán bộ phụ trách, chưa cho qua.",
-        en: "The pass looks right but the checkpoint's data cannot be used: call the officer in charge; do not wave it through.")
+        vi: "Thẻ có vẻ đúng nhưng dữ liệu của chốt chưa đủ để xác nhận (xem lưu ý bên dưới).",
+        en: "The pass looks right but the checkpoint's data are not enough to confirm it (see the notes below).")
+    /// The trust file's `cannotConfirm` instruction, under this heading, in the officer's language.
+    public static let authorityInstruction = Message(
+        "hint.authority-instruction", vi: "Chỉ dẫn của đơn vị cấp thẻ: {1}",
+        en: "The issuing authority's instruction: {1}")
+    /// When the trust file gives no instruction.
+    public static let cannotConfirmDefaultInstruction = Message(
+        "hint.cannot-confirm-default", vi: "Báo cán bộ phụ trách; chưa cho qua khi chưa có chỉ đạo.",
+        en: "Call the officer in charge; do not wave it through without instructions.")
     public static let demoNote = Message(
         "note.demo", vi: "  ⚠  THẺ MẪU (DEMO) — KHÔNG PHẢI THẺ THẬT", en: "  ⚠  DEMO PASS — NOT A REAL PASS")
 
@@ -112,6 +124,17 @@ public enum Catalogue {
     public static let keyNotValid = Message(
         "failure.key-not-valid", vi: "Khóa {1} không còn hiệu lực khi cấp thẻ ({2})",
         en: "Key {1} was not valid when the pass was issued ({2})")
+    public static let keyLifetimeTooLong = Message(
+        "failure.key-lifetime-too-long", vi: "Thẻ dài hơn mức khóa {1} được phép ký ({2} ngày)",
+        en: "The pass lasts longer than key {1} may sign ({2} days)")
+    public static let keyLifetimeSignedEarly = Message(
+        "failure.key-lifetime-signed-early", vi: "Thẻ được ký hơn một ngày trước ngày hiệu lực (khóa {1})",
+        en: "The pass was signed more than a day before it starts (key {1})")
+    public static let keyLifetimePastKeyEnd = Message(
+        "failure.key-lifetime-past-key-end", vi: "Thẻ còn hạn quá xa sau khi khóa {1} hết hiệu lực ({2})",
+        en: "The pass runs too long past the end of key {1} ({2})")
+    public static let keyRole = Message(
+        "failure.key-role", vi: "Khóa {1} không được phép ký thẻ", en: "Key {1} may not sign passes")
     public static let issuerMismatch = Message(
         "failure.issuer-mismatch", vi: "Đơn vị cấp ghi trên thẻ không phải {1}, đơn vị của khóa ký",
         en: "The pass's issuer is not {1}, the signing key's issuer")
@@ -134,14 +157,39 @@ public enum Catalogue {
     // MARK: Notes that do not refuse a pass.
 
     public static let staleRevocationList = Message(
-        "warning.stale-revocation-list", vi: "Danh sách thu hồi đã cũ (lập lúc {1}): cần cập nhật",
-        en: "Revocation list is stale (made {1}): update it")
+        "warning.stale-revocation-list",
+        vi: "Danh sách thu hồi đã quá hạn (lập lúc {1}, chỉ dùng được đến {2}): cần đồng bộ",
+        en: "Revocation list is out of date (made {1}, usable until {2}): sync it")
+    public static let ageingRevocationList = Message(
+        "warning.ageing-revocation-list",
+        vi: "Danh sách thu hồi sắp cũ (lập lúc {1}, còn dùng được đến {2}): hãy đồng bộ",
+        en: "Revocation list is getting old (made {1}, usable until {2}): sync it")
+    public static let revocationListFromFuture = Message(
+        "warning.revocation-list-from-future",
+        vi: "Danh sách thu hồi ghi ngày lập {1}, sau giờ của máy: không dùng được; kiểm tra đồng hồ",
+        en: "Revocation list is dated {1}, after this device's clock: not used; check the clock")
+    public static let revocationListOtherIssuer = Message(
+        "warning.revocation-list-other-issuer",
+        vi: "Danh sách thu hồi là của đơn vị khác ({1}), không áp dụng cho thẻ này",
+        en: "The revocation list is another issuer's ({1}); it does not apply to this pass")
+    public static let revocationListDemoSigned = Message(
+        "warning.revocation-list-demo-signed",
+        vi: "Danh sách thu hồi ký bằng khóa thử nghiệm ({1}): không bao giờ áp dụng cho thẻ thật",
+        en: "The revocation list is signed with a demo key ({1}): it never applies to a real pass")
     public static let noRevocationList = Message(
-        "warning.no-revocation-list", vi: "Không có danh sách thu hồi: chưa kiểm tra thu hồi",
-        en: "No revocation list: revocation not checked")
+        "warning.no-revocation-list", vi: "Không có danh sách thu hồi: chưa kiểm tra được thu hồi",
+        en: "No revocation list: revocation cannot be checked")
+    public static let revocationCheckWaived = Message(
+        "warning.revocation-check-waived",
+        vi: "Cán bộ đã bỏ qua kiểm tra thu hồi (--waive-revocations): thẻ đã bị thu hồi vẫn có thể qua",
+        en: "The officer waived the revocation check (--waive-revocations): a revoked pass would pass")
     public static let zoneNotChecked = Message(
-        "warning.zone-not-checked", vi: "Chưa chọn địa bàn chốt: chưa kiểm tra khu vực",
-        en: "No checkpoint district given: zone not checked")
+        "warning.zone-not-checked", vi: "Chưa chọn địa bàn chốt, mà thẻ chỉ có hiệu lực ở một số quận, huyện",
+        en: "No checkpoint district given, and the pass is valid only in some districts")
+    public static let clockBehind = Message(
+        "warning.clock-behind",
+        vi: "Đồng hồ của máy sớm hơn thời điểm ký mới nhất chốt đã thấy ({1}): chỉnh lại giờ",
+        en: "This device's clock is earlier than the newest signed time it has seen ({1}): set the clock")
 
     // MARK: Errors that stop a command, each with what to do.
 
@@ -161,19 +209,28 @@ public enum Catalogue {
         .init("VerifierDomain.unreadableFile",
               problem: (vi: "Không đọc được tệp của chốt (tệp tin cậy hoặc danh sách thu hồi)",
                         en: "A checkpoint file (trust file or revocation list) cannot be read"),
-              remedy: (vi: "Kiểm tra đường dẫn sau --trust hoặc --revocations và chép lại tệp từ USB của đơn vị.",
-                       en: "Check the path after --trust or --revocations and copy the file again from the unit's USB stick.")),
+              remedy: (
+                  vi: "Kiểm tra đường dẫn sau --trust hoặc --revocations và chép lại tệp từ USB của đơn vị.",
+                  en: "Check the path after --trust or --revocations and copy the file again from the unit's "
+                      + "USB stick.")),
         .init("VerifierDomain.invalidTrustFile",
-              problem: (vi: "Tệp tin cậy bị hỏng hoặc sai định dạng", en: "The trust file is damaged or not in the right format"),
-              remedy: (vi: "Lấy lại tệp tin cậy (greenlane-trust/1) từ đơn vị cấp thẻ; không sửa tay.",
-                       en: "Get the trust file (greenlane-trust/1) again from the issuing office; do not edit it by hand.")),
+              problem: (
+                  vi: "Tệp tin cậy bị hỏng hoặc sai định dạng",
+                  en: "The trust file is damaged or not in the right format"),
+              remedy: (
+                  vi: "Lấy lại tệp tin cậy từ đơn vị cấp thẻ; không sửa tay.",
+                  en: "Get the trust file again from the issuing office; do not edit it by hand.")),
         .init("VerifierDomain.keyIDMismatch",
-              problem: (vi: "Tệp tin cậy có mã khóa (kid) không khớp với khóa", en: "A kid in the trust file does not match its key"),
+              problem: (
+                  vi: "Tệp tin cậy có mã khóa (kid) không khớp với khóa",
+                  en: "A kid in the trust file does not match its key"),
               remedy: (vi: "Tệp tin cậy đã bị sửa: lấy lại bản gốc từ đơn vị cấp thẻ.",
                        en: "The trust file was altered: get the original from the issuing office.")),
         .init("VerifierDomain.duplicateKeyID",
               problem: (vi: "Tệp tin cậy liệt kê một khóa hai lần", en: "The trust file lists a key twice"),
-              remedy: (vi: "Lấy lại tệp tin cậy từ đơn vị cấp thẻ.", en: "Get the trust file again from the issuing office.")),
+              remedy: (
+                  vi: "Lấy lại tệp tin cậy từ đơn vị cấp thẻ.",
+                  en: "Get the trust file again from the issuing office.")),
         .init("VerifierDomain.demoKeyNotFlagged",
               problem: (vi: "Tệp tin cậy coi khóa thử nghiệm công khai là khóa thật",
                         en: "The trust file lists a public demo key as a real key"),
@@ -181,15 +238,37 @@ public enum Catalogue {
                        en: "Use the issuing office's trust file; a demo key must carry \"demo\": true.")),
         .init("VerifierDomain.emptyTrustSet",
               problem: (vi: "Tệp tin cậy không có khóa nào", en: "The trust file lists no keys"),
-              remedy: (vi: "Lấy lại tệp tin cậy từ đơn vị cấp thẻ.", en: "Get the trust file again from the issuing office.")),
+              remedy: (
+                  vi: "Lấy lại tệp tin cậy từ đơn vị cấp thẻ.",
+                  en: "Get the trust file again from the issuing office.")),
         .init("VerifierDomain.invalidRevocationList",
               problem: (vi: "Danh sách thu hồi bị hỏng", en: "The revocation list is damaged"),
               remedy: (vi: "Tải lại danh sách thu hồi mới nhất từ đơn vị cấp thẻ.",
                        en: "Download the latest revocation list again from the issuing office.")),
         .init("VerifierDomain.revocationListNotTrusted",
-              problem: (vi: "Danh sách thu hồi không do khóa tin cậy ký", en: "The revocation list is not signed by a trusted key"),
+              problem: (
+                  vi: "Danh sách thu hồi không do khóa tin cậy ký",
+                  en: "The revocation list is not signed by a trusted key"),
               remedy: (vi: "Dùng danh sách thu hồi và tệp tin cậy của cùng một đơn vị cấp thẻ.",
                        en: "Use the revocation list and the trust file of the same issuing office.")),
+        .init("VerifierDomain.revocationListRollback",
+              problem: (
+                  vi: "Danh sách thu hồi cũ hơn danh sách chốt đã dùng",
+                  en: "The revocation list is older than one this checkpoint has used"),
+              remedy: (vi: "Không dùng danh sách cũ: tải danh sách mới nhất từ đơn vị cấp thẻ.",
+                       en: "Do not use the older list: download the latest one from the issuing office.")),
+        .init("VerifierDomain.revocationListsOneSigner",
+              problem: (
+                  vi: "Hai danh sách thu hồi của cùng một khóa ký",
+                  en: "Two revocation lists from the same signing key"),
+              remedy: (vi: "Chỉ giữ danh sách mới nhất của mỗi đơn vị trong thư mục.",
+                       en: "Keep only each issuer's latest list in the folder.")),
+        .init("VerifierDomain.stateFile",
+              problem: (
+                  vi: "Không dùng được tệp trạng thái của chốt",
+                  en: "The checkpoint's state file cannot be used"),
+              remedy: (vi: "Kiểm tra đường dẫn sau --state (hoặc GREENLANE_VERIFIER_STATE) và quyền ghi.",
+                       en: "Check the path after --state (or GREENLANE_VERIFIER_STATE) and write permission.")),
         .init("VerifierDomain.revocationListBadSignature",
               problem: (vi: "Chữ ký của danh sách thu hồi sai", en: "The revocation list's signature is not valid"),
               remedy: (vi: "Danh sách có thể đã bị sửa: tải lại bản gốc từ đơn vị cấp thẻ.",
@@ -197,42 +276,64 @@ public enum Catalogue {
         // Files.
         .init("FileDomain.unreadable",
               problem: (vi: "Không đọc được tệp", en: "A file cannot be read"),
-              remedy: (vi: "Kiểm tra đường dẫn, tên tệp và quyền đọc.", en: "Check the path, the file name and read permission.")),
+              remedy: (
+                  vi: "Kiểm tra đường dẫn, tên tệp và quyền đọc.",
+                  en: "Check the path, the file name and read permission.")),
         .init("FileDomain.tooLarge",
               problem: (vi: "Tệp quá lớn", en: "A file is too large"),
               remedy: (vi: "Kiểm tra xem có chọn nhầm tệp không.", en: "Check that the right file was given.")),
         .init("FileDomain.insecurePermissions",
-              problem: (vi: "Tệp bí mật (khóa, mật khẩu) để người khác đọc được", en: "A secret file (key, passphrase) is readable by others"),
-              remedy: (vi: "Chạy chmod 600 với tệp đó, rồi chạy lại.", en: "Run chmod 600 on that file, then run again.")),
+              problem: (
+                  vi: "Tệp bí mật (khóa, mật khẩu) để người khác đọc được",
+                  en: "A secret file (key, passphrase) is readable by others"),
+              remedy: (
+                  vi: "Chạy chmod 600 với tệp đó, rồi chạy lại.",
+                  en: "Run chmod 600 on that file, then run again.")),
         .init("FileDomain.exists",
-              problem: (vi: "Tệp đã có; lệnh không ghi đè", en: "The file already exists; the command never overwrites it"),
+              problem: (
+                  vi: "Tệp đã có; lệnh không ghi đè",
+                  en: "The file already exists; the command never overwrites it"),
               remedy: (vi: "Chọn tên hoặc thư mục khác.", en: "Choose another name or folder.")),
         .init("FileDomain.noFolder",
               problem: (vi: "Thư mục để ghi không có", en: "The folder to write into does not exist"),
               remedy: (vi: "Tạo thư mục đó hoặc chọn thư mục khác.", en: "Create that folder or choose another one.")),
         .init("FileDomain.unwritable",
-              problem: (vi: "Không ghi được tệp (đầy đĩa hoặc lỗi đĩa)", en: "A file cannot be written (disk full or a disk error)"),
+              problem: (
+                  vi: "Không ghi được tệp (đầy đĩa hoặc lỗi đĩa)",
+                  en: "A file cannot be written (disk full or a disk error)"),
               remedy: (vi: "Giải phóng chỗ trống trên đĩa hoặc chọn nơi khác, rồi chạy lại.",
                        en: "Free some disk space or choose another place, then run again.")),
         // Keys.
         .init("CryptoDomain.keyGeneration",
               problem: (vi: "Không tạo được khóa", en: "The key could not be generated"),
-              remedy: (vi: "Chạy lại; nếu vẫn lỗi, báo bộ phận kỹ thuật.", en: "Run again; if it fails again, tell support.")),
+              remedy: (
+                  vi: "Chạy lại; nếu vẫn lỗi, báo bộ phận kỹ thuật.",
+                  en: "Run again; if it fails again, tell support.")),
         .init("CryptoDomain.invalidKey",
               problem: (vi: "Khóa không hợp lệ", en: "The key is not valid"),
-              remedy: (vi: "Kiểm tra tệp khóa; lấy lại từ bản sao lưu.", en: "Check the key file; restore it from the backup.")),
+              remedy: (
+                  vi: "Kiểm tra tệp khóa; lấy lại từ bản sao lưu.",
+                  en: "Check the key file; restore it from the backup.")),
         .init("CryptoDomain.unsupportedKeyType",
               problem: (vi: "Loại khóa không được hỗ trợ", en: "The key type is not supported"),
-              remedy: (vi: "Dùng khóa ES256 (P-256) hoặc EdDSA (Ed25519).", en: "Use an ES256 (P-256) or EdDSA (Ed25519) key.")),
+              remedy: (
+                  vi: "Dùng khóa ES256 (P-256) hoặc EdDSA (Ed25519).",
+                  en: "Use an ES256 (P-256) or EdDSA (Ed25519) key.")),
         .init("CryptoDomain.notAPrivateKey",
               problem: (vi: "Tệp không phải khóa bí mật", en: "The file is not a private key"),
-              remedy: (vi: "Chọn tệp .key.pem, không phải .pub.pem.", en: "Give the .key.pem file, not the .pub.pem one.")),
+              remedy: (
+                  vi: "Chọn tệp .key.pem, không phải .pub.pem.",
+                  en: "Give the .key.pem file, not the .pub.pem one.")),
         .init("CryptoDomain.passphraseRequired",
               problem: (vi: "Khóa được mã hóa cần mật khẩu", en: "The encrypted key needs its passphrase"),
-              remedy: (vi: "Thêm --passphrase-file hoặc --passphrase-env.", en: "Add --passphrase-file or --passphrase-env.")),
+              remedy: (
+                  vi: "Thêm --passphrase-file hoặc --passphrase-env.",
+                  en: "Add --passphrase-file or --passphrase-env.")),
         .init("CryptoDomain.wrongPassphrase",
               problem: (vi: "Mật khẩu của khóa sai", en: "The key's passphrase is wrong"),
-              remedy: (vi: "Kiểm tra tệp hoặc biến môi trường chứa mật khẩu.", en: "Check the file or variable that holds the passphrase.")),
+              remedy: (
+                  vi: "Kiểm tra tệp hoặc biến môi trường chứa mật khẩu.",
+                  en: "Check the file or variable that holds the passphrase.")),
         .init("CryptoDomain.invalidPassphrase",
               problem: (vi: "Mật khẩu không dùng được", en: "The passphrase cannot be used"),
               remedy: (vi: "Dùng mật khẩu một dòng, không rỗng.", en: "Use a passphrase of one non-empty line.")),
@@ -247,25 +348,39 @@ public enum Catalogue {
               remedy: (vi: "Chạy chmod 600 với tệp khóa.", en: "Run chmod 600 on the key file.")),
         .init("CryptoDomain.fileUnreadable",
               problem: (vi: "Không đọc được tệp khóa", en: "The key file cannot be read"),
-              remedy: (vi: "Kiểm tra đường dẫn sau --key và quyền đọc.", en: "Check the path after --key and read permission.")),
+              remedy: (
+                  vi: "Kiểm tra đường dẫn sau --key và quyền đọc.",
+                  en: "Check the path after --key and read permission.")),
         .init("CryptoDomain.fileUnwritable",
               problem: (vi: "Không ghi được tệp khóa", en: "The key file cannot be written"),
-              remedy: (vi: "Kiểm tra chỗ trống và quyền ghi của thư mục.", en: "Check the folder's free space and write permission.")),
+              remedy: (
+                  vi: "Kiểm tra chỗ trống và quyền ghi của thư mục.",
+                  en: "Check the folder's free space and write permission.")),
         .init("CryptoDomain.fileExists",
               problem: (vi: "Tệp khóa đã có; không ghi đè", en: "The key file exists; it is never overwritten"),
               remedy: (vi: "Chọn --name hoặc --out khác.", en: "Choose another --name or --out.")),
         .init("CryptoDomain.signingFailed",
               problem: (vi: "Không ký được", en: "Signing failed"),
-              remedy: (vi: "Chạy lại; nếu vẫn lỗi, báo bộ phận kỹ thuật.", en: "Run again; if it fails again, tell support.")),
+              remedy: (
+                  vi: "Chạy lại; nếu vẫn lỗi, báo bộ phận kỹ thuật.",
+                  en: "Run again; if it fails again, tell support.")),
         .init("CryptoDomain.certificate",
-              problem: (vi: "Chứng thư trong tệp tin cậy không dùng được", en: "A certificate in the trust file cannot be used"),
-              remedy: (vi: "Lấy lại tệp tin cậy từ đơn vị cấp thẻ.", en: "Get the trust file again from the issuing office.")),
+              problem: (
+                  vi: "Chứng thư trong tệp tin cậy không dùng được",
+                  en: "A certificate in the trust file cannot be used"),
+              remedy: (
+                  vi: "Lấy lại tệp tin cậy từ đơn vị cấp thẻ.",
+                  en: "Get the trust file again from the issuing office.")),
         // The command itself.
         .init("CommandDomain.input",
-              problem: (vi: "Thông tin đưa cho lệnh không dùng được", en: "Something given to the command cannot be used"),
+              problem: (
+                  vi: "Thông tin đưa cho lệnh không dùng được",
+                  en: "Something given to the command cannot be used"),
               remedy: (vi: "Đọc chi tiết bên dưới và sửa tham số.", en: "Read the detail below and fix the argument.")),
         .init("CommandDomain.missing",
-              problem: (vi: "Bản greenlane này thiếu phần cần thiết", en: "This build of greenlane lacks what the command needs"),
+              problem: (
+                  vi: "Bản greenlane này thiếu phần cần thiết",
+                  en: "This build of greenlane lacks what the command needs"),
               remedy: (vi: "Cài greenlane-office cạnh greenlane, hoặc nhập mã bằng tay.",
                        en: "Install greenlane-office next to greenlane, or type the code in.")),
         // Photos and scans (verify --image).
@@ -300,16 +415,19 @@ public enum Catalogue {
     /// Every message, for the catalogue test.
     public static var all: [Message] {
         [
-            valid, notValid, cannotRead, notGreenlaneCode, cannotConfirm, demo,
-            cannotReadHint, notGreenlaneHint, demoHint, cannotConfirmHint, demoNote,
+            valid, validAgeing, notValid, cannotRead, notGreenlaneCode, cannotConfirm, demo,
+            cannotReadHint, notGreenlaneHint, demoHint, cannotConfirmHint, authorityInstruction,
+            cannotConfirmDefaultInstruction, demoNote,
             reasons, notes, signedBy, signedButNotValid, notVerified, endOfNotVerified, checkedAt, inspectNotVerified,
             plate, vehicle, firm, driver, driverValue, zones, purpose, hours, hoursValue, validity, serial, serialValue,
             issuer,
             malformedPrefix, malformedBase45, malformedZlib, malformedCBOR, malformedCOSE, malformedClaims,
             nonCanonicalCompression, unknownKeyID, algorithmNotAllowed, algorithmMismatch, nonCanonicalSignature,
-            badSignature, keyNotValid, issuerMismatch, notYetValid, expired, wrongZone, outsideTimeWindow, revoked,
+            badSignature, keyNotValid, keyLifetimeTooLong, keyLifetimeSignedEarly, keyLifetimePastKeyEnd, keyRole,
+            issuerMismatch, notYetValid, expired, wrongZone, outsideTimeWindow, revoked,
             demoKeyReason, allOfHanoi,
-            staleRevocationList, noRevocationList, zoneNotChecked,
+            staleRevocationList, ageingRevocationList, revocationListFromFuture, revocationListOtherIssuer,
+            revocationListDemoSigned, noRevocationList, revocationCheckWaived, zoneNotChecked, clockBehind,
             errorPrefix, remedyPrefix, detailPrefix,
         ] + ([unknownError] + errors).flatMap { [$0.problem, $0.remedy] }
     }

@@ -76,6 +76,7 @@ extension Greenlane {
             let engine = try PermitEngine(policy: policy, store: store, key: key)
             // After the set-up: a command refused for its key or policy says only that (one line).
             let context = try registry.auditContext()
+            try SigningKeyOptions.checkPassesFit(entry, policy: policy, at: context.effectiveTime)
             var requests: [PermitRequest] = []
             var malformed: [RequestRefusal] = []
             if let csv {

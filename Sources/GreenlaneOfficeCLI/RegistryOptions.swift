@@ -126,6 +126,25 @@ struct SigningKeyOptions: ParsableArguments {
             + "checkpoint refuses."))
     var keyTrust: String
 
+    /// Refuses to issue what every checkpoint would refuse: passes longer than the key's trusted lifetime
+    /// (`key-lifetime`), or signed outside the key's validity (`key-not-valid`).
+    static func checkPassesFit(_ entry: TrustedKey, policy: Policy, at now: Int64) throws {
+        let days = { (seconds: Int64) in seconds / 86_400 }
+        guard policy.maxValidity <= entry.maxPassLifetime else {
+            throw EngineError(.keyTrust, "the policy allows passes of \(days(policy.maxValidity)) days, but the key "
+                + "\(entry.keyIDHex) is trusted for passes of at most \(days(entry.maxPassLifetime)) days: "
+                + "checkpoints would refuse them (key-lifetime); shorten maxValidityDays or use another key")
+        }
+        if let notBefore = entry.notBefore, now < notBefore {
+            throw EngineError(.keyTrust, "the key \(entry.keyIDHex) may sign only from "
+                + "\(Timestamp.rfc3339(notBefore)): checkpoints would refuse its passes (key-not-valid)")
+        }
+        if let notAfter = entry.notAfter, now > notAfter {
+            throw EngineError(.keyTrust, "the key \(entry.keyIDHex) was retired at \(Timestamp.rfc3339(notAfter)): "
+                + "checkpoints would refuse its passes (key-not-valid)")
+        }
+    }
+
     /// The key, decrypted once for the whole command, and its entry in `--key-trust`, which must name `issuer`.
     func load(issuer: String, role: KeyRole) throws -> (key: PrivateKey, entry: TrustedKey) {
         let key = try PrivateKey.load(path: self.key, passphrase: try passphrase.passphrase())
@@ -142,16 +161,12 @@ struct SigningKeyOptions: ParsableArguments {
             throw EngineError(.keyTrust, "--key \(self.key) (kid \(kid)) is trusted for issuer \(entryIssuer), "
                 + "not \(issuer)")
         }
-        // ROLE CHECK (issue 11, "Trust files with roles"): trust entries carry no roles yet. When they do,
-        // refuse here an entry without `role` (passes for issue/renew, revocation lists for export):
-        //     guard entry.roles.contains(role) else { throw EngineError(.keyTrust, "... has no \(role) role") }
-        _ = role
+        // A key trusted only for lists must not sign passes, and the other way round: checkpoints would refuse
+        // them (key-role), or not load the list.
+        guard entry.roles.contains(role) else {
+            throw EngineError(.keyTrust, "--key \(self.key) (kid \(kid)): its entry in --key-trust \(keyTrust) has "
+                + "no '\(role.name)' role (it has: \(KeyRole.all.filter(entry.roles.contains).map(\.name).joined(separator: ", ")))")
+        }
         return (key, entry)
     }
-}
-
-/// What a key is used for in a command; checked against the trust entry's roles once they exist (issue 11).
-enum KeyRole: String {
-    case passes
-    case revocationLists = "revocation lists"
 }

@@ -35,6 +35,7 @@ extension Greenlane {
             let (key, entry) = try signing.load(issuer: policy.issuer, role: .passes)
             let engine = try PermitEngine(policy: policy, store: store, key: key)
             let context = try registry.auditContext()
+            try SigningKeyOptions.checkPassesFit(entry, policy: policy, at: context.effectiveTime)
             var output = PassOutput(folder: out)
             output.isDemo = entry.isDemo
             output.firmNames = Dictionary(uniqueKeysWithValues: try await store.firms().map { ($0.id, $0.legalName) })

@@ -125,16 +125,29 @@ extension Greenlane {
                 commandName: "export", abstract: "Write the signed list of revoked permits that have not yet expired.")
 
             @Option(name: [.short, .long], help: "Output file (.glr).") var out: String
+            @Option(name: .long, help: "Hours until the next list is due (nextUpdate; 1-744).")
+            var nextUpdate: Int64 = 24
+            @Option(name: .long, help: "Hours after nextUpdate that checkpoints still use it, under an amber banner (0-168).")
+            var grace: Int64 = 12
             @OptionGroup var signing: SigningKeyOptions
             @OptionGroup var registry: RegistryOptions
 
-            func validate() throws { try checkOneLine(out, "--out", maxLength: 1_000) }
+            func validate() throws {
+                try checkOneLine(out, "--out", maxLength: 1_000)
+                guard (1...RevocationList.maxValidity / 3600).contains(nextUpdate) else {
+                    throw ValidationError("--next-update must be 1-\(RevocationList.maxValidity / 3600) hours")
+                }
+                guard (0...RevocationList.maxGrace / 3600).contains(grace) else {
+                    throw ValidationError("--grace must be 0-\(RevocationList.maxGrace / 3600) hours")
+                }
+            }
 
             mutating func run() async throws {
                 // The issuer is the registry's: a list names only what this registry revoked.
                 let store = try await registry.open()
                 let issuer = store.settings!.issuer
-                let signer = PassSigner(key: try signing.load(issuer: issuer, role: .revocationLists).key)
+                let (key, entry) = try signing.load(issuer: issuer, role: .revocationLists)
+                let signer = PassSigner(key: key)
                 let context = try registry.auditContext()
                 let now = context.effectiveTime
                 let export = try await store.revocations(relevantAt: now)
@@ -145,15 +158,21 @@ extension Greenlane {
                         + "as their reason; the list says 'other' for them (free text never goes to checkpoints): "
                         + serials.prefix(10).joined(separator: ", ") + (serials.count > 10 ? ", ..." : ""))
                 }
-                let list = RevocationList(issuer: issuer, issuedAt: now, entries: entries)
+                let sequence = try await store.nextRevocationListSequence(kid: entry.keyIDHex)
+                let list = RevocationList(
+                    issuer: issuer, issuedAt: now, entries: entries, sequence: sequence,
+                    nextUpdate: now + nextUpdate * 3600, grace: grace * 3600)
                 let bytes = try signer.signedRevocationList(list)
                 // Atomic: a failed or killed export leaves the previous list, which checkpoints still load.
                 try FileWriter.write(bytes, to: out, mode: FileWriter.publicMode)
                 let mapped = export.freeTextReasons.isEmpty
                     ? "" : " (\(export.freeTextReasons.count) free-text as other)"
-                try await store.recordAudit("revocations.export", subject: nil,
-                                            detail: "\(entries.count) entries to \(out)\(mapped)", context: context)
-                printError("wrote \(out): \(entries.count) revoked permits, signed \(Timestamp.rfc3339(now))")
+                try await store.recordAudit(
+                    "revocations.export", subject: nil,
+                    detail: "\(entries.count) entries to \(out)\(mapped), sequence \(sequence) of kid \(entry.keyIDHex)",
+                    context: context)
+                printError("wrote \(out): \(entries.count) revoked permits, list \(sequence), signed "
+                    + "\(Timestamp.rfc3339(now)), next due \(Timestamp.rfc3339(list.nextUpdate)) (grace \(grace) h)")
             }
         }
     }

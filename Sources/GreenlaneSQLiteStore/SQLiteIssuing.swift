@@ -1,6 +1,7 @@
 import GreenlaneFormat
 public import GreenlaneSupport
 public import GreenlaneStore
+import Foundation
 import GRDB
 
 extension SQLiteStore {
@@ -10,9 +11,9 @@ extension SQLiteStore {
     /// while the engine may be signing the next slice on another core.
     public func issue(_ batch: IssueBatch, rules: some IssuingRules) async throws(RegistryError) -> IssueCommit {
         guard let settings, batch.serialPrefix == settings.serialPrefix else {
+            let own = settings?.serialPrefix ?? "(none: not initialised)"
             throw RegistryError(
-                .otherIssuer, "registry \(path) issues serials \(settings?.serialPrefix ?? "(none: not initialised)")-…; "
-                    + "asked to issue \(batch.serialPrefix)-…")
+                .otherIssuer, "registry \(path) issues serials \(own)-…; asked to issue \(batch.serialPrefix)-…")
         }
         return try await transaction { db in
             let facts = try SQLiteStore.issueFacts(db, batch.items)
@@ -79,7 +80,8 @@ extension SQLiteStore {
                 vehicles[item.compactPlate] = facts
             }
             if let old = item.renewedFrom, renewals[old] == nil, let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT p.expires_at, p.renewal_run, r.reason, (SELECT n.serial FROM permit n WHERE n.renewed_from = p.serial)
+                SELECT p.expires_at, p.renewal_run, r.reason,
+                    (SELECT n.serial FROM permit n WHERE n.renewed_from = p.serial)
                 FROM permit p LEFT JOIN revocation r ON r.serial = p.serial WHERE p.serial = ?
                 """), arguments: [old]) {
                 renewals[old] = RenewalFacts(expiresAt: row[0], renewalRun: row[1], revocationReason: row[2],
@@ -104,7 +106,7 @@ extension SQLiteStore {
         }
     }
 
-    /// Rows per multi-row INSERT: 22 permit columns x 64 stays far below SQLite's 32,766 variables.
+    /// Rows per multi-row INSERT: 23 permit columns x 64 stays far below SQLite's 32,766 variables.
     static let rowsPerStatement = 64
 
     /// Records signed permits, their live-pass rows and their `permit.issue` audit entries: one statement per
@@ -115,15 +117,18 @@ extension SQLiteStore {
             var permitValues: [(any DatabaseValueConvertible)?] = []
             var liveValues: [(any DatabaseValueConvertible)?] = []
             var auditValues: [(any DatabaseValueConvertible)?] = []
-            permitValues.reserveCapacity(part.count * 22)
+            permitValues.reserveCapacity(part.count * 23)
             for issued in part {
                 let r = issued.record
                 // The last guard: the engine wrote the detail from checked values.
                 try AuditText.check(issued.auditDetail, "audit detail", maxLength: 1_000)
+                guard let hash = PermitCodeHash.of(r.code) else {
+                    throw RegistryError(.invalidValue, "permit \(r.serial): its code is not a pass code")
+                }
                 permitValues += [
                     r.serial, r.firmID, r.plate, r.vehicleClass, r.driverName, r.driverID, r.testAt, r.zones,
                     r.purpose, r.windowStart, r.windowEnd, r.station, r.issuer, r.issuedAt, r.notBefore,
-                    r.expiresAt, r.kid, r.code, r.replaces, r.renewedFrom, r.issuedBy, renewalRun,
+                    r.expiresAt, r.kid, r.code, r.replaces, r.renewedFrom, r.issuedBy, renewalRun, Data(hash),
                 ]
                 liveValues += [VehicleKey.compact(r.plate), r.serial, r.expiresAt]
                 auditValues += [context.recordedAt, context.pinnedAt, context.account, context.onBehalfOf,
@@ -133,8 +138,8 @@ extension SQLiteStore {
             try db.cachedStatement(sql: """
                 INSERT INTO permit (serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
                     purpose, window_start, window_end, station, issuer, issued_at, not_before, expires_at, kid, code,
-                    replaces, renewed_from, issued_by, renewal_run)
-                VALUES \(placeholders(rows: n, columns: 22))
+                    replaces, renewed_from, issued_by, renewal_run, code_hash)
+                VALUES \(placeholders(rows: n, columns: 23))
                 """).execute(arguments: StatementArguments(permitValues))
             // The rule's backstop: at most one row per vehicle, whatever the rules decided.
             try db.cachedStatement(sql: """

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GreenlaneStore
 #if canImport(Glibc)
@@ -142,8 +143,91 @@ enum Schema {
         migrator.registerMigration("v7-renewal-runs") { db in
             try db.execute(sql: Schema.renewalRunsSQL)
         }
+        migrator.registerMigration("v8-revocation-list-sequence") { db in
+            try db.execute(sql: Schema.revocationListSequenceSQL)
+        }
+        // v9, not v8: main's v8-revocation-list-sequence (issue 11) shipped first; named migrations run in order
+        // of registration, so a merge keeps that one before this. GRDB runs it with foreign keys off (the table
+        // is rebuilt under other tables' references) and checks every foreign key before it commits.
+        migrator.registerMigration("v9-permit-code-hash", foreignKeyChecks: .deferred) { db in
+            db.add(function: DatabaseFunction("greenlane_code_hash", argumentCount: 1, pure: true) { values in
+                guard let code = String.fromDatabaseValue(values[0]), let hash = PermitCodeHash.of(code) else {
+                    throw RegistryError(.invalidValue, "a stored code cannot be read to compute its hash")
+                }
+                return Data(hash)
+            })
+            try db.execute(sql: Schema.permitCodeHashSQL)
+        }
+        migrator.registerMigration("v10-service-credentials-and-requests") { db in
+            try db.execute(sql: Schema.serviceSQL)
+        }
         return migrator
     }
+
+    /// `v10-service-credentials-and-requests`: the issuing service's API tokens and enrolment codes (SHA-256
+    /// hashes only, never the secrets), and the requests firms submit with their rows. A credential is revoked
+    /// once and never unrevoked or deleted; an enrolment is used once; a request is decided once; a row's
+    /// serial, once set, stays (triggers). An idempotency key is unique per credential.
+    static let serviceSQL = """
+        CREATE TABLE service_credential (
+            id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 4 AND 64 AND id NOT GLOB '*[^a-z0-9-]*'),
+            token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+            firm_id TEXT REFERENCES firm(id),
+            role TEXT NOT NULL CHECK (role IN ('dispatcher', 'officer', 'auditor', 'admin')),
+            label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 200),
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER,
+            CHECK ((role = 'dispatcher') = (firm_id IS NOT NULL))
+        ) STRICT;
+        CREATE TRIGGER service_credential_revoked_once BEFORE UPDATE ON service_credential
+            WHEN OLD.revoked_at IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.token_hash IS NOT OLD.token_hash
+                OR NEW.firm_id IS NOT OLD.firm_id OR NEW.role IS NOT OLD.role
+            BEGIN SELECT RAISE(ABORT, 'a credential is only ever revoked, once'); END;
+        CREATE TRIGGER service_credential_no_delete BEFORE DELETE ON service_credential
+            BEGIN SELECT RAISE(ABORT, 'credentials are never deleted'); END;
+
+        CREATE TABLE service_enrolment (
+            code_hash BLOB PRIMARY KEY NOT NULL CHECK (length(code_hash) = 32),
+            firm_id TEXT NOT NULL REFERENCES firm(id),
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER,
+            credential_id TEXT REFERENCES service_credential(id),
+            CHECK ((used_at IS NULL) = (credential_id IS NULL))
+        ) STRICT;
+        CREATE TRIGGER service_enrolment_used_once BEFORE UPDATE ON service_enrolment
+            WHEN OLD.used_at IS NOT NULL
+            BEGIN SELECT RAISE(ABORT, 'an enrolment code is used once'); END;
+
+        CREATE TABLE service_request (
+            id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 4 AND 64),
+            firm_id TEXT NOT NULL REFERENCES firm(id),
+            credential_id TEXT NOT NULL REFERENCES service_credential(id),
+            idempotency_key TEXT CHECK (length(idempotency_key) BETWEEN 1 AND 255),
+            body_hash BLOB NOT NULL CHECK (length(body_hash) = 32),
+            status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'refused')),
+            created_at INTEGER NOT NULL,
+            decided_by TEXT,
+            decided_at INTEGER,
+            UNIQUE (credential_id, idempotency_key)
+        ) STRICT;
+        CREATE TRIGGER service_request_decided_once BEFORE UPDATE ON service_request
+            WHEN OLD.status <> 'pending'
+            BEGIN SELECT RAISE(ABORT, 'a request is decided once'); END;
+        CREATE TABLE service_request_row (
+            request_id TEXT NOT NULL REFERENCES service_request(id),
+            row_index INTEGER NOT NULL CHECK (row_index >= 0),
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'refused', 'issued', 'not-issued')),
+            detail TEXT,
+            serial TEXT REFERENCES permit(serial),
+            PRIMARY KEY (request_id, row_index),
+            CHECK ((status = 'issued') = (serial IS NOT NULL))
+        ) STRICT;
+        CREATE TRIGGER service_request_row_settled_once BEFORE UPDATE ON service_request_row
+            WHEN OLD.status IN ('refused', 'issued', 'not-issued')
+            BEGIN SELECT RAISE(ABORT, 'a request row is settled once'); END;
+        """
 
     /// `v5-registry-settings`: what `registry init` records, once: the issuer every pass names, the station
     /// this registry issues for and its serial prefix, and the group that may read the file. Never changed.
@@ -198,6 +282,18 @@ enum Schema {
     /// `v7-renewal-runs`: a renewal run is one order's extension (its number and new end): a rerun or a second
     /// operator renewing to the same end joins the same run. A permit records the run that issued it, and a
     /// permit is renewed at most once (the unique index), so no rerun can revoke what a run handed out.
+    /// `v8-revocation-list-sequence`: the last sequence number each signing key (by kid) gave a revocation list.
+    /// Checkpoints refuse a list whose sequence is below one they have seen, so it only grows, per signer.
+    static let revocationListSequenceSQL = """
+        CREATE TABLE revocation_list_sequence (
+            kid TEXT PRIMARY KEY NOT NULL CHECK (length(kid) = 16),
+            sequence INTEGER NOT NULL CHECK (sequence > 0)
+        ) STRICT;
+        CREATE TRIGGER revocation_list_sequence_grows BEFORE UPDATE ON revocation_list_sequence
+            WHEN NEW.sequence <= OLD.sequence
+            BEGIN SELECT RAISE(ABORT, 'a revocation list sequence only grows'); END;
+        """
+
     static let renewalRunsSQL = """
         CREATE TABLE renewal_run (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -209,6 +305,57 @@ enum Schema {
         ) STRICT;
         ALTER TABLE permit ADD COLUMN renewal_run INTEGER REFERENCES renewal_run(id);
         CREATE UNIQUE INDEX permit_renewed_once ON permit(renewed_from) WHERE renewed_from IS NOT NULL;
+        """
+
+    /// `v9-permit-code-hash`: a code is unique by a 16-byte hash of its COSE bytes (`PermitCodeHash`) instead of
+    /// its full text (about 370 bytes a permit twice over, in a B-tree that every issue wrote all over): the
+    /// permit table is rebuilt with `code_hash`, its indexes and its append-only triggers as they were.
+    static let permitCodeHashSQL = """
+        CREATE TABLE permit_new (
+            serial TEXT PRIMARY KEY NOT NULL CHECK (length(serial) BETWEEN 1 AND 24),
+            firm_id TEXT NOT NULL REFERENCES firm(id),
+            plate TEXT NOT NULL REFERENCES vehicle(plate),
+            vehicle_class INTEGER NOT NULL CHECK (vehicle_class BETWEEN 1 AND 5),
+            driver_name TEXT NOT NULL CHECK (length(driver_name) > 0),
+            driver_id TEXT NOT NULL CHECK (length(driver_id) = 12 AND driver_id NOT GLOB '*[^0-9]*'),
+            test_at INTEGER NOT NULL,
+            zones INTEGER NOT NULL CHECK (zones > 0 AND zones < 1073741824),
+            purpose INTEGER NOT NULL CHECK (purpose BETWEEN 1 AND 3),
+            window_start INTEGER CHECK (window_start BETWEEN 0 AND 1439),
+            window_end INTEGER CHECK (window_end BETWEEN 0 AND 1440),
+            station TEXT NOT NULL,
+            issuer TEXT NOT NULL,
+            issued_at INTEGER NOT NULL,
+            not_before INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            kid TEXT NOT NULL CHECK (length(kid) = 16),
+            code TEXT NOT NULL CHECK (code GLOB 'GL1:*'),
+            replaces TEXT REFERENCES permit(serial),
+            renewed_from TEXT REFERENCES permit(serial),
+            issued_by TEXT NOT NULL,
+            renewal_run INTEGER REFERENCES renewal_run(id),
+            code_hash BLOB NOT NULL UNIQUE CHECK (length(code_hash) = 16),
+            CHECK ((window_start IS NULL) = (window_end IS NULL)),
+            CHECK (not_before < expires_at),
+            CHECK (issued_at < expires_at)
+        ) STRICT;
+        INSERT INTO permit_new
+            SELECT serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones, purpose, window_start,
+                window_end, station, issuer, issued_at, not_before, expires_at, kid, code, replaces, renewed_from,
+                issued_by, renewal_run, greenlane_code_hash(code)
+            FROM permit;
+        DROP TABLE permit;
+        ALTER TABLE permit_new RENAME TO permit;
+        CREATE INDEX permit_by_firm ON permit(firm_id, serial);
+        CREATE INDEX permit_by_plate ON permit(plate, expires_at);
+        CREATE INDEX permit_by_validity ON permit(not_before, expires_at);
+        CREATE INDEX permit_by_issue_time ON permit(issued_at);
+        CREATE INDEX permit_by_compact_plate ON permit(\(compactPlateSQL));
+        CREATE UNIQUE INDEX permit_renewed_once ON permit(renewed_from) WHERE renewed_from IS NOT NULL;
+        CREATE TRIGGER permit_no_delete BEFORE DELETE ON permit
+            BEGIN SELECT RAISE(ABORT, 'permits are never deleted; revoke them'); END;
+        CREATE TRIGGER permit_no_update BEFORE UPDATE ON permit
+            BEGIN SELECT RAISE(ABORT, 'permits are never changed; revoke and issue a new one'); END;
         """
 
     /// `v3-audit-truth`: the audit log's `at` is the real time from here on, `pinned_at` the pinned clock

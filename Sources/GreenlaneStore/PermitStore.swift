@@ -12,9 +12,9 @@ public import GreenlaneFormat
 /// (a unique index), a permit revoked at most once (a primary key), and facts that do not change between the
 /// rules reading them and the store writing what they decided (docs/STORE.md says how each store does it).
 ///
-/// Room for the service (requests and approvals, a later issue): requests and their decisions get their own
-/// operations here (`submitRequest`, `decideRequest`, `requests(matching:)`), recorded like permits, each with
-/// its audit entry, and issuing an approved request goes through `issue(_:rules:)` unchanged.
+/// The service (greenlane-server, docs/SERVICE.md) keeps its credentials and requests here too: requests and
+/// their decisions have their own operations (`submitRequest`, `decideRequest`), each with its audit entry,
+/// and issuing an approved request goes through `issue(_:rules:)` unchanged.
 public protocol PermitStore: Sendable {
     /// The registry's name in messages: a file's path, or a database's name (never a password).
     var name: String { get }
@@ -63,6 +63,10 @@ public protocol PermitStore: Sendable {
     func statistics(now: Int64) async throws(RegistryError) -> Statistics
     func counts() async throws(RegistryError) -> RegistryCounts
 
+    /// The next sequence number of a revocation list signed by `kid` (hex): one more than the last, recorded in
+    /// the same transaction, so two exports never share one and checkpoints can refuse an older list.
+    func nextRevocationListSequence(kid: String) async throws(RegistryError) -> UInt64
+
     // MARK: Audit log
     /// The last `limit` entries, oldest first; `actor` matches the account or whom it acted for, `action` a prefix.
     func auditLog(limit: Int, actor: String?, action: String?) async throws(RegistryError) -> [AuditEntry]
@@ -75,6 +79,34 @@ public protocol PermitStore: Sendable {
     func renewalRun(orderNumber: String, orderEnd: Int64, context: AuditContext) async throws(RegistryError) -> Int64
     /// Permits live at `now` (started, not expired, not revoked) that `run` did not issue, optionally of one firm.
     func renewalCandidates(run: Int64, firmID: String?, now: Int64) async throws(RegistryError) -> [PermitRecord]
+
+    // MARK: Service credentials
+    /// Records an API token's hash; refused for a taken id or hash (`credentialExists`) or a firm not registered.
+    func addCredential(_ credential: ServiceCredential, context: AuditContext) async throws(RegistryError)
+    /// The credential whose token hashes to `tokenHash`, revoked or not; nil when none does. The one look-up
+    /// authentication makes.
+    func credential(tokenHash: [UInt8]) async throws(RegistryError) -> ServiceCredential?
+    /// Revokes a credential as of `context.recordedAt`; refused when unknown or already revoked.
+    func revokeCredential(_ id: String, context: AuditContext) async throws(RegistryError)
+    /// Records a one-time enrolment code's hash for a registered firm (`unknownFirm` otherwise).
+    func addEnrolment(_ enrolment: ServiceEnrolment, context: AuditContext) async throws(RegistryError)
+    /// In one transaction: marks the enrolment whose code hashes to `codeHash` used and records `credential`
+    /// as a dispatcher of its firm (the firm comes from the enrolment). Refused (`unknownEnrolment`) when no
+    /// unused, unexpired enrolment has that hash, so a code works once.
+    func redeemEnrolment(codeHash: [UInt8], credential: ServiceCredential, context: AuditContext)
+        async throws(RegistryError) -> ServiceCredential
+
+    // MARK: Service requests
+    /// Records a request with its rows, or, when its credential already submitted one with the same
+    /// idempotency key, records nothing and returns that earlier one (whose `bodyHash` the caller compares).
+    func submitRequest(_ request: ServiceRequest, context: AuditContext) async throws(RegistryError) -> ServiceRequest
+    func serviceRequest(_ id: String) async throws(RegistryError) -> ServiceRequest?
+    /// Approves or refuses a pending request; refused when unknown (`unknownRequest`) or decided (`alreadyDecided`).
+    func decideRequest(_ id: String, _ decision: ServiceRequest.Status, context: AuditContext)
+        async throws(RegistryError) -> ServiceRequest
+    /// Records what issuing each approved row came to (`unknownRequest` when no such approved request).
+    func recordRowOutcomes(_ id: String, _ outcomes: [ServiceRowOutcome], context: AuditContext)
+        async throws(RegistryError) -> ServiceRequest
 }
 
 extension PermitStore {

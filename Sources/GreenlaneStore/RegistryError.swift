@@ -18,4 +18,10 @@ extension RegistryError.Code where Domain == RegistryDomain {
     /// A policy, key or list of another issuer (or station) than the registry's.
     public static var otherIssuer: Self { .init("otherIssuer", kind: .setup) }
     public static var unknownVehicle: Self { .init("unknownVehicle", kind: .rejected) }
+    // The service's records (docs/SERVICE.md).
+    public static var credentialExists: Self { .init("credentialExists", kind: .rejected) }
+    public static var unknownCredential: Self { .init("unknownCredential", kind: .rejected) }
+    public static var unknownEnrolment: Self { .init("unknownEnrolment", kind: .rejected) }
+    public static var unknownRequest: Self { .init("unknownRequest", kind: .rejected) }
+    public static var alreadyDecided: Self { .init("alreadyDecided", kind: .rejected) }
 }

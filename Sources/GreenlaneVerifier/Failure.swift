@@ -18,6 +18,8 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
         case nonCanonicalSignature(SignatureAlgorithm)
         case badSignature
         case keyNotValid(issuedAt: Int64, label: String)
+        case keyLifetime(KeyLifetimeRule, label: String)
+        case keyRole(label: String)
         case issuerMismatch(pass: String, key: String)
         case notYetValid(notBefore: Int64)
         case expired(expiresAt: Int64)
@@ -55,6 +57,13 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
     public static func keyNotValid(issuedAt: Int64, label: String) -> Failure {
         Failure(.keyNotValid(issuedAt: issuedAt, label: label))
     }
+    /// The pass lasts longer than its key allows, was signed more than a day before it starts, or ends later
+    /// than the key's end plus its lifetime (`key-lifetime`).
+    public static func keyLifetime(_ rule: KeyLifetimeRule, label: String) -> Failure {
+        Failure(.keyLifetime(rule, label: label))
+    }
+    /// The signing key may not sign passes (its trust entry lacks the `passes` role).
+    public static func keyRole(label: String) -> Failure { Failure(.keyRole(label: label)) }
     /// The pass names an issuer the key does not sign for.
     public static func issuerMismatch(pass: String, key: String) -> Failure {
         Failure(.issuerMismatch(pass: pass, key: key))
@@ -78,6 +87,8 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
         case .nonCanonicalSignature: "non-canonical-signature"
         case .badSignature: "bad-signature"
         case .keyNotValid: "key-not-valid"
+        case .keyLifetime: "key-lifetime"
+        case .keyRole: "key-role"
         case .issuerMismatch: "issuer-mismatch"
         case .notYetValid: "not-yet-valid"
         case .expired: "expired"
@@ -131,9 +142,16 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
         if case .keyNotValid(let issuedAt, _) = kind { return issuedAt }
         return nil
     }
-    /// The label of the signing key (`key-not-valid`).
+    /// The label of the signing key (`key-not-valid`, `key-lifetime`, `key-role`).
     public var keyLabel: String? {
-        if case .keyNotValid(_, let label) = kind { return label }
+        switch kind {
+        case .keyNotValid(_, let label), .keyLifetime(_, let label), .keyRole(let label): return label
+        default: return nil
+        }
+    }
+    /// Which lifetime rule the pass broke (`key-lifetime`).
+    public var lifetimeRule: KeyLifetimeRule? {
+        if case .keyLifetime(let rule, _) = kind { return rule }
         return nil
     }
     /// The issuer the pass names and the one its key signs for (`issuer-mismatch`).
@@ -205,6 +223,17 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
             return Catalogue.badSignature.text(language)
         case .keyNotValid(let issuedAt, let label):
             return Catalogue.keyNotValid.text(language, label, time(issuedAt))
+        case .keyLifetime(let rule, let label):
+            switch rule.kind {
+            case .tooLong(let limit):
+                return Catalogue.keyLifetimeTooLong.text(language, label, String(limit / 86_400))
+            case .signedTooEarly:
+                return Catalogue.keyLifetimeSignedEarly.text(language, label)
+            case .pastKeyEnd(let keyEnd):
+                return Catalogue.keyLifetimePastKeyEnd.text(language, label, time(keyEnd))
+            }
+        case .keyRole(let label):
+            return Catalogue.keyRole.text(language, label)
         case .issuerMismatch(_, let key):
             return Catalogue.issuerMismatch.text(language, key)
         case .notYetValid(let notBefore):
@@ -245,15 +274,47 @@ public struct Failure: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// Which of a key's lifetime rules a pass broke (`key-lifetime`, docs/FORMAT.md §3.1).
+public struct KeyLifetimeRule: Sendable, Hashable {
+    enum Kind: Sendable, Hashable {
+        case tooLong(limit: Int64)
+        case signedTooEarly
+        case pastKeyEnd(keyEnd: Int64)
+    }
+
+    let kind: Kind
+
+    /// `exp − nbf` is above the key's maximum pass lifetime (`limit`, seconds).
+    public static func tooLong(limit: Int64) -> KeyLifetimeRule { KeyLifetimeRule(kind: .tooLong(limit: limit)) }
+    /// `nbf − iat` is above a day.
+    public static let signedTooEarly = KeyLifetimeRule(kind: .signedTooEarly)
+    /// `exp` is later than the key's `notAfter` plus its lifetime.
+    public static func pastKeyEnd(keyEnd: Int64) -> KeyLifetimeRule { KeyLifetimeRule(kind: .pastKeyEnd(keyEnd: keyEnd)) }
+
+    /// Stable name, for logs: `too-long`, `signed-too-early`, `past-key-end`.
+    public var name: String {
+        switch kind {
+        case .tooLong: "too-long"
+        case .signedTooEarly: "signed-too-early"
+        case .pastKeyEnd: "past-key-end"
+        }
+    }
+}
+
 /// Something the officer should know that does not by itself refuse the pass.
 ///
 /// A struct for the same reason as `Failure`: a warning can be added without breaking apps.
 public struct Warning: Sendable, Hashable, CustomStringConvertible {
     enum Kind: Sendable, Hashable {
         case demoKey(label: String)
-        case staleRevocationList(issuedAt: Int64)
+        case staleRevocationList(issuedAt: Int64, usableUntil: Int64)
+        case ageingRevocationList(issuedAt: Int64, usableUntil: Int64)
+        case revocationListFromFuture(issuedAt: Int64)
+        case revocationListNotApplicable(issuers: [String], demoSigned: Bool)
         case noRevocationList
+        case revocationCheckWaived
         case zoneNotChecked
+        case clockBehind(newestSignedTime: Int64)
     }
 
     let kind: Kind
@@ -261,22 +322,49 @@ public struct Warning: Sendable, Hashable, CustomStringConvertible {
 
     /// Signed by a demo key: not a real pass, whatever else the result says.
     public static func demoKey(label: String) -> Warning { Warning(.demoKey(label: label)) }
-    /// The revocation list is older than the checkpoint allows.
-    public static func staleRevocationList(issuedAt: Int64) -> Warning {
-        Warning(.staleRevocationList(issuedAt: issuedAt))
+    /// The revocation list is past its `nextUpdate` and its grace (`usableUntil`): cannot confirm.
+    public static func staleRevocationList(issuedAt: Int64, usableUntil: Int64) -> Warning {
+        Warning(.staleRevocationList(issuedAt: issuedAt, usableUntil: usableUntil))
     }
-    /// No revocation list was given: a revoked pass would pass.
+    /// The revocation list is past its `nextUpdate` but within its grace, until `usableUntil`: still valid,
+    /// under an amber "sync" banner.
+    public static func ageingRevocationList(issuedAt: Int64, usableUntil: Int64) -> Warning {
+        Warning(.ageingRevocationList(issuedAt: issuedAt, usableUntil: usableUntil))
+    }
+    /// A list of the pass's issuer is dated after the checkpoint's clock (beyond the skew): refused as a list
+    /// that hides later revocations, or a sign that the clock is wrong. Cannot confirm.
+    public static func revocationListFromFuture(issuedAt: Int64) -> Warning {
+        Warning(.revocationListFromFuture(issuedAt: issuedAt))
+    }
+    /// Lists were loaded but none applies to this pass: they are for other issuers (`issuers`), or signed by a
+    /// demo key while the pass is real. Cannot confirm.
+    public static func revocationListNotApplicable(issuers: [String], demoSigned: Bool) -> Warning {
+        Warning(.revocationListNotApplicable(issuers: issuers, demoSigned: demoSigned))
+    }
+    /// No revocation list was given: cannot confirm, unless the officer waived it.
     public static let noRevocationList = Warning(.noRevocationList)
-    /// No checkpoint district was given: the zone check was skipped.
+    /// No list, and the officer said so (`verify --waive-revocations`): the verdict names it.
+    public static let revocationCheckWaived = Warning(.revocationCheckWaived)
+    /// No checkpoint district was given, and the pass is limited to some districts: cannot confirm (zone).
     public static let zoneNotChecked = Warning(.zoneNotChecked)
+    /// The checkpoint's clock is earlier than the newest signed time it has seen (a list's): the clock is
+    /// wrong, and a wrong clock is how an expired pass looks valid. Cannot confirm.
+    public static func clockBehind(newestSignedTime: Int64) -> Warning {
+        Warning(.clockBehind(newestSignedTime: newestSignedTime))
+    }
 
     /// Stable identifier of the warning, for JSON output and logs.
     public var check: String {
         switch kind {
         case .demoKey: "demo-key"
         case .staleRevocationList: "stale-revocation-list"
+        case .ageingRevocationList: "ageing-revocation-list"
+        case .revocationListFromFuture: "revocation-list-from-future"
+        case .revocationListNotApplicable: "revocation-list-not-applicable"
         case .noRevocationList: "no-revocation-list"
+        case .revocationCheckWaived: "revocation-check-waived"
         case .zoneNotChecked: "zone-not-checked"
+        case .clockBehind: "clock-behind"
         }
     }
 
@@ -294,30 +382,63 @@ public struct Warning: Sendable, Hashable, CustomStringConvertible {
     }
     /// When the stale revocation list was made (`stale-revocation-list`).
     public var revocationListIssuedAt: Int64? {
-        if case .staleRevocationList(let issuedAt) = kind { return issuedAt }
-        return nil
-    }
-
-    /// Whether the checkpoint cannot confirm a pass while this holds: its own data (trust file, revocation
-    /// list) are not fit to decide on. No warning does yet; the verdict `cannotConfirm` and exit code 4 are
-    /// ready for the checks that will (roles in trust files, lists that fail closed).
-    public var preventsConfirmation: Bool {
         switch kind {
-        case .demoKey, .staleRevocationList, .noRevocationList, .zoneNotChecked: false
+        case .staleRevocationList(let issuedAt, _), .ageingRevocationList(let issuedAt, _),
+            .revocationListFromFuture(let issuedAt):
+            return issuedAt
+        default: return nil
+        }
+    }
+    /// Until when the list may be used, its grace included (`stale-revocation-list`, `ageing-revocation-list`).
+    public var revocationListUsableUntil: Int64? {
+        switch kind {
+        case .staleRevocationList(_, let until), .ageingRevocationList(_, let until): return until
+        default: return nil
         }
     }
 
+    /// Whether the checkpoint cannot confirm a pass while this holds: its own data (trust file, revocation
+    /// lists, district, clock) are not fit to decide on. The ageing list (in its grace) and a waived list do
+    /// not: they are shown on the verdict, which stays valid.
+    public var preventsConfirmation: Bool {
+        switch kind {
+        case .staleRevocationList, .revocationListFromFuture, .revocationListNotApplicable, .noRevocationList,
+            .zoneNotChecked, .clockBehind:
+            true
+        case .demoKey, .ageingRevocationList, .revocationCheckWaived: false
+        }
+    }
+
+    /// The list is in its grace: the valid banner is amber and says to sync.
+    public var isAgeingData: Bool {
+        if case .ageingRevocationList = kind { return true }
+        return false
+    }
+
     public func message(_ language: Language) -> String {
+        func time(_ value: Int64) -> String {
+            language == .vi ? Timestamp.vietnamese(value) : Timestamp.english(value)
+        }
         switch kind {
         case .demoKey(let label):
             return Catalogue.demoKeyReason.text(language, label)
-        case .staleRevocationList(let issuedAt):
-            return Catalogue.staleRevocationList.text(
-                language, language == .vi ? Timestamp.vietnamese(issuedAt) : Timestamp.english(issuedAt))
+        case .staleRevocationList(let issuedAt, let until):
+            return Catalogue.staleRevocationList.text(language, time(issuedAt), time(until))
+        case .ageingRevocationList(let issuedAt, let until):
+            return Catalogue.ageingRevocationList.text(language, time(issuedAt), time(until))
+        case .revocationListFromFuture(let issuedAt):
+            return Catalogue.revocationListFromFuture.text(language, time(issuedAt))
+        case .revocationListNotApplicable(let issuers, let demoSigned):
+            return (demoSigned ? Catalogue.revocationListDemoSigned : Catalogue.revocationListOtherIssuer)
+                .text(language, issuers.joined(separator: ", "))
         case .noRevocationList:
             return Catalogue.noRevocationList.text(language)
+        case .revocationCheckWaived:
+            return Catalogue.revocationCheckWaived.text(language)
         case .zoneNotChecked:
             return Catalogue.zoneNotChecked.text(language)
+        case .clockBehind(let newest):
+            return Catalogue.clockBehind.text(language, time(newest))
         }
     }
 }

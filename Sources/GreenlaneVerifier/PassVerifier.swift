@@ -8,16 +8,27 @@ public import GreenlaneFormat
 /// sees the whole story: an expired pass with a bad signature is reported as both.
 public struct PassVerifier: Sendable {
     public let trust: TrustSet
-    public let revocations: VerifiedRevocationList?
+    /// Every loaded list, of any issuer; each pass uses those of its issuer's revocation keys.
+    public let revocationLists: [VerifiedRevocationList]
     public let allowedAlgorithms: Set<SignatureAlgorithm>
+    /// The newest signed time the checkpoint has seen (`VerifierState`): a clock earlier than it is flagged.
+    public let newestSignedTime: Int64?
+
+    public init(
+        trust: TrustSet, revocationLists: [VerifiedRevocationList], newestSignedTime: Int64? = nil,
+        allowedAlgorithms: Set<SignatureAlgorithm> = Set(SignatureAlgorithm.allCases)
+    ) {
+        self.trust = trust
+        self.revocationLists = revocationLists
+        self.newestSignedTime = newestSignedTime
+        self.allowedAlgorithms = allowedAlgorithms
+    }
 
     public init(
         trust: TrustSet, revocations: VerifiedRevocationList? = nil,
         allowedAlgorithms: Set<SignatureAlgorithm> = Set(SignatureAlgorithm.allCases)
     ) {
-        self.trust = trust
-        self.revocations = revocations
-        self.allowedAlgorithms = allowedAlgorithms
+        self.init(trust: trust, revocationLists: revocations.map { [$0] } ?? [], allowedAlgorithms: allowedAlgorithms)
     }
 
     public func verify(_ code: String, context: CheckpointContext) -> VerificationResult {
@@ -89,10 +100,14 @@ public struct PassVerifier: Sendable {
             compressed: unwrapped.compressed, coseBytes: unwrapped.coseBytes, message: message, claims: claims)
 
         if let signer {
+            if !signer.roles.contains(.passes) { failures.append(.keyRole(label: signer.label)) }
             if let notBefore = signer.notBefore, claims.issuedAt < notBefore {
                 failures.append(.keyNotValid(issuedAt: claims.issuedAt, label: signer.label))
             } else if let notAfter = signer.notAfter, claims.issuedAt > notAfter {
                 failures.append(.keyNotValid(issuedAt: claims.issuedAt, label: signer.label))
+            }
+            if let rule = Self.lifetimeRuleBroken(claims, by: signer) {
+                failures.append(.keyLifetime(rule, label: signer.label))
             }
             if let issuer = signer.issuer, issuer != claims.issuer {
                 failures.append(.issuerMismatch(pass: claims.issuer, key: issuer))
@@ -100,37 +115,108 @@ public struct PassVerifier: Sendable {
         }
 
         // A pass is not valid before it was signed: a post-dated iat cannot stretch a key's validity period.
+        let skew = context.effectiveSkew
         let validFrom = max(claims.notBefore, claims.issuedAt)
-        if context.time.saturatingAdd(context.clockSkew) < validFrom {
+        if context.time.saturatingAdd(skew) < validFrom {
             failures.append(.notYetValid(notBefore: validFrom))
         }
-        if context.time.saturatingSubtract(context.clockSkew) >= claims.expiresAt {
+        if context.time.saturatingSubtract(skew) >= claims.expiresAt {
             failures.append(.expired(expiresAt: claims.expiresAt))
         }
         if let district = context.district {
             if !claims.permit.zones.contains(district) {
                 failures.append(.wrongZone(checkpoint: district, zones: claims.permit.zones))
             }
-        } else {
+        } else if !claims.permit.zones.isAll {
             warnings.append(.zoneNotChecked)
         }
-        if let window = claims.permit.window, !window.contains(unixTime: context.time) {
+        if let window = claims.permit.window, !Self.window(window, containsAnyOf: context.time, skew: skew) {
             failures.append(.outsideTimeWindow(window))
         }
 
-        if let revocations {
-            if revocations.list.issuer == claims.issuer, let entry = revocations.list.entry(for: claims.permit.serial) {
-                failures.append(.revoked(entry))
-            }
-            if context.time.saturatingSubtract(revocations.list.issuedAt) > context.maxRevocationAge {
-                warnings.append(.staleRevocationList(issuedAt: revocations.list.issuedAt))
-            }
-        } else {
-            warnings.append(.noRevocationList)
+        let (revoked, listWarnings) = revocationCheck(claims, passIsDemo: signer?.isDemo ?? false, context: context)
+        if let revoked { failures.append(.revoked(revoked)) }
+        warnings.append(contentsOf: listWarnings)
+        if let newestSignedTime, context.time.saturatingAdd(skew) < newestSignedTime {
+            warnings.append(.clockBehind(newestSignedTime: newestSignedTime))
         }
 
         return VerificationResult(
             failures: failures, warnings: warnings, pass: pass, signer: signer, signatureVerified: signatureVerified)
+    }
+
+    /// The first of the key's lifetime rules the pass breaks (docs/FORMAT.md §3.1), if any. The pass's times are
+    /// the signer's to write, so the key's own limits bound them: a retired or leaked key cannot sign a pass
+    /// that lasts until 2099.
+    static func lifetimeRuleBroken(_ claims: PassClaims, by key: TrustedKey) -> KeyLifetimeRule? {
+        if claims.expiresAt.saturatingSubtract(claims.notBefore) > key.maxPassLifetime {
+            return .tooLong(limit: key.maxPassLifetime)
+        }
+        if claims.notBefore.saturatingSubtract(claims.issuedAt) > TrustedKey.maxIssueLead { return .signedTooEarly }
+        if let notAfter = key.notAfter, claims.expiresAt > notAfter.saturatingAdd(key.maxPassLifetime) {
+            return .pastKeyEnd(keyEnd: notAfter)
+        }
+        return nil
+    }
+
+    /// Whether any instant within `skew` of `time` is inside the daily window. Windows are whole minutes, so
+    /// minute steps across the interval (at most 31 for 15 minutes) find any overlap.
+    static func window(_ window: DailyWindow, containsAnyOf time: Int64, skew: Int64) -> Bool {
+        if window.contains(unixTime: time) { return true }
+        var instant = time.saturatingSubtract(skew)
+        let end = time.saturatingAdd(skew)
+        while instant < end {
+            if window.contains(unixTime: instant) { return true }
+            instant = instant.saturatingAdd(60)
+        }
+        return window.contains(unixTime: end)
+    }
+
+    /// The revocation entry for the pass, if a list that applies has one, and what the officer must know about
+    /// the lists: none, none that applies, dated in the future, in their grace, or out of date.
+    ///
+    /// A list applies when its signer has the revocation-lists role for the pass's issuer, and, for a real pass,
+    /// is not a demo key (a demo-signed list, public to anyone, never un-revokes a real pass). Revocations are
+    /// taken from every list that applies, even one dated in the future (a signed revocation only ever refuses),
+    /// but freshness only from those that are not: the freshest of them decides.
+    func revocationCheck(_ claims: PassClaims, passIsDemo: Bool, context: CheckpointContext)
+        -> (RevocationList.Entry?, [Warning])
+    {
+        guard !revocationLists.isEmpty else {
+            return (nil, [context.revocationCheckWaived ? .revocationCheckWaived : .noRevocationList])
+        }
+        let applicable = revocationLists.filter {
+            $0.signer.signsRevocationLists(for: claims.issuer) && (passIsDemo || !$0.signer.isDemo)
+        }
+        guard !applicable.isEmpty else {
+            let demoSigned = revocationLists.contains {
+                $0.signer.isDemo && $0.signer.signsRevocationLists(for: claims.issuer)
+            }
+            var issuers: [String] = []
+            for list in revocationLists where !issuers.contains(list.list.issuer) { issuers.append(list.list.issuer) }
+            return (nil, [.revocationListNotApplicable(issuers: issuers, demoSigned: demoSigned)])
+        }
+        let entry = applicable.lazy.compactMap { $0.list.entry(for: claims.permit.serial) }.first
+        let skew = context.effectiveSkew
+        var warnings: [Warning] = []
+        let future = applicable.filter { $0.list.issuedAt > context.time.saturatingAdd(skew) }
+        for list in future { warnings.append(.revocationListFromFuture(issuedAt: list.list.issuedAt)) }
+        let usable = applicable.filter { $0.list.issuedAt <= context.time.saturatingAdd(skew) }
+        func currentUntil(_ list: RevocationList) -> Int64 {
+            guard let age = context.maxRevocationAge else { return list.nextUpdate }
+            return min(list.nextUpdate, list.issuedAt.saturatingAdd(max(0, age)))
+        }
+        if let best = usable.max(by: { currentUntil($0.list) < currentUntil($1.list) })?.list {
+            let now = context.time.saturatingSubtract(skew)
+            let current = currentUntil(best)
+            let usableUntil = current.saturatingAdd(best.grace)
+            if now >= usableUntil {
+                warnings.append(.staleRevocationList(issuedAt: best.issuedAt, usableUntil: usableUntil))
+            } else if now >= current {
+                warnings.append(.ageingRevocationList(issuedAt: best.issuedAt, usableUntil: usableUntil))
+            }
+        }
+        return (entry, warnings)
     }
 
     static func algorithm(_ header: CBOR?) -> SignatureAlgorithm? {

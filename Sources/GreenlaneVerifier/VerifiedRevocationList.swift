@@ -4,11 +4,15 @@ public import GreenlaneFormat
 
 /// A revocation list whose signature has been checked against the trust set.
 ///
-/// An unsigned list, or one signed by a key the checkpoint does not trust, is refused outright: a
-/// forged list could otherwise refuse good passes at every checkpoint.
+/// An unsigned list, or one signed by a key the checkpoint does not trust or that lacks the `revocation-lists`
+/// role, is refused outright: a forged list could otherwise refuse good passes at every checkpoint. Which passes
+/// a loaded list applies to is the verifier's decision (`PassVerifier`): only those of its signer's issuer, and
+/// never real passes when the signer is a demo key.
 public struct VerifiedRevocationList: Sendable {
     public let list: RevocationList
     public let signer: TrustedKey
+    /// The file it came from, for messages (`load(path:trust:)`).
+    public private(set) var source: String?
 
     /// Largest list file accepted (bytes): about 40 bytes an entry for a million entries.
     public static let maxFileBytes = Limits.revocationListFileBytes
@@ -35,6 +39,12 @@ public struct VerifiedRevocationList: Sendable {
         guard let signer = trust.key(for: kid) else {
             throw VerifierError(
                 .revocationListNotTrusted, "revocation list is signed by key \(Hex.encode(kid)), which is not trusted")
+        }
+        guard signer.roles.contains(.revocationLists) else {
+            throw VerifierError(
+                .revocationListNotTrusted,
+                "revocation list is signed by key \(Hex.encode(kid)), whose trust entry does not have the "
+                    + "revocation-lists role (it has: \(KeyRole.all.filter(signer.roles.contains).map(\.name).joined(separator: ", ")))")
         }
         guard let algorithm = PassVerifier.algorithm(message.protectedAlgorithm), algorithm == signer.algorithm else {
             throw VerifierError(
@@ -64,7 +74,9 @@ public struct VerifiedRevocationList: Sendable {
             throw VerifierError(.unreadableFile, error.reason, underlying: error)
         }
         do {
-            return try VerifiedRevocationList(signed: bytes, trust: trust)
+            var list = try VerifiedRevocationList(signed: bytes, trust: trust)
+            list.source = path
+            return list
         } catch {
             throw VerifierError(error.code, "\(path): \(error.reason)", underlying: error.underlying)
         }

@@ -18,4 +18,10 @@ extension VerifierError.Code where Domain == VerifierDomain {
     public static var invalidRevocationList: Self { .init("invalidRevocationList", kind: .setup) }
     public static var revocationListNotTrusted: Self { .init("revocationListNotTrusted", kind: .setup) }
     public static var revocationListBadSignature: Self { .init("revocationListBadSignature", kind: .setup) }
+    /// A list's sequence is below the newest this checkpoint has seen from its signer (the state file).
+    public static var revocationListRollback: Self { .init("revocationListRollback", kind: .setup) }
+    /// Two lists from one signer in one run: which is current must not depend on the order of files.
+    public static var revocationListsOneSigner: Self { .init("revocationListsOneSigner", kind: .setup) }
+    /// The verifier state file cannot be read, parsed, locked or written.
+    public static var stateFile: Self { .init("stateFile", kind: .setup) }
 }

@@ -5,6 +5,7 @@ import Foundation
 import GreenlaneCrypto
 import GreenlaneFormat
 import GreenlaneIssuing
+import GreenlaneVerifier
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data(("SampleMaker: " + message + "\n").utf8))
@@ -82,6 +83,19 @@ struct Case: Encodable {
     var verdict: String = ""
     /// Whether the signature verified; by default, whether no signature or early-layer check failed.
     var signatureVerified: Bool? = nil
+    /// Trust files (`--trust`, repeated) instead of the default one.
+    var trusts: [String]? = nil
+    /// Revocation lists (`--revocations`, repeated) instead of the default one; `revocations` is then ignored.
+    var lists: [String]? = nil
+    /// Lists a previous run loaded, at `earlierAt` (default `at`), into the same fresh verifier state.
+    var earlierLists: [String]? = nil
+    var earlierAt: String? = nil
+    /// `verify --waive-revocations`.
+    var waiveRevocations: Bool? = nil
+    /// The warnings' checks, demo-key left out (only given for the checkpoint-data cases).
+    var warnings: [String]? = nil
+    /// The checkpoint's data are refused before any pass is judged: the VerifierError code (exit 3).
+    var setupError: String? = nil
 }
 
 /// Fills in the defaults that follow from the exit code and the checks.
@@ -91,7 +105,8 @@ func completed(_ sample: Case) -> Case {
         sample.verdict = "not-greenlane"  // some other code, such as an EU certificate's HC1:
     }
     if sample.verdict.isEmpty {
-        sample.verdict = [0: "valid", 1: "not-valid", 2: "cannot-read", 4: "cannot-confirm", 5: "demo"][sample.exit]!
+        sample.verdict = [0: "valid", 1: "not-valid", 2: "cannot-read", 3: "setup", 4: "cannot-confirm", 5: "demo"][
+            sample.exit]!
     }
     if sample.signatureVerified == nil {
         let unsigned: Set<String> = [
@@ -254,9 +269,154 @@ do { listBytes = try es256.signedRevocationList(list) } catch { fail("\(error)")
 let folder = "Samples/codes"
 try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
 write(folder + "/revocations.glr", Data(listBytes))
+
+// The checkpoint's own data under attack (issue 11). Real (non-demo) keys are made afresh on every run and only
+// their public halves are written (trust/sample-issuers.json): no private key of a key not marked demo is ever
+// published. Lists go to lists/, trust files to trust/.
+for sub in ["lists", "trust"] { try? FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true) }
+let realKey = try! PrivateKey.generate(.es256), retiredKey = try! PrivateKey.generate(.es256)
+let otherIssuerKey = try! PrivateKey.generate(.es256)
+let real = PassSigner(key: realKey), retired = PassSigner(key: retiredKey), otherIssuer = PassSigner(key: otherIssuerKey)
+let sampleIssuers = try! TrustSet(keys: [
+    TrustedKey(publicKey: realKey.publicKey, label: "VN-HN issuer key (sample)", issuer: "VN-HN",
+               notBefore: time("2021-07-01T00:00:00Z"), notAfter: time("2021-12-31T23:59:59Z")),
+    TrustedKey(publicKey: retiredKey.publicKey, label: "VN-HN key retired 20/07/2021 (sample)", issuer: "VN-HN",
+               notBefore: time("2021-01-01T00:00:00Z"), notAfter: time("2021-07-20T00:00:00+07:00")),
+    TrustedKey(publicKey: otherIssuerKey.publicKey, label: "VN-HCM list key (sample)", issuer: "VN-HCM",
+               roles: [.revocationLists]),
+])
+write(folder + "/trust/sample-issuers.json", Data(sampleIssuers.trustFile().utf8))
+let bothTrusts = ["Keys/demo-trust.json", "Samples/codes/trust/sample-issuers.json"]
+func signedList(_ signer: PassSigner, _ name: String, issuer: String = "VN-HN", issuedAt: String, sequence: UInt64,
+                entries: [RevocationList.Entry] = []) {
+    let list = RevocationList(issuer: issuer, issuedAt: time(issuedAt), entries: entries, sequence: sequence)
+    do { write("\(folder)/lists/\(name).glr", Data(try signer.signedRevocationList(list))) } catch { fail("\(error)") }
+}
+let revokedReal = [RevocationList.Entry(serial: "HN-000499", revokedAt: time("2021-07-25T21:15:00+07:00"), reason: .stolen)]
+signedList(real, "real-current", issuedAt: "2021-07-26T06:00:00+07:00", sequence: 5, entries: revokedReal)
+signedList(real, "real-older", issuedAt: "2021-07-25T06:00:00+07:00", sequence: 4)
+signedList(real, "real-in-grace", issuedAt: "2021-07-25T06:00:00+07:00", sequence: 3)
+signedList(real, "real-after-grace", issuedAt: "2021-07-24T06:00:00+07:00", sequence: 2)
+signedList(real, "real-future", issuedAt: "2021-07-28T06:00:00+07:00", sequence: 6)
+signedList(es256, "demo-signed-empty", issuedAt: "2021-07-26T06:00:00+07:00", sequence: 1000)
+signedList(otherIssuer, "other-issuer", issuer: "VN-HCM", issuedAt: "2021-07-26T06:00:00+07:00", sequence: 1)
+func list(_ name: String) -> String { "Samples/codes/lists/\(name).glr" }
+
+let realCode = code(real, claims(serial: "HN-000401"))
+@MainActor func realCase(_ name: String, _ description: String, lists: [String]?, exit: Int32, warnings: [String],
+              at: String = "2021-07-26T10:00:00+07:00", earlierLists: [String]? = nil, earlierAt: String? = nil,
+              waive: Bool? = nil, setupError: String? = nil, checks: [String] = [], code: String = realCode) {
+    add(Case(name: name, description: description, at: at, revocations: false, training: false,
+             accepted: checks.isEmpty, demo: false, checks: checks, exit: exit, trusts: bothTrusts, lists: lists,
+             earlierLists: earlierLists, earlierAt: earlierAt, waiveRevocations: waive, warnings: warnings,
+             setupError: setupError), code)
+}
+realCase("real-current-list", "a real pass with its issuer's current list (sequence 5)",
+         lists: [list("real-current")], exit: 0, warnings: [])
+realCase("real-revoked", "a real pass on its issuer's current list", lists: [list("real-current")], exit: 1,
+         warnings: [], checks: ["revoked"], code: code(real, claims(serial: "HN-000499")))
+realCase("real-demo-signed-empty-list", "a fresh, empty list signed with the public demo key: never applies to a real pass",
+         lists: [list("demo-signed-empty")], exit: 4, warnings: ["revocation-list-not-applicable"])
+realCase("real-other-issuer-list", "only VN-HCM's list: reported, and the VN-HN pass cannot be confirmed",
+         lists: [list("other-issuer")], exit: 4, warnings: ["revocation-list-not-applicable"])
+realCase("real-older-list-rollback", "list 4 after the checkpoint has used list 5 of the same key: a rollback",
+         lists: [list("real-older")], exit: 3, warnings: [], earlierLists: [list("real-current")],
+         setupError: "revocationListRollback")
+realCase("real-future-list", "a list dated two days after the device clock: refused, hides later revocations",
+         lists: [list("real-future")], exit: 4, warnings: ["revocation-list-from-future"])
+realCase("real-list-in-grace", "28 hours old: past nextUpdate (24 h), in its grace (12 h): valid, amber 'sync'",
+         lists: [list("real-in-grace")], exit: 0, warnings: ["ageing-revocation-list"])
+realCase("real-list-after-grace", "52 hours old: past nextUpdate and grace: cannot confirm",
+         lists: [list("real-after-grace")], exit: 4, warnings: ["stale-revocation-list"])
+realCase("real-no-list", "no revocation list at all", lists: [], exit: 4, warnings: ["no-revocation-list"])
+realCase("real-no-list-waived", "no list, waived by the officer: valid, and the verdict says so",
+         lists: [], exit: 0, warnings: ["revocation-check-waived"], waive: true)
+realCase("real-clock-behind", "the device clock is set back before a list it has already used",
+         lists: [], exit: 4, warnings: ["revocation-check-waived", "clock-behind"], at: "2021-07-26T05:00:00+07:00",
+         earlierLists: [list("real-current")], earlierAt: "2021-07-26T10:00:00+07:00", waive: true,
+         code: code(real, claims(serial: "HN-000406", window: nil)))
+realCase("real-no-zone", "a pass for five districts at a checkpoint with no district: cannot confirm (zone)",
+         lists: [list("real-current")], exit: 4, warnings: ["zone-not-checked"])
+cases[cases.count - 1].0.zone = nil
+realCase("retired-key-2099", "signed by a key retired on 20/07/2021, iat before that, valid until 2099",
+         lists: [list("real-current")], exit: 1, warnings: [], checks: ["key-lifetime"],
+         code: code(retired, PassClaims(
+            issuer: "VN-HN", issuedAt: time("2021-07-19T08:00:00+07:00"), notBefore: time("2021-07-19T08:00:00+07:00"),
+            expiresAt: time("2099-12-31T00:00:00+07:00"), permit: claims(serial: "HN-000402").permit)))
+var hcm = claims(serial: "HN-000403")
+hcm.issuer = "VN-HCM"
+realCase("list-key-signs-pass", "a pass signed by a key trusted only for revocation lists",
+         lists: [list("other-issuer")], exit: 1, warnings: [], checks: ["key-role"], code: code(otherIssuer, hcm))
+add(Case(name: "no-zone-all-districts", description: "a pass for all of Hanoi at a checkpoint with no district",
+         zone: nil, accepted: true, demo: true, checks: [], exit: 0, warnings: []),
+    code(es256, claims(serial: "HN-000404", zones: District.all.map(\.slug))))
+add(Case(name: "window-end-within-skew", description: "heavy truck allowed 08:00-16:00, shown at 16:04 (skew 5 min)",
+         at: "2021-07-26T16:04:00+07:00", accepted: true, demo: true, checks: [], exit: 0),
+    code(es256, claims(serial: "HN-000405", plate: "30E-12346", vehicleClass: .heavyTruck, window: "08:00-16:00")))
+
+// Trust file tricks: each file is refused, naming the file and the member.
+let demoTrustText = String(decoding: FileManager.default.contents(atPath: "Keys/demo-trust.json")!, as: UTF8.self)
+let demoEntry = demoTrustText.range(of: "\"kid\": \"cdb443c99249ef11\",")!
+@MainActor func trick(_ name: String, _ description: String, _ text: String, error: String, extra: [String] = []) {
+    write("\(folder)/trust/\(name).json", Data(text.utf8))
+    add(Case(name: name, description: description, accepted: false, demo: false, checks: [], exit: 3,
+             trusts: ["Samples/codes/trust/\(name).json"] + extra, setupError: error), typicalCode)
+}
+trick("trust-unknown-member", "an entry with a member no version defines (\"revoked\": false)",
+      demoTrustText.replacingCharacters(in: demoEntry, with: "\"kid\": \"cdb443c99249ef11\", \"revoked\": false,"),
+      error: "invalidTrustFile")
+trick("trust-misspelt-member", "notAfter misspelt notAfer: would have been read as a key valid for ever",
+      demoTrustText.replacingCharacters(in: demoTrustText.range(of: "\"notAfter\"")!, with: "\"notAfer\""),
+      error: "invalidTrustFile")
+trick("trust-duplicate-member", "an entry whose issuer appears twice (Foundation kept one silently)",
+      demoTrustText.replacingCharacters(in: demoEntry, with: "\"kid\": \"cdb443c99249ef11\", \"issuer\": \"VN-HCM\","),
+      error: "invalidTrustFile")
+trick("trust-second-key", "one entry with a second publicKey member: which key is trusted must not be a guess",
+      demoTrustText.replacingCharacters(
+        in: demoEntry,
+        with: "\"kid\": \"cdb443c99249ef11\", \"publicKey\": \(JSONValueText.quote(realKey.publicKey.pem)),"),
+      error: "invalidTrustFile")
+trick("trust-wrong-type", "\"demo\": \"false\" as a string",
+      demoTrustText.replacingOccurrences(of: "\"demo\": true", with: "\"demo\": \"true\""), error: "invalidTrustFile")
+trick("trust-unknown-role", "a role this version does not know",
+      demoTrustText.replacingOccurrences(of: "\"passes\",", with: "\"passes\", \"everything\","), error: "invalidTrustFile")
+let legacy = """
+    {
+      "format": "greenlane-trust/1",
+      "keys": [
+        {
+          "kid": "cdb443c99249ef11",
+          "alg": "ES256",
+          "label": "DEMO VN-HN ES256 (greenlane-trust/1)",
+          "issuer": "VN-HN",
+          "notBefore": "2021-01-01T00:00:00Z",
+          "notAfter": "2031-12-31T23:59:59Z",
+          "demo": true,
+          "publicKey": \(JSONValueText.quote(es256.key.publicKey.pem))
+        }
+      ]
+    }
+
+    """
+trick("trust-v1-without-issuer", "a greenlane-trust/1 entry with no issuer: its roles would be for anyone",
+      legacy.replacingOccurrences(of: "      \"issuer\": \"VN-HN\",\n", with: ""), error: "invalidTrustFile")
+trick("trust-v1-with-roles", "roles in a greenlane-trust/1 file, which an older verifier would ignore",
+      legacy.replacingOccurrences(of: "\"issuer\": \"VN-HN\",", with: "\"issuer\": \"VN-HN\", \"roles\": [\"passes\"],"),
+      error: "invalidTrustFile")
+trick("trust-repeated-kid", "--trust given twice, with the demo key in both files",
+      legacy, error: "duplicateKeyID", extra: ["Keys/demo-trust.json"])
+write(folder + "/trust/legacy-v1.json", Data(legacy.utf8))
+add(Case(name: "legacy-trust-v1", description: "a greenlane-trust/1 file keeps working: passes and lists for its issuer",
+         accepted: true, demo: true, checks: [], exit: 0, trusts: ["Samples/codes/trust/legacy-v1.json"]), typicalCode)
 for (sample, code) in cases {
     write("\(folder)/\(sample.name).txt", Data((code + "\n").utf8))
 }
+enum JSONValueText {
+    static func quote(_ text: String) -> String {
+        String(decoding: try! JSONEncoder().encode(text), as: UTF8.self).replacingOccurrences(of: "\\/", with: "/")
+    }
+}
+
 struct Expected: Encodable {
     var comment = "Expected verifier outcomes. Each code is in NAME.txt; check with: greenlane verify --file "
         + "Samples/codes/NAME.txt --trust Keys/demo-trust.json --at AT [--zone ZONE] "

@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Foundation
 @testable import GreenlaneSQLiteStore
 import Testing
@@ -18,7 +19,7 @@ func sqlite(_ path: String, _ sql: String) throws -> String {
     process.standardOutput = pipe
     process.standardError = pipe
     try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    let data = pipe.fileHandleForReading.readToEndRetryingInterrupts()
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self)
 }

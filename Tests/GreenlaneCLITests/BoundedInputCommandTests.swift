@@ -10,11 +10,11 @@ import Glibc
     static let header = "firm,plate,vehicle_class,driver_name,driver_id,test_at,purpose,zones,valid_from,valid_until\n"
 
     /// Runs greenlane-office directly (not through greenlane, so the child is the process measured) and
-    /// returns its exit status, standard error and peak resident memory in bytes (wait4's ru_maxrss).
+    /// returns its exit status, standard error and peak resident memory in bytes.
     ///
-    /// Measured by a small Python launcher, not by this process's own wait4: posix_spawn starts the child in this
-    /// process's memory (vfork), and Linux carries that memory's high-water mark into the child's ru_maxrss at
-    /// exec, so a test process that has grown (the PostgreSQL store's tests run in it too) would be counted.
+    /// Measured by a small Python parent (RUSAGE_CHILDREN), not by wait4 from here: posix_spawn is a vfork, and
+    /// Linux hands the parent's high-water RSS to the child at exec, so wait4 from this test process reported
+    /// the whole test run's peak (119 MB once, with every suite in one process) instead of the office's.
     static func runMeasured(_ arguments: [String], environment: [String: String], in folder: URL) throws
         -> (status: Int32, stderr: String, peakBytes: Int)
     {
@@ -30,28 +30,27 @@ import Glibc
         env["LANG"] = "C.UTF-8"
         for (key, value) in environment { env[key] = value }
         let rssPath = folder.appendingPathComponent("maxrss.txt").path
-        let launcher = """
-            import os, sys
-            out, argv = sys.argv[1], sys.argv[2:]
-            pid = os.posix_spawn(argv[0], argv, os.environ)
-            _, status, usage = os.wait4(pid, 0)
-            open(out, "w").write(str(usage.ru_maxrss))
-            code = os.waitstatus_to_exitcode(status)
-            sys.exit(code if code >= 0 else 128 - code)
+        let measure = """
+            import resource, subprocess, sys
+            status = subprocess.call(sys.argv[2:])
+            open(sys.argv[1], "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+            sys.exit(status if status >= 0 else 128 - status)
             """
+        let python = "/usr/bin/python3"
         let argv: [UnsafeMutablePointer<CChar>?] =
-            (["/usr/bin/env", "python3", "-c", launcher, rssPath, office] + arguments).map { strdup($0) } + [nil]
+            ([python, "-c", measure, rssPath, office] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, envp)
-        #expect(spawned == 0, "cannot run \(office)")
+        let spawned = posix_spawn(&pid, python, &actions, nil, argv, envp)
+        #expect(spawned == 0, "cannot run \(python) \(office)")
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let stderr = try String(contentsOfFile: errPath, encoding: .utf8)
-        let maxrss = Int(try String(contentsOfFile: rssPath, encoding: .utf8)) ?? Int.max / 1024
-        return ((status >> 8) & 0xFF, stderr, maxrss * 1024)  // Linux: ru_maxrss in KiB
+        _ = usage
+        let peakKiB = Int((try? String(contentsOfFile: rssPath, encoding: .utf8)) ?? "") ?? Int.max / 1024
+        return ((status >> 8) & 0xFF, stderr, peakKiB * 1024)  // Linux: ru_maxrss in KiB
     }
 
     @Test func fourHundredMiBFieldIsRefusedByRowAndColumnInBoundedMemory() throws {

@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Foundation
 import Testing
 
@@ -46,7 +47,9 @@ import Testing
     static let sample = (try? String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/valid-es256.txt"),
                                      encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     /// In training mode: the sample is signed by the demo key, which is verdict 5 outside it.
-    static let verifyAt = ["--trust", "Keys/demo-trust.json", "--at", "2021-07-26T10:00:00+07:00", "--training"]
+    static let verifyAt = [
+        "--trust", "Keys/demo-trust.json", "--at", "2021-07-26T10:00:00+07:00", "--training", "--waive-revocations",
+    ]
 
     /// Runs a command through `greenlane` and directly through `greenlane-office`: both must agree.
     func both(_ arguments: [String], environment: [String: String] = [:]) throws -> [CLIResult] {
@@ -108,6 +111,28 @@ import Testing
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains("must be 1-16 of A-Z"), "\(result.stderr)")
         #expect(!result.stderr.contains("CHECK") && !result.stderr.contains("SQLite"))
+    }
+
+    @Test func theOfficeRefusesToSignWhatEveryCheckpointWouldRefuse() throws {
+        let office = try Office()
+        let keys = office.folder.appendingPathComponent("keys")
+        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
+        // A key trusted for 2-day passes, under a policy that allows 7: every such pass would be `key-lifetime`.
+        let short = try greenlane(["keys", "generate", "--out", keys.path, "--name", "short", "--max-pass-days", "2"])
+        #expect(short.status == 0, "\(short.stderr)")
+        // A key retired before the order's first day.
+        let retired = try greenlane(["keys", "generate", "--out", keys.path, "--name", "retired",
+                                     "--valid-until", "2021-07-01T00:00:00+07:00"])
+        #expect(retired.status == 0, "\(retired.stderr)")
+        for (name, message) in [("short", "trusted for passes of at most 2 days"), ("retired", "was retired at")] {
+            let result = try office.run([
+                "issue", "--policy", "Samples/policy.json", "--key", keys.appendingPathComponent("\(name).key.pem").path,
+                "--key-trust", keys.appendingPathComponent("\(name).trust.json").path,
+            ] + Office.truck)
+            #expect(result.status == 3 && result.stderr.contains(message), "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+        #expect(try office.run(["list", "--format", "jsonl"]).stdout.isEmpty, "nothing was issued")
     }
 
     // MARK: Files
@@ -259,25 +284,50 @@ import Testing
     func mode(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? Int ?? -1) & 0o777
     }
+}
 
-    func run(_ binary: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
-        var env = ProcessInfo.processInfo.environment
-        env["LANG"] = "C.UTF-8"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+/// The exporter's side of list freshness (migration v8-revocation-list-sequence, `--next-update`, `--grace`),
+/// checked through a checkpoint that reads what the office exported.
+@Suite struct RevocationListExportTests {
+    func export(_ office: Office, to path: String, _ extra: [String] = []) throws -> CLIResult {
+        try office.run(["revocations", "export", "--key", office.key, "--key-trust", "Keys/demo-trust.json",
+                        "--out", path] + extra)
+    }
+
+    @Test func eachExportGrowsTheSequenceSoAnOlderListIsARollback() throws {
+        let office = try Office()
+        #expect(try office.issue(Office.truck).status == 0)
+        let older = office.folder.appendingPathComponent("older.glr").path
+        let newer = office.folder.appendingPathComponent("newer.glr").path
+        #expect(try export(office, to: older).status == 0)
+        #expect(try export(office, to: newer).status == 0)
+        let state = office.folder.appendingPathComponent("verifier-state").path
+        let code = try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/valid-es256.txt"),
+                              encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        func check(_ list: String) throws -> CLIResult {
+            try office.run(["verify", code, "--trust", "Keys/demo-trust.json", "--revocations", list, "--state", state,
+                            "--at", "2021-07-26T10:00:00+07:00", "--zone", "ba-dinh", "--training"])
+        }
+        #expect(try check(newer).status == 0)
+        let rollback = try check(older)
+        #expect(rollback.status == 3, "the older list, seen after the newer one, is a rollback: \(rollback.stderr)")
+    }
+
+    @Test func nextUpdateAndGraceDecideWhenTheListStopsConfirming() throws {
+        let office = try Office()
+        let list = office.folder.appendingPathComponent("list.glr").path
+        // Exported at 08:00 (the pinned clock), due at 10:00, with one hour of grace.
+        #expect(try export(office, to: list, ["--next-update", "2", "--grace", "1"]).status == 0)
+        let code = try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/valid-es256.txt"),
+                              encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        func check(at time: String) throws -> Int32 {
+            try office.run(["verify", code, "--trust", "Keys/demo-trust.json", "--revocations", list, "--state",
+                            office.folder.appendingPathComponent("state-\(time.prefix(13))").path, "--at", time,
+                            "--zone", "ba-dinh", "--training"]).status
+        }
+        #expect(try check(at: "2021-07-26T09:30:00+07:00") == 0, "current")
+        #expect(try check(at: "2021-07-26T10:30:00+07:00") == 0, "in its grace: valid, under an amber banner")
+        #expect(try check(at: "2021-07-26T11:30:00+07:00") == 4, "past its grace: cannot confirm")
+        #expect(try export(office, to: list, ["--next-update", "0"]).status == 64)
     }
 }

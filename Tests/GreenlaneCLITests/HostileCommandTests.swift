@@ -54,11 +54,11 @@ import Testing
             let result = try greenlane(["verify", code, "--trust", "Keys/demo-trust.json", "--at",
                                         "2021-07-26T10:00:00+07:00", "--max-revocation-age=\(age)"])
             #expect(result.status == 64, "\(age): \(result.stderr)")
-            #expect(result.stderr.contains("--max-revocation-age must be between 0 and 87600 hours"))
+            #expect(result.stderr.contains("--max-revocation-age must be between 0 and 744 hours"))
         }
         let fine = try greenlane(["verify", code, "--trust", "Keys/demo-trust.json", "--at",
-                                  "2021-07-26T10:00:00+07:00", "--zone", "dong-da", "--max-revocation-age", "87600",
-                                  "--training"])
+                                  "2021-07-26T10:00:00+07:00", "--zone", "dong-da", "--max-revocation-age", "744",
+                                  "--training", "--waive-revocations"])
         #expect(fine.status == 0, "\(fine.stdout)\(fine.stderr)")
     }
 

@@ -1,4 +1,6 @@
+import GreenlaneTestSupport
 import Foundation
+import GreenlaneCheckpointCLI
 import Testing
 
 /// `greenlane` is the checkpoint's binary: it must stay free of the registry's libraries (that is what makes
@@ -12,7 +14,7 @@ import Testing
         let out = Pipe()
         process.standardOutput = out
         try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: out.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self)
         process.waitUntilExit()
         try #require(process.terminationStatus == 0)
         return text.split(separator: "\n").compactMap { line in
@@ -61,11 +63,14 @@ import Testing
         process.standardError = err
         process.standardOutput = Pipe()
         try process.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let message = String(decoding: err.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 3)
-        #expect(message.hasPrefix("greenlane: this command is run by greenlane-office, which could not be started ("
+        // From the catalogue, in the officer's language, with the English reason as the detail.
+        #expect(message.hasPrefix("greenlane: "))
+        #expect(message.contains("this command is run by greenlane-office, which could not be started ("
             + folder.path))
+        #expect(message.contains("install greenlane-office \(GreenlaneVersion.current) next to greenlane"))
         // Its own commands still work there.
         let code = try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/valid-es256.txt"),
                               encoding: .utf8)
@@ -73,7 +78,7 @@ import Testing
         verify.executableURL = alone
         verify.arguments = ["verify", code.trimmingCharacters(in: .whitespacesAndNewlines), "--trust",
                             repositoryRoot.appendingPathComponent("Keys/demo-trust.json").path,
-                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training"]
+                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training", "--waive-revocations", "--zone", "dong-da"]
         verify.standardOutput = Pipe()
         try verify.run()
         verify.waitUntilExit()
@@ -112,14 +117,15 @@ import Testing
         verify.executableURL = alone
         verify.arguments = ["verify", "--image", jpeg.path, "--trust",
                             repositoryRoot.appendingPathComponent("Keys/demo-trust.json").path,
-                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training"]
+                            "--at", "2021-07-26T10:00:00+07:00", "--json", "--training", "--waive-revocations", "--zone", "dong-da",
+                            "--state", jpeg.path + ".state"]
         verify.environment = ["PATH": "/nonexistent"]
         let out = Pipe(), err = Pipe()
         verify.standardOutput = out
         verify.standardError = err
         try verify.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: out.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self)
+        let message = String(decoding: err.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self)
         verify.waitUntilExit()
         #expect(verify.terminationStatus == 0, "\(text)\(message)")
         #expect(text.hasPrefix("{\"verdict\":\"valid\",\"exit\":0,\"accepted\":true,"), "\(text)")

@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Foundation
 import Testing
 
@@ -111,7 +112,7 @@ import Testing
             var statuses: [Int32] = []
             var messages: [String] = []
             for (process, err) in processes {
-                messages.append(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+                messages.append(String(decoding: err.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self))
                 process.waitUntilExit()
                 statuses.append(process.terminationStatus)
             }

@@ -13,13 +13,20 @@ struct SampleCase: Decodable {
     var exit: Int32
     var verdict: String
     var signatureVerified: Bool
+    var trusts: [String]?
+    var lists: [String]?
+    var earlierLists: [String]?
+    var earlierAt: String?
+    var waiveRevocations: Bool?
+    var warnings: [String]?
+    var setupError: String?
 }
 
 /// The banner line of each verdict, in Vietnamese (plain style).
 let vietnameseBanner = [
     "valid": "✔  HỢP LỆ — ĐƯỢC QUA CHỐT", "not-valid": "✘  KHÔNG HỢP LỆ — KHÔNG ĐƯỢC QUA",
     "cannot-read": "?  KHÔNG ĐỌC ĐƯỢC MÃ — HÃY QUÉT LẠI", "not-greenlane": "?  KHÔNG PHẢI MÃ THẺ LUỒNG XANH",
-    "cannot-confirm": "!  CHƯA XÁC NHẬN ĐƯỢC", "demo": "⚠  THẺ MẪU (DEMO) — KHÔNG PHẢI THẺ THẬT, KHÔNG ĐƯỢC QUA",
+    "cannot-confirm": "!  CHƯA XÁC NHẬN ĐƯỢC — DỮ LIỆU CỦA CHỐT CÓ VẤN ĐỀ", "valid-ageing": "✔  HỢP LỆ — DỮ LIỆU SẮP CŨ: HÃY ĐỒNG BỘ", "demo": "⚠  THẺ MẪU (DEMO) — KHÔNG PHẢI THẺ THẬT, KHÔNG ĐƯỢC QUA",
 ]
 
 func sampleCases() throws -> [SampleCase] {
@@ -28,28 +35,50 @@ func sampleCases() throws -> [SampleCase] {
     return try JSONDecoder().decode(File.self, from: data).cases
 }
 
-func arguments(for sample: SampleCase, json: Bool = false, lang: String = "vi") -> [String] {
-    var arguments = ["verify", "--file", "Samples/codes/\(sample.name).txt", "--trust", "Keys/demo-trust.json",
-                     "--at", sample.at, "--lang", lang]
+func arguments(for sample: SampleCase, json: Bool = false, lang: String = "vi", earlier: Bool = false) -> [String] {
+    var arguments = ["verify", "--file", "Samples/codes/\(sample.name).txt", "--lang", lang]
+    for trust in sample.trusts ?? ["Keys/demo-trust.json"] { arguments += ["--trust", trust] }
+    arguments += ["--at", earlier ? sample.earlierAt ?? sample.at : sample.at]
     if let zone = sample.zone { arguments += ["--zone", zone] }
-    if sample.revocations { arguments += ["--revocations", "Samples/codes/revocations.glr"] }
+    let lists = earlier ? sample.earlierLists ?? [] : sample.lists ?? (sample.revocations ? ["Samples/codes/revocations.glr"] : [])
+    for list in lists { arguments += ["--revocations", list] }
+    if sample.waiveRevocations == true && !earlier { arguments.append("--waive-revocations") }
     if sample.training { arguments.append("--training") }
     if json { arguments.append("--json") }
     return arguments
 }
 
+/// Runs `greenlane verify` for a sample with a fresh private state file, after the sample's earlier run if any.
+func verifySample(_ sample: SampleCase, json: Bool = false, lang: String = "vi") throws -> CLIResult {
+    let state = ["GREENLANE_VERIFIER_STATE": try temporaryDirectory().appendingPathComponent("state").path]
+    if sample.earlierLists != nil { try greenlane(arguments(for: sample, earlier: true), environment: state) }
+    return try greenlane(arguments(for: sample, json: json, lang: lang), environment: state)
+}
+
 @Suite struct VerifyCommandTests {
     @Test func everySampleGivesItsExitCodeAndReasons() throws {
         for sample in try sampleCases() {
-            let result = try greenlane(arguments(for: sample))
+            let result = try verifySample(sample)
             #expect(result.status == sample.exit, "\(sample.name): exit \(result.status)\n\(result.stdout)\(result.stderr)")
+            if sample.setupError != nil {
+                #expect(result.stdout.isEmpty && !result.stderr.isEmpty, "\(sample.name): a refusal, on standard error")
+                continue
+            }
             let lines = result.stdout.split(separator: "\n").map(String.init)
-            #expect(lines.count > 2 && lines[1] == "  " + vietnameseBanner[sample.verdict]!, "\(sample.name)")
+            let ageing = sample.warnings?.contains("ageing-revocation-list") == true
+            let banner = vietnameseBanner[ageing ? "valid-ageing" : sample.verdict]!
+            #expect(lines.count > 2 && lines[1] == "  " + banner, "\(sample.name)")
+            if sample.verdict == "cannot-confirm" {
+                #expect(result.stdout.contains("Chỉ dẫn của đơn vị cấp thẻ: DEMO: cho qua"), "\(sample.name): instruction")
+            }
+            for warning in sample.warnings ?? [] {
+                #expect(result.stdout.contains("[\(warning)]"), "\(sample.name): \(warning) not shown")
+            }
             // Only a code whose signature did not verify reads as unverified; a signed one names its key.
             #expect(result.stdout.contains("CHƯA được xác thực") == (!sample.signatureVerified && sample.exit == 1),
                     "\(sample.name): NOT verified block")
             if sample.signatureVerified && sample.exit != 2 {
-                #expect(result.stdout.contains(sample.accepted && sample.exit == 0 ? "Ký bởi DEMO" : "nhưng hiện không hợp lệ:"),
+                #expect(result.stdout.contains(sample.accepted && sample.exit == 0 ? "Ký bởi " : "nhưng hiện không hợp lệ:"),
                         "\(sample.name): signed-by heading")
             }
             for check in sample.checks {
@@ -61,7 +90,8 @@ func arguments(for sample: SampleCase, json: Bool = false, lang: String = "vi") 
 
     @Test func jsonOutputCarriesChecksAndDemoFlag() throws {
         for sample in try sampleCases() {
-            let result = try greenlane(arguments(for: sample, json: true))
+            let result = try verifySample(sample, json: true)
+            if sample.setupError != nil { continue }
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
             #expect(object["accepted"] as? Bool == sample.accepted, "\(sample.name)")
             #expect(object["verdict"] as? String == sample.verdict, "\(sample.name)")
@@ -92,7 +122,7 @@ func arguments(for sample: SampleCase, json: Bool = false, lang: String = "vi") 
         let valid = try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/valid-es256.txt"), encoding: .utf8)
         let expired = "GL1:" + "ZZZ"
         let base = ["verify", "--trust", "Keys/demo-trust.json", "--at", "2021-07-26T10:00:00+07:00", "--zone", "ba-dinh",
-                    "--json"]
+                    "--json", "--waive-revocations"]
         let good = try greenlane(base + ["--training"], stdin: valid + valid)
         #expect(good.status == 0)
         #expect(good.stdout.split(separator: "\n").count == 2)
@@ -107,7 +137,7 @@ func arguments(for sample: SampleCase, json: Bool = false, lang: String = "vi") 
             try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/codes/\(name).txt"), encoding: .utf8)
         }
         let base = ["verify", "--trust", "Keys/demo-trust.json", "--at", "2021-07-26T10:00:00+07:00", "--zone", "dong-da",
-                    "--json"]
+                    "--json", "--waive-revocations"]
         let unreadable = try code("malformed-base45"), demo = try code("valid-es256"), forged = try code("bad-signature")
         #expect(try greenlane(base, stdin: unreadable).status == 2)
         #expect(try greenlane(base, stdin: unreadable + demo).status == 5)

@@ -107,5 +107,25 @@ import Testing
         #expect(cryptoError { _ = try PublicKey(spkiDER: Array(key.spkiDER.dropLast())) }?.code == .invalidKey)
         #expect(cryptoError { _ = try PublicKey(spkiDER: []) }?.code == .invalidKey)
         #expect(cryptoError { _ = try PublicKey(pem: "hello") }?.code == .malformedPEM)
+        // A coordinate outside the field (x = p + 1 reduces to a point that may be on the curve) is refused.
+        let aboveField = [UInt8](repeating: 0xFF, count: 32)
+        #expect(cryptoError { _ = try PublicKey(p256X: aboveField, y: offCurve) }?.code == .invalidKey)
+        // A compressed point has the P-256 header but is not the fixed shape: the general path refuses it too.
+        #expect(cryptoError { _ = try PublicKey(spkiDER: Array(key.spkiDER.prefix(26)) + [0x02] + Array(
+            key.spkiDER[27...])) }?.code == .invalidKey)
+    }
+
+    /// The fixed-shape import (EVP_PKEY_fromdata, raw Ed25519) gives the key, DER and kid OpenSSL's decoder does.
+    @Test(arguments: [SignatureAlgorithm.es256, .eddsa])
+    func fixedShapeImportMatchesOpenSSLsDecoder(_ algorithm: SignatureAlgorithm) throws {
+        let privateKey = try PrivateKey.generate(algorithm)
+        let generated = privateKey.publicKey
+        let imported = try PublicKey(spkiDER: generated.spkiDER)
+        #expect(imported.spkiDER == generated.spkiDER)
+        #expect(imported.keyID == generated.keyID)
+        #expect(imported.algorithm == algorithm)
+        let message = Array("greenlane".utf8)
+        #expect(imported.isValidSignature(try privateKey.sign(message), for: message))
+        #expect(!imported.isValidSignature(try PrivateKey.generate(algorithm).sign(message), for: message))
     }
 }

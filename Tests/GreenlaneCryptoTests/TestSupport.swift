@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Foundation
 import GreenlaneCrypto
 import Testing
@@ -57,7 +58,7 @@ func openssl(_ arguments: [String], expectSuccess: Bool = true, sourceLocation: 
     process.standardError = pipe
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    let data = pipe.fileHandleForReading.readToEndRetryingInterrupts()
     process.waitUntilExit()
     let result = CommandResult(
         status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))

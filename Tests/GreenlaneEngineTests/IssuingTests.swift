@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Dispatch
 import Foundation
 import GreenlaneCrypto
@@ -212,7 +213,7 @@ struct SQLiteShell {
         process.standardOutput = pipe
         process.standardError = pipe
         try? process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let data = pipe.fileHandleForReading.readToEndRetryingInterrupts()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
     }

@@ -94,6 +94,19 @@ func request(
         ])
     }
 
+    /// The service answers with these codes (docs/SERVICE.md): one per reason, in order, each from the stable set.
+    @Test func everyReasonHasItsStableCode() async throws {
+        let refused = try samplePolicy().draft(
+            for: request(plate: "29C-12", vehicleClass: "spaceship", testAt: "2021-07-20", purpose: "tourism",
+                         zones: "atlantis"),
+            firm: nil, now: now)
+        guard case .failure(let refusal) = refused else { Issue.record("expected a refusal"); return }
+        #expect(refusal.codes == ["firm.unknown", "vehicleClass.unknown", "purpose.unknown", "zones.invalid",
+                                  "test.tooOld"])
+        #expect(refusal.codes.count == refusal.reasons.count)
+        #expect(Set(refusal.codes).isSubset(of: RequestRefusal.policyCodes))
+    }
+
     @Test func firmKindLimitsPurposes() async throws {
         #expect(try reasons(request(firm: "VNPT-HN"), firm: telecom)
             == ["a telecom firm may not request passes for essential-goods"])

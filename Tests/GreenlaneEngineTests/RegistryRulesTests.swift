@@ -3,7 +3,7 @@ import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneStore
-import GreenlaneSQLiteStore
+@testable import GreenlaneSQLiteStore
 import Testing
 
 /// Issue 12: a registry made on purpose, renewals and suspensions that are correct, one live pass per vehicle.
@@ -186,6 +186,40 @@ import Testing
         // A revocation ends the vehicle's live pass in its own transaction.
         try await registry.revoke("HN-000001", reason: .lost, context: testContext())
         #expect(shell.run("SELECT count(*) FROM live_pass WHERE compact_plate = '29C12345'").hasPrefix("0"))
+    }
+}
+
+/// Issue 13: the code is unique by a 16-byte hash of its COSE bytes (v9-permit-code-hash).
+@Suite struct PermitCodeHashMigrationTests {
+    @Test func aRegistryFromBeforeTheHashGetsOneForEveryPermitAndTheSameCodeIsRefusedTwice() async throws {
+        let (engine, registry) = try await makeEngine()
+        _ = try await issueAll(engine, [request(plate: "29C-100.01"), request(plate: "29C-100.02")])
+        // An older registry (schema up to v7) holding the same permits, copied row by row.
+        let old = temporaryRegistryPath()
+        _ = try SQLiteStore(path: old, migratedUpTo: "v7-renewal-runs")
+        let copy = try SQLiteShell(path: old).run("""
+            ATTACH '\(registry.path)' AS new;
+            INSERT INTO firm SELECT * FROM new.firm; INSERT INTO vehicle SELECT * FROM new.vehicle;
+            INSERT INTO permit SELECT serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
+                purpose, window_start, window_end, station, issuer, issued_at, not_before, expires_at, kid, code,
+                replaces, renewed_from, issued_by, renewal_run FROM new.permit;
+            """)
+        #expect(copy.isEmpty, "\(copy)")
+        _ = try? SQLiteStore(path: old)  // migrates (then refuses: never initialised)
+        let shell = try SQLiteShell(path: old)
+        let rows = shell.run("SELECT code, hex(code_hash) FROM permit ORDER BY serial").split(separator: "\n")
+        #expect(rows.count == 2)
+        for row in rows {
+            let parts = row.split(separator: "|").map(String.init)
+            #expect(parts[1] == Hex.encode(try #require(PermitCodeHash.of(parts[0]))).uppercased())
+        }
+        let twice = shell.run("""
+            INSERT INTO permit SELECT 'HN-000009', firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
+                purpose, window_start, window_end, station, issuer, issued_at, not_before, expires_at, kid, code,
+                replaces, renewed_from, issued_by, renewal_run, code_hash FROM permit WHERE serial = 'HN-000001'
+            """)
+        #expect(twice.contains("UNIQUE constraint failed: permit.code_hash"), "\(twice)")
+        #expect(shell.run("PRAGMA foreign_key_check; PRAGMA integrity_check").trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
     }
 }
 

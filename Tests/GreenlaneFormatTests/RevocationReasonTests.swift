@@ -9,6 +9,10 @@ import Testing
             .init(RevocationList.Key.issuedAt): .init(Int64(1_627_261_200)),
             .init(RevocationList.Key.entries): .array([.array([.text("HN-000001"), .init(Int64(1_627_261_200)),
                                                               .text(reason)])]),
+            .init(RevocationList.Key.version): .unsigned(RevocationList.version),
+            .init(RevocationList.Key.sequence): .unsigned(1),
+            .init(RevocationList.Key.nextUpdate): .init(Int64(1_627_261_200 + 86_400)),
+            .init(RevocationList.Key.grace): .init(Int64(43_200)),
         ]).encoded()
     }
 

@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Foundation
 import GreenlaneFormat
 import Testing
@@ -145,7 +146,7 @@ func python(_ script: String, input: [UInt8] = []) throws -> [UInt8] {
         try? stdin.fileHandleForWriting.close()
     }
     writer.start()
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
+    let output = stdout.fileHandleForReading.readToEndRetryingInterrupts()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
         throw PythonFailed(description: "python3 exited \(process.terminationStatus)")

@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Foundation
 import GreenlaneQR
 import GreenlaneScanner
@@ -24,8 +25,8 @@ enum Tool {
         // Read on other threads so a full pipe cannot block the tool.
         nonisolated(unsafe) var out = Data(), err = Data()
         let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { out = stdout.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { err = stderr.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { out = stdout.fileHandleForReading.readToEndRetryingInterrupts() }
+        DispatchQueue.global().async(group: group) { err = stderr.fileHandleForReading.readToEndRetryingInterrupts() }
         if let input { stdin.fileHandleForWriting.write(input) }
         try stdin.fileHandleForWriting.close()
         group.wait()

@@ -278,6 +278,25 @@ import Testing
         }
     }
 
+    // MARK: Revocation list sequences
+
+    @Test(arguments: StoreFactory.all) func nextRevocationListSequenceGrowsPerKey(_ factory: StoreFactory) async throws {
+        let store = try await factory.withFirms()
+        let first = try await store.nextRevocationListSequence(kid: "0123456789abcdef")
+        let second = try await store.nextRevocationListSequence(kid: "0123456789abcdef")
+        let other = try await store.nextRevocationListSequence(kid: "fedcba9876543210")
+        #expect((first, second, other) == (1, 2, 1))
+    }
+
+    @Test(arguments: StoreFactory.all) func nextRevocationListSequenceRefusesWhatIsNotAKeyID(_ factory: StoreFactory)
+        async throws
+    {
+        let store = try await factory.withFirms()
+        for kid in ["", "xyz", "0123456789ABCDEF", "0123456789abcdef0"] {
+            await #expect(throws: RegistryError.self) { try await store.nextRevocationListSequence(kid: kid) }
+        }
+    }
+
     // MARK: Renewal runs
 
     @Test(arguments: StoreFactory.all) func renewalRunIsJoinedForTheSameOrderEnd(_ factory: StoreFactory) async throws {

@@ -143,7 +143,7 @@ func contractPermit(serial: String, plate: String, firmID: String = "VNPOST", ex
         serial: serial, firmID: firmID, plate: plate, vehicleClass: 3, driverName: "Nguyễn Văn An",
         driverID: "001086001234", testAt: contractNow - 3_600, zones: 3, purpose: 1, windowStart: nil, windowEnd: nil,
         station: "SGTVT", issuer: "VN-HN", issuedAt: contractNow, notBefore: contractNow, expiresAt: expiresAt,
-        kid: "0011223344556677", code: "GL1:CONTRACT-\(serial)", replaces: nil, renewedFrom: nil, issuedBy: "contract")
+        kid: "0011223344556677", code: PassCode.encode([0xD2] + Array("contract \(serial)".utf8)), replaces: nil, renewedFrom: nil, issuedBy: "contract")
 }
 
 /// Issues `plates` with scripted rules, as of `contractNow`.

@@ -1,3 +1,4 @@
+import GreenlaneTestSupport
 import Foundation
 import GreenlaneCrypto
 import GreenlaneFormat
@@ -627,11 +628,15 @@ func entry(_ key: Int, _ value: CBOR) -> [UInt8] { CBOR(key).encoded() + value.e
                 trust: forge.trust)
             return PassVerifier(trust: forge.trust, revocations: list).verify(code, context: sampleContext)
         }
-        let stale = try warnings(madeHoursAgo: 25)
-        #expect(stale.isAccepted, "a stale list is still used: it is a warning, not a refusal")
-        #expect(stale.warnings.contains(.staleRevocationList(issuedAt: sampleContext.time - 25 * 3600)))
+        let ageing = try warnings(madeHoursAgo: 25)
+        #expect(ageing.isAccepted && ageing.verdict(training: true) == .valid, "in its grace: valid, amber banner")
+        #expect(ageing.warnings.contains(.ageingRevocationList(
+            issuedAt: sampleContext.time - 25 * 3600, usableUntil: sampleContext.time + 11 * 3600)))
+        let stale = try warnings(madeHoursAgo: 37)
+        #expect(stale.isAccepted, "an out-of-date list is still used: its revocations still refuse passes")
+        #expect(stale.verdict(training: true) == .cannotConfirm)
         #expect(stale.warnings.map { $0.message(.en) }.contains {
-            $0 == "Revocation list is stale (made 2021-07-25 09:00 (UTC+7)): update it"
+            $0 == "Revocation list is out of date (made 2021-07-24 21:00 (UTC+7), usable until 2021-07-26 09:00 (UTC+7)): sync it"
         })
         let fresh = try warnings(madeHoursAgo: 24)
         #expect(!fresh.warnings.map(\.check).contains("stale-revocation-list"))
@@ -697,7 +702,7 @@ func hostilePython(_ script: String) throws -> [UInt8] {
     let out = Pipe()
     process.standardOutput = out
     try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let data = out.fileHandleForReading.readToEndRetryingInterrupts()
     process.waitUntilExit()
     try #require(process.terminationStatus == 0)
     return Array(data)

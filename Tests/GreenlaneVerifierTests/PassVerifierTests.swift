@@ -125,7 +125,9 @@ import Testing
         let result = PassVerifier(trust: trust, revocations: list)
             .verify(try PassSigner(key: key).passCode(for: claims), context: sampleContext)
         #expect(result.failures.map(\.check) == ["revoked"])
-        #expect(result.warnings.contains(.staleRevocationList(issuedAt: sampleContext.time - 3 * 86_400)))
+        // Made 72 hours ago, due after 24 and used for 12 more: out of date, so the pass cannot be confirmed.
+        #expect(result.warnings.contains(.staleRevocationList(
+            issuedAt: sampleContext.time - 3 * 86_400, usableUntil: sampleContext.time - 3 * 86_400 + 36 * 3600)))
         // Failures and warnings are structs: their details are properties, absent on other checks.
         #expect(result.failures.first?.revocation?.reason == .replaced)
         #expect(result.failures.first?.expiresAt == nil)

@@ -18,6 +18,13 @@ struct ExpectedSamples: Decodable {
         var exit: Int32
         var verdict: String
         var signatureVerified: Bool
+        var trusts: [String]?
+        var lists: [String]?
+        var earlierLists: [String]?
+        var earlierAt: String?
+        var waiveRevocations: Bool?
+        var warnings: [String]?
+        var setupError: String?
     }
     var trust: String
     var revocations: String
@@ -30,6 +37,32 @@ struct ExpectedSamples: Decodable {
 
     static func code(_ name: String) throws -> String {
         try String(contentsOfFile: repositoryPath("Samples/codes/\(name).txt"), encoding: .utf8)
+    }
+
+    /// What the verifier answers for `sample`, as `greenlane verify` would run it with a fresh private state
+    /// file; or the code of the error that refused the checkpoint's data first.
+    func outcome(_ sample: Case) throws -> (result: VerificationResult?, setupError: String?) {
+        do {
+            let trust = try TrustSet.load(paths: (sample.trusts ?? [self.trust]).map(repositoryPath))
+            let statePath = try temporaryDirectory().appendingPathComponent("state").path
+            if let earlier = sample.earlierLists {
+                let lists = try earlier.map { try VerifiedRevocationList.load(path: repositoryPath($0), trust: trust) }
+                _ = try VerifierState.update(
+                    path: statePath, admitting: lists, at: time(sample.earlierAt ?? sample.at), skew: 300)
+            }
+            let paths = sample.lists ?? (sample.revocations ? [revocations] : [])
+            let lists = try paths.map { try VerifiedRevocationList.load(path: repositoryPath($0), trust: trust) }
+            let state = lists.isEmpty
+                ? try VerifierState.read(path: statePath)
+                : try VerifierState.update(path: statePath, admitting: lists, at: time(sample.at), skew: 300)
+            let verifier = PassVerifier(trust: trust, revocationLists: lists, newestSignedTime: state.newestSignedTime)
+            let context = CheckpointContext(
+                time: time(sample.at), district: sample.zone.flatMap(District.init),
+                revocationCheckWaived: sample.waiveRevocations ?? false)
+            return (verifier.verify(try ExpectedSamples.code(sample.name), context: context), nil)
+        } catch let error as VerifierError {
+            return (nil, error.code.name)
+        }
     }
 }
 
@@ -46,12 +79,30 @@ struct ExpectedSamples: Decodable {
             #expect(checks.contains(check), "no sample for \(check)")
         }
         #expect(expected.cases.contains { $0.accepted })
-        // A case for every verdict but cannot-confirm, which no check gives yet (the trust-file roles issue will).
         let verdicts = Set(expected.cases.map(\.verdict))
-        for verdict in Verdict.all where verdict != .cannotConfirm {
+        for verdict in Verdict.all {
             #expect(verdicts.contains(verdict.name), "no sample for the verdict \(verdict)")
         }
-        for sample in expected.cases {
+        // Every attack on the checkpoint's own data (issue 11) has its case.
+        let warnings = Set(expected.cases.flatMap { $0.warnings ?? [] })
+        for warning in [
+            "revocation-list-not-applicable", "revocation-list-from-future", "ageing-revocation-list",
+            "stale-revocation-list", "no-revocation-list", "revocation-check-waived", "zone-not-checked", "clock-behind",
+        ] {
+            #expect(warnings.contains(warning), "no sample for \(warning)")
+        }
+        #expect(checks.contains("key-lifetime") && checks.contains("key-role"))
+        let names = Set(expected.cases.map(\.name))
+        for name in [
+            "real-demo-signed-empty-list", "real-other-issuer-list", "real-older-list-rollback", "real-future-list",
+            "real-list-in-grace", "real-list-after-grace", "real-no-list", "real-no-zone", "retired-key-2099",
+            "trust-unknown-member", "trust-misspelt-member", "trust-duplicate-member", "trust-second-key",
+            "trust-wrong-type", "trust-unknown-role", "trust-v1-without-issuer", "trust-v1-with-roles",
+            "trust-repeated-kid", "legacy-trust-v1",
+        ] {
+            #expect(names.contains(name), "no sample \(name)")
+        }
+        for sample in expected.cases where sample.setupError == nil {
             let verdict = Verdict.all.first { $0.name == sample.verdict }
             #expect(verdict?.exitCode == sample.exit, "\(sample.name): verdict \(sample.verdict), exit \(sample.exit)")
         }
@@ -59,12 +110,16 @@ struct ExpectedSamples: Decodable {
 
     @Test func samplesGiveTheirExpectedOutcome() throws {
         let expected = try ExpectedSamples.load()
-        let trust = try TrustSet.load(path: repositoryPath(expected.trust))
-        let list = try VerifiedRevocationList.load(path: repositoryPath(expected.revocations), trust: trust)
         for sample in expected.cases {
-            let verifier = PassVerifier(trust: trust, revocations: sample.revocations ? list : nil)
-            let context = CheckpointContext(time: time(sample.at), district: sample.zone.flatMap(District.init))
-            let result = verifier.verify(try ExpectedSamples.code(sample.name), context: context)
+            let (outcome, setupError) = try expected.outcome(sample)
+            #expect(setupError == sample.setupError, "\(sample.name): setup error")
+            guard let result = outcome else {
+                #expect(sample.exit == 3, "\(sample.name)")
+                continue
+            }
+            if let warnings = sample.warnings {
+                #expect(result.warnings.filter { !$0.isDemoKey }.map(\.check) == warnings, "\(sample.name): warnings")
+            }
             #expect(result.isAccepted == sample.accepted, "\(sample.name): \(result.failures.map(\.check))")
             #expect(result.failures.map(\.check) == sample.checks, "\(sample.name)")
             #expect(result.isDemo == sample.demo, "\(sample.name): demo flag")
@@ -72,8 +127,8 @@ struct ExpectedSamples: Decodable {
             #expect(result.verdict(training: sample.training).name == sample.verdict, "\(sample.name): verdict")
             #expect(result.signatureVerified == sample.signatureVerified, "\(sample.name): signatureVerified")
             if sample.accepted {
-                #expect(result.verified?.isDemo == true)
-                #expect(result.warnings.contains(.demoKey(label: result.signer!.label)), "\(sample.name)")
+                #expect(result.verified?.isDemo == sample.demo, "\(sample.name)")
+                #expect(result.warnings.contains(.demoKey(label: result.signer!.label)) == sample.demo, "\(sample.name)")
             } else {
                 #expect(result.verified == nil)
             }

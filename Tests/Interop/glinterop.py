@@ -367,7 +367,9 @@ def checkpoint_failures(claims, at, zone, revoked_serials, skew=300):
         failures.append("expired")
     if zone is not None and zone not in claims["zones"]:
         failures.append("wrong-zone")
-    if not in_window(claims["windowMinutes"], at):
+    # The skew applies to the daily window too (docs/FORMAT.md §3.1): any instant within it counts.
+    if not any(in_window(claims["windowMinutes"], at + offset) for offset in range(-skew, skew + 1, 60)) \
+            and not in_window(claims["windowMinutes"], at + skew):
         failures.append("outside-time-window")
     if (claims["issuer"], claims["serial"]) in revoked_serials:
         failures.append("revoked")

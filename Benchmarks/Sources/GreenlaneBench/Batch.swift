@@ -10,7 +10,7 @@ import GreenlaneStore
 /// policy, allocate serials, sign, commit every permit and its audit entry), compared with raw EVP signing of
 /// the same Sig_structure size on one core, measured in the same process before and after the batch.
 enum Batch {
-    static func run(csv: String, algorithm name: String, jobs: Int, registryPath: String) async throws {
+    static func run(csv: String, algorithm name: String, jobs: Int, registryPath: String, chunk: Int?) async throws {
         let algorithm: SignatureAlgorithm = name == "eddsa" ? .eddsa : .es256
         let s = try Throughput.setup(algorithm)
         let policy = try Policy.load(path: "Samples/policy.json")
@@ -26,6 +26,7 @@ enum Batch {
         let engine = try PermitEngine(policy: policy, store: registry, key: s.key)
         var options = PermitEngine.BatchOptions(context: BenchRegistry.context)
         options.jobs = jobs
+        if let chunk { options.chunkSize = chunk }
 
         let rawBefore = rawSignRate(s)
         let clock = ContinuousClock()
@@ -55,7 +56,8 @@ enum Batch {
         let a = algorithm.rawValue
         row("issue \(a), recorded: \(formatRate(Double(total))) CSV rows → fresh registry, jobs=\(jobs)",
             "\(formatRate(rate)) /s (\(format1(elapsed)) s)", "raw EVP sign, 1 core \(formatRate(rawOneCore)) /s",
-            rate / rawOneCore, 0.50)
+            // Issue 13's targets: 35% of raw signing on one core, 50% when --jobs 2 signs on the second core.
+            rate / rawOneCore, jobs > 1 ? 0.50 : 0.35)
         note("\(a) jobs=\(jobs): CSV read \(format1(readSeconds)) s, policy+registry+signing \(format1(elapsed - readSeconds)) s; "
             + "raw sign before \(formatRate(rawBefore)) /s, after \(formatRate(rawAfter)) /s; "
             + "\(stored) permits committed; registry \(fileSize(registryPath) / 1024) KiB + WAL \(fileSize(registryPath + "-wal") / 1024) KiB")

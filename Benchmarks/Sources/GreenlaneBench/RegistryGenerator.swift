@@ -195,8 +195,8 @@ enum RegistryGenerator {
                 let permitInsert = try db.makeStatement(sql: """
                     INSERT INTO permit (serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
                         purpose, window_start, window_end, station, issuer, issued_at, not_before, expires_at, kid, code,
-                        replaces, renewed_from, issued_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)
+                        replaces, renewed_from, issued_by, code_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)
                     """)
                 let auditInsert = try db.makeStatement(sql: """
                     INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)
@@ -213,7 +213,7 @@ enum RegistryGenerator {
                         p.serial, p.firmID, p.plate.text, p.vehicleClass.rawValue, p.driverName, p.driverID.digits,
                         testAts[offset], Int64(p.zones.mask), p.purpose.rawValue, p.window?.startMinute,
                         p.window?.endMinute, p.station, c.issuer, c.issuedAt, c.notBefore, c.expiresAt, kid,
-                        codes.values[offset], actor,
+                        codes.values[offset], actor, Data(PermitCodeHash.of(codes.values[offset]) ?? []),
                     ])
                     try auditInsert.execute(arguments: [
                         c.issuedAt, actor, "permit.issue", p.serial,

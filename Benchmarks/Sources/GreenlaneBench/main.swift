@@ -38,7 +38,8 @@ do {
             csv: option("--csv", arguments) ?? "/tmp/greenlane-bench-requests.csv",
             algorithm: option("--alg", arguments) ?? "es256",
             jobs: Int(option("--jobs", arguments) ?? "") ?? 1,
-            registryPath: option("--registry", arguments) ?? "/tmp/greenlane-bench-batch.sqlite")
+            registryPath: option("--registry", arguments) ?? "/tmp/greenlane-bench-batch.sqlite",
+            chunk: Int(option("--chunk", arguments) ?? ""))
     case "make-registry":
         try await RegistryGenerator.run(
             permits: Int(option("--permits", arguments) ?? "") ?? 1_000_000,

@@ -110,21 +110,45 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if !result.signatureVerified || result.isMalformed { invariantFailed("a signed pass did not verify: \(checks)") }
     let verdict = result.verdict()
     if verdict == .cannotRead || verdict == .notGreenlaneCode { invariantFailed("a signed pass is \(verdict)") }
-    if (verdict == .valid) != result.failures.isEmpty { invariantFailed("verdict \(verdict) with \(checks)") }
+    // Valid exactly when nothing failed and nothing about the checkpoint's own data stops it from confirming.
+    let unconfirmed = result.warnings.contains { $0.preventsConfirmation }
+    if (verdict == .valid) != (result.failures.isEmpty && !unconfirmed) {
+        invariantFailed("verdict \(verdict) with \(checks), unconfirmed: \(unconfirmed)")
+    }
+    if result.failures.isEmpty && unconfirmed && verdict != .cannotConfirm {
+        invariantFailed("nothing failed but the data cannot confirm, and the verdict is \(verdict)")
+    }
     if verdict != result.verdict(training: true) { invariantFailed("training changed a real key's verdict") }
     if (result.verified != nil) != result.failures.isEmpty { invariantFailed("verified pass and failures disagree") }
 
-    let expired = time - skew >= expiresAt  // bounded inputs: no overflow
-    let early = time + skew < max(notBefore, issuedAt)
+    // The skew applied is at most 15 minutes, whatever the context was given, and it applies to every time check.
+    let applied = min(max(skew, 0), 900)
+    let expired = time - applied >= expiresAt  // bounded inputs: no overflow
+    let early = time + applied < max(notBefore, issuedAt)
     let wrongZone = district.map { !claims.permit.zones.contains($0) } ?? false
-    let outside = claims.permit.window.map { !$0.contains(unixTime: time) } ?? false
+    // Outside the daily window: no instant within the skew of the time is inside it. Windows are whole minutes,
+    // so the ends of the interval and every minute boundary inside it are the instants to try.
+    let outside = claims.permit.window.map { window in
+        var instants = [time - applied, time + applied]
+        var boundary = (time - applied) / 60 * 60 + 60
+        while boundary < time + applied {
+            instants.append(boundary)
+            boundary += 60
+        }
+        return !instants.contains { window.contains(unixTime: $0) }
+    } ?? false
     let revoked = revocations?.list.entry(for: serial) != nil
+    // The test key is trusted with the default lifetime and no end: a pass longer than that, or starting more
+    // than a day after it was signed, is `key-lifetime`.
+    let lifetime = trust.keys[0].maxPassLifetime
+    let tooLong = expiresAt - notBefore > lifetime || notBefore - issuedAt > 86_400
     for (check, expected) in [("expired", expired), ("not-yet-valid", early), ("wrong-zone", wrongZone),
-                              ("outside-time-window", outside), ("revoked", revoked)]
+                              ("outside-time-window", outside), ("revoked", revoked), ("key-lifetime", tooLong)]
     where checks.contains(check) != expected {
         invariantFailed("\(check) is \(checks.contains(check)), its rule says \(expected)")
     }
-    if !checks.isSubset(of: ["expired", "not-yet-valid", "wrong-zone", "outside-time-window", "revoked"]) {
+    if !checks.isSubset(of: ["expired", "not-yet-valid", "wrong-zone", "outside-time-window", "revoked",
+                             "key-lifetime"]) {
         invariantFailed("unexpected checks for a well-signed pass: \(checks)")
     }
     for failure in result.failures {

@@ -1,0 +1,128 @@
+import Hummingbird
+import GreenlaneCrypto
+import GreenlaneFormat
+import GreenlaneStore
+import Logging
+import HTTPTypes
+import Synchronization
+
+/// API tokens and enrolment codes: 24 random bytes (192 bits) from OpenSSL's CSPRNG, shown once; the
+/// registry keeps only their SHA-256.
+enum Secret {
+    static let tokenPrefix = "glt_", enrolmentPrefix = "gle_"
+
+    static func make(_ prefix: String) -> String { prefix + Hex.encode(SecureRandom.bytes(24)) }
+
+    /// The hash the store looks up, or nil for text that cannot be one of ours (no database work then).
+    static func hash(_ text: Substring, prefix: String) -> [UInt8]? {
+        guard text.hasPrefix(prefix), text.utf8.count == prefix.utf8.count + 48,
+            text.utf8.dropFirst(prefix.utf8.count).allSatisfy({
+                (0x30...0x39).contains($0) || (0x61...0x66).contains($0)
+            })
+        else { return nil }
+        return SHA256.hash(Array(text.utf8))
+    }
+
+    static func credentialID() -> String { "cr-" + Hex.encode(SecureRandom.bytes(8)) }
+}
+
+/// Failed authentications per source and minute, kept in memory: checked before any database work, so a
+/// flood of bad tokens costs a dictionary look-up. (Across instances: the PostgreSQL slice, docs/SERVICE.md.)
+final class FailureLimiter: Sendable {
+    let limit: Int
+    private let counts = Mutex<(minute: Int64, bySource: [String: Int])>((0, [:]))
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Seconds until `source` may try again, or nil when it may now.
+    func retryAfter(_ source: String, now: Int64) -> Int? {
+        counts.withLock { state in
+            if state.minute != now / 60 { state = (now / 60, [:]) }
+            return (state.bySource[source] ?? 0) >= limit ? Int(60 - now % 60) : nil
+        }
+    }
+
+    func recordFailure(_ source: String, now: Int64) {
+        counts.withLock { state in
+            if state.minute != now / 60 { state = (now / 60, [:]) }
+            state.bySource[source, default: 0] += 1
+        }
+    }
+}
+
+/// Finds the caller from `Authorization: Bearer glt_…` before any route runs: the limiter first, then one
+/// look-up by the token's hash. A missing, malformed, unknown or revoked token is 401 and counts as a failure;
+/// a revoked one is audited against its credential.
+struct TokenAuthenticator: RouterMiddleware {
+    typealias Context = ServiceContext
+    let store: any PermitStore
+    let limiter: FailureLimiter
+    let clock: @Sendable () -> Int64
+
+    func handle(_ request: Request, context: ServiceContext,
+                next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
+        let now = clock()
+        if let wait = limiter.retryAfter(context.peer, now: now) {
+            throw Problem(.tooManyRequests, "auth.rateLimited", "too many failed authentications from this "
+                + "address; try again later", retryAfter: wait)
+        }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            let hash = Secret.hash(header.dropFirst(7), prefix: Secret.tokenPrefix)
+        else {
+            limiter.recordFailure(context.peer, now: now)
+            throw Problem.unauthenticated
+        }
+        guard let credential = try await store.credential(tokenHash: hash) else {
+            limiter.recordFailure(context.peer, now: now)
+            throw Problem.unauthenticated
+        }
+        if credential.revokedAt != nil {
+            limiter.recordFailure(context.peer, now: now)
+            if let audit = try? AuditContext(account: "credential \(credential.id)", recordedAt: now) {
+                try? await store.recordAudit("auth.revokedToken", subject: credential.id,
+                                             detail: "from \(context.peer) · request \(context.id)", context: audit)
+            }
+            throw Problem(.unauthorized, "auth.revoked", "this token was revoked")
+        }
+        var context = context
+        context.identity = credential
+        context.logger[metadataKey: "credential"] = .string(credential.id)
+        return try await next(request, context)
+    }
+}
+
+/// One log line per request with its id, method, path, status and credential (swift-log metadata; the
+/// JSON handler prints it as one object), and the id handed back in `X-Request-Id`.
+struct RequestLogger: RouterMiddleware {
+    typealias Context = ServiceContext
+
+    func handle(_ request: Request, context: ServiceContext,
+                next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        func log(_ status: HTTPResponse.Status) {
+            let elapsed = ContinuousClock.now - started
+            context.logger.info("request", metadata: [
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "status": .stringConvertible(status.code),
+                "ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000_000)
+                    + Double(elapsed.components.seconds) * 1_000),
+            ])
+        }
+        do {
+            var response = try await next(request, context)
+            response.headers[.requestID] = context.id
+            log(response.status)
+            return response
+        } catch let error as any HTTPResponseError {
+            log(error.status)
+            var response = try error.response(from: request, context: context)
+            response.headers[.requestID] = context.id
+            return response
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = Self("X-Request-Id")!
+    static let idempotencyKey = Self("Idempotency-Key")!
+}

@@ -1,0 +1,328 @@
+import Hummingbird
+import GreenlaneCrypto
+import GreenlaneEngine
+import GreenlaneFormat
+import GreenlaneStore
+import GreenlaneSupport
+import Foundation
+
+/// One vehicle as a dispatcher submits it. The firm is never a member: it is the caller's.
+struct VehicleRow: Codable, Sendable {
+    var plate: String
+    var vehicleClass: String
+    var driverName: String
+    var driverID: String
+    var testAt: String
+    var purpose: String
+    var zones: String
+    var validFrom: String?
+    var validUntil: String?
+
+    static let members: Set<String> = [
+        "plate", "vehicleClass", "driverName", "driverID", "testAt", "purpose", "zones", "validFrom", "validUntil",
+    ]
+
+    func permitRequest(firmID: String, source: String) -> PermitRequest {
+        var request = PermitRequest(
+            source: source, firmID: firmID, plate: plate, vehicleClass: vehicleClass, driverName: driverName,
+            driverID: driverID, testAt: testAt, purpose: purpose, zones: zones, validFrom: validFrom,
+            validUntil: validUntil)
+        request.renews = nil
+        return request
+    }
+}
+
+/// A refusal as the API gives it: the stable code, and the engine's words.
+struct Reason: Codable, Sendable, Equatable {
+    var code: String
+    var detail: String
+}
+
+/// The API's view of a request and its rows.
+struct RequestView: ResponseEncodable, Sendable {
+    struct RowView: Codable, Sendable {
+        var index: Int
+        var status: String
+        var plate: String?
+        var reasons: [Reason]
+        var serial: String?
+    }
+    var id: String
+    var status: String
+    var createdAt: String
+    var decidedAt: String?
+    var rows: [RowView]
+
+    init(_ request: ServiceRequest) {
+        id = request.id
+        status = request.status.rawValue
+        createdAt = Timestamp.rfc3339(request.createdAt)
+        decidedAt = request.decidedAt.map(Timestamp.rfc3339)
+        rows = request.rows.map { row in
+            let plate = (try? JSONDecoder().decode(VehicleRow.self, from: Data(row.payload.utf8)))?.plate
+            let reasons = row.detail.flatMap { try? JSONDecoder().decode([Reason].self, from: Data($0.utf8)) } ?? []
+            return RowView(index: row.index, status: row.status.rawValue, plate: plate, reasons: reasons,
+                           serial: row.serial)
+        }
+    }
+}
+
+/// Submitting, reading, approving and downloading requests. Every decision reads `context.identity`.
+struct RequestFlow: Sendable {
+    let store: any PermitStore
+    let policy: Policy
+    let configuration: ServerConfiguration
+    let clock: @Sendable () -> Int64
+
+    /// POST /v1/requests: `{"vehicles": [ … ]}`. Each row is checked at once against the policy and the
+    /// registry; the request is recorded with every row's answer and waits for an officer.
+    func submit(_ request: Request, context: ServiceContext) async throws -> Response {
+        let caller = try context.caller()
+        guard caller.role == .dispatcher, let firmID = caller.firmID else {
+            throw Problem.forbidden("only a firm's dispatcher submits requests")
+        }
+        let key = try Self.idempotencyKey(request)
+        let body = try await Self.body(request, limit: configuration.maxBodyBytes)
+        let vehicles = try parse(body)
+        let now = clock()
+        let firm = try await storeCall { try await store.firm(firmID) }
+        var rows: [ServiceRequest.Row] = []
+        var seen: Set<String> = []
+        for (index, vehicle) in vehicles.enumerated() {
+            let payload = String(decoding: try Self.encoder.encode(vehicle), as: UTF8.self)
+            var reasons: [Reason] = []
+            let asked = vehicle.permitRequest(firmID: firmID, source: "row \(index)")
+            switch policy.draft(for: asked, firm: firm, now: now) {
+            case .failure(let refusal):
+                reasons = zip(refusal.codes, refusal.reasons).map { Reason(code: $0, detail: $1) }
+            case .success(let draft):
+                reasons = try await registryReasons(draft, firmID: firmID, now: now, seen: &seen)
+            }
+            let detail = reasons.isEmpty ? nil : String(decoding: try Self.encoder.encode(reasons), as: UTF8.self)
+            rows.append(.init(index: index, payload: payload, status: reasons.isEmpty ? .accepted : .refused,
+                              detail: detail))
+        }
+        let hash = SHA256.hash(body)
+        let proposed = ServiceRequest(
+            id: "rq-" + Hex.encode(SecureRandom.bytes(8)), firmID: firmID, credentialID: caller.id,
+            idempotencyKey: key, bodyHash: hash, createdAt: now, rows: rows)
+        let stored = try await storeCall {
+            try await store.submitRequest(proposed, context: try audit(caller, context, now))
+        }
+        if stored.id != proposed.id, stored.bodyHash != hash {
+            throw Problem(.unprocessableContent, "idempotency.keyReused",
+                          "Idempotency-Key \(key ?? "") was used with another body")
+        }
+        return try Self.json(RequestView(stored), status: .created, request: request, context: context)
+    }
+
+    /// What the registry would say now (the rules run again, authoritatively, when the request is issued).
+    func registryReasons(_ draft: PermitDraft, firmID: String, now: Int64, seen: inout Set<String>)
+        async throws -> [Reason]
+    {
+        let compact = draft.plate.compact
+        guard seen.insert(compact).inserted else {
+            return [Reason(code: "vehicle.duplicateInRequest",
+                           detail: "plate \(draft.plate.text) is in this request twice")]
+        }
+        var filter = PermitFilter(now: now)
+        filter.plate = compact
+        filter.validAt = now
+        let live = try await storeCall { try await store.permitPage(filter, after: nil, count: 1) }
+        guard let permit = live.first?.permit else { return [] }
+        if permit.firmID != firmID {
+            return [Reason(code: "vehicle.otherFirm", detail: "vehicle \(compact) belongs to another firm")]
+        }
+        return [Reason(code: "vehicle.livePass",
+                       detail: "plate \(draft.plate.text) already has a live pass \(permit.serial)")]
+    }
+
+    /// GET /v1/requests/{id}
+    func show(_ request: Request, context: ServiceContext) async throws -> Response {
+        let found = try await visibleRequest(context)
+        return try Self.json(RequestView(found), status: .ok, request: request, context: context)
+    }
+
+    /// POST /v1/requests/{id}/approve: an officer's decision, then signing and recording through the engine.
+    /// Approving an approved request answers its state again, and issues any row a failure left accepted.
+    func approve(_ request: Request, context: ServiceContext) async throws -> Response {
+        let caller = try context.caller()
+        let found = try await visibleRequest(context)
+        guard caller.role == .officer else { throw Problem.forbidden("only an officer approves requests") }
+        let now = clock()
+        let auditContext = try audit(caller, context, now)
+        var approved = found
+        if found.status == .pending {
+            approved = try await storeCall { try await store.decideRequest(found.id, .approved, context: auditContext) }
+        } else if found.status == .refused {
+            throw Problem(.conflict, "request.alreadyDecided", "request \(found.id) was refused")
+        }
+        let accepted = approved.rows.filter { $0.status == .accepted }
+        if !accepted.isEmpty {
+            approved = try await issue(approved, rows: accepted, context: auditContext)
+        }
+        return try Self.json(RequestView(approved), status: .ok, request: request, context: context)
+    }
+
+    /// Signs the accepted rows through the engine. The signing key is opened here and only here (the next slice
+    /// moves it to a signer process, docs/SERVICE.md).
+    func issue(_ request: ServiceRequest, rows: [ServiceRequest.Row], context: AuditContext) async throws
+        -> ServiceRequest
+    {
+        let key: PrivateKey
+        do { key = try PrivateKey.load(path: configuration.signingKey, passphrase: nil) } catch {
+            throw Problem(.serviceUnavailable, "signer.unavailable", "the signing key cannot be used: \(error.reason)")
+        }
+        let engine: PermitEngine
+        do { engine = try PermitEngine(policy: policy, store: store, key: key) } catch {
+            throw Problem(.serviceUnavailable, "signer.unavailable", error.reason)
+        }
+        var requests: [PermitRequest] = []
+        for row in rows {
+            let vehicle = try JSONDecoder().decode(VehicleRow.self, from: Data(row.payload.utf8))
+            requests.append(vehicle.permitRequest(firmID: request.firmID, source: "\(request.id) row \(row.index)"))
+        }
+        var results: [PermitEngine.RowResult] = []
+        do {
+            _ = try await engine.issue(requests, options: PermitEngine.BatchOptions(context: context)) { chunk in
+                results.append(contentsOf: chunk)
+            }
+        } catch {
+            throw Problem(.serviceUnavailable, "registry.unavailable", error.reason)
+        }
+        let outcomes = zip(rows, results).map { row, result -> ServiceRowOutcome in
+            switch result {
+            case .issued(let permit, _): return ServiceRowOutcome(index: row.index, serial: permit.serial, detail: nil)
+            case .refused(let refusal):
+                let reasons = zip(refusal.codes, refusal.reasons).map { Reason(code: "registry." + $0, detail: $1) }
+                let text = (try? Self.encoder.encode(reasons)).map { String(decoding: $0, as: UTF8.self) }
+                return ServiceRowOutcome(index: row.index, serial: nil, detail: text)
+            }
+        }
+        return try await storeCall { try await store.recordRowOutcomes(request.id, outcomes, context: context) }
+    }
+
+    /// GET /v1/requests/{id}/codes: the pass codes of the issued rows.
+    func codes(_ request: Request, context: ServiceContext) async throws -> Response {
+        let found = try await visibleRequest(context)
+        let now = clock()
+        var codes: [[String: String]] = []
+        for row in found.rows {
+            guard let serial = row.serial,
+                let listing = try await storeCall({ try await store.permit(serial, at: now) }) else { continue }
+            codes.append(["index": String(row.index), "serial": serial, "code": listing.permit.code])
+        }
+        let body = try JSONSerialization.data(withJSONObject: ["id": found.id, "status": found.status.rawValue,
+                                                               "codes": codes], options: [.sortedKeys])
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The request named in the path, if the caller may see it: a dispatcher sees its own firm's only, and
+    /// another firm's request is answered exactly as one that does not exist.
+    func visibleRequest(_ context: ServiceContext) async throws -> ServiceRequest {
+        let caller = try context.caller()
+        let id = context.parameters.get("id") ?? ""
+        let found = try await storeCall { try await store.serviceRequest(id) }
+        guard let found, caller.role != .dispatcher || found.firmID == caller.firmID else {
+            throw Problem.notFound("request \(SafeText.escaped(String(id.prefix(64))))")
+        }
+        return found
+    }
+
+    // MARK: - Bodies
+
+    /// The vehicles of a body, strictly: unknown members are refused by name (a `firmID` among them: the firm
+    /// is the caller's, never the body's).
+    func parse(_ body: [UInt8]) throws -> [VehicleRow] {
+        let tree: StrictJSON
+        do { tree = try StrictJSON.parse(body) } catch {
+            throw Problem(.badRequest, "body.invalidJSON", "the body is not JSON: \(error.description)")
+        }
+        let unknown = tree.unknownMembers(["vehicles"], at: "")
+        if let first = unknown.first {
+            throw Problem(.unprocessableContent, "body.unknownMember", "unknown member '\(first)' (a request has "
+                + "only 'vehicles'; the firm is the caller's)")
+        }
+        guard case .array(let items)? = tree["vehicles"], !items.isEmpty else {
+            throw Problem(.unprocessableContent, "body.noVehicles", "'vehicles' must be a non-empty array")
+        }
+        guard items.count <= configuration.maxRows else {
+            throw Problem(.contentTooLarge, "body.tooManyRows", "at most \(configuration.maxRows) vehicles a request")
+        }
+        for (index, item) in items.enumerated() {
+            if let first = item.unknownMembers(VehicleRow.members, at: "vehicles[\(index)]").first {
+                throw Problem(.unprocessableContent, "body.unknownMember", "unknown member '\(first)' (a vehicle "
+                    + "has only: " + VehicleRow.members.sorted().joined(separator: ", ")
+                    + "; the firm is the caller's)")
+            }
+        }
+        struct Body: Decodable { var vehicles: [VehicleRow] }
+        do { return try JSONDecoder().decode(Body.self, from: Data(body)).vehicles } catch {
+            throw Problem(.unprocessableContent, "body.invalidVehicle", DecodingErrorText.describe(error))
+        }
+    }
+
+    static func body(_ request: Request, limit: Int) async throws -> [UInt8] {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw Problem(.contentTooLarge, "body.tooLarge", "the body is larger than \(limit) bytes")
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw Problem(.contentTooLarge, "body.tooLarge", "the body is larger than \(limit) bytes")
+        }
+    }
+
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        guard let key = request.headers[.idempotencyKey] else { return nil }
+        guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else {
+            throw Problem(.badRequest, "idempotency.invalidKey",
+                          "Idempotency-Key must be 1-255 printable ASCII characters")
+        }
+        return key
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status, request: Request,
+                     context: ServiceContext) throws -> Response {
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Who acts, for the audit log: the credential, its role and firm, and the HTTP request id.
+func audit(_ caller: ServiceCredential, _ context: ServiceContext, _ now: Int64) throws -> AuditContext {
+    do {
+        return try AuditContext(
+            account: "credential \(caller.id) (\(caller.role.rawValue)\(caller.firmID.map { " " + $0 } ?? ""))",
+            onBehalfOf: "request \(context.id)", recordedAt: now)
+    } catch {
+        throw Problem(.internalServerError, "internal", error.reason)
+    }
+}
+
+/// A store call whose failure is a problem answer: refusals keep their code, a failing database is 503.
+func storeCall<T>(_ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let error as RegistryError {
+        switch error.code {
+        case .unknownRequest, .unknownFirm, .unknownCredential, .unknownPermit:
+            throw Problem(.notFound, "notFound", error.reason)
+        case .alreadyDecided: throw Problem(.conflict, "request.alreadyDecided", error.reason)
+        case .alreadyRevoked: throw Problem(.conflict, "credential.alreadyRevoked", error.reason)
+        case .credentialExists: throw Problem(.conflict, "credential.exists", error.reason)
+        case .unknownEnrolment:
+            throw Problem(.notFound, "enrolment.unknown", "the enrolment code is unknown, used or expired")
+        case .invalidValue: throw Problem(.unprocessableContent, "invalidValue", error.reason)
+        default: throw Problem(.serviceUnavailable, "registry.unavailable", error.reason)
+        }
+    }
+}

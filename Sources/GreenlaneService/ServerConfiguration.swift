@@ -1,0 +1,110 @@
+public import GreenlaneSupport
+import Foundation
+
+/// What `greenlane-server` needs to run: read from a JSON file (`--config FILE` or `GREENLANE_SERVER_CONFIG`),
+/// then overridden member by member from the environment (docs/SERVICE.md lists both). The server keeps the
+/// system clock: a configuration that names a clock is refused.
+public struct ServerConfiguration: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The registry (SQLite), made beforehand with `greenlane registry init`.
+    public var registry: String
+    /// The policy file every request is checked against.
+    public var policy: String
+    /// The signing key, read only by the approving path, when an officer approves (docs/SERVICE.md).
+    public var signingKey: String
+    /// Largest request body, in bytes: larger ones are refused with 413 before they are read.
+    public var maxBodyBytes = 1 << 20
+    /// Most vehicles in one request.
+    public var maxRows = 1_000
+    /// Failed authentications one source may make per minute; past that it gets 429 and no database work.
+    public var authFailuresPerMinute = 20
+    /// How long an enrolment code can be exchanged, in seconds.
+    public var enrolmentLifetime = 72 * 3_600
+    public var logLevel = "info"
+
+    public init(registry: String, policy: String, signingKey: String) {
+        self.registry = registry
+        self.policy = policy
+        self.signingKey = signingKey
+    }
+
+    /// The members a configuration file may have; any other is refused (a typo must not become a default).
+    static let members: Set<String> = [
+        "host", "port", "registry", "policy", "signingKey", "maxBodyBytes", "maxRows", "authFailuresPerMinute",
+        "enrolmentLifetimeSeconds", "logLevel",
+    ]
+
+    /// The environment variable for each member.
+    public static let environmentNames: [(variable: String, member: String)] = [
+        ("GREENLANE_SERVER_HOST", "host"), ("GREENLANE_SERVER_PORT", "port"), ("GREENLANE_REGISTRY", "registry"),
+        ("GREENLANE_POLICY", "policy"), ("GREENLANE_SIGNING_KEY", "signingKey"),
+        ("GREENLANE_SERVER_MAX_BODY_BYTES", "maxBodyBytes"), ("GREENLANE_SERVER_MAX_ROWS", "maxRows"),
+        ("GREENLANE_SERVER_AUTH_FAILURES_PER_MINUTE", "authFailuresPerMinute"),
+        ("GREENLANE_SERVER_ENROLMENT_LIFETIME_SECONDS", "enrolmentLifetimeSeconds"),
+        ("GREENLANE_SERVER_LOG_LEVEL", "logLevel"),
+    ]
+
+    /// The file's members (when `file` is given), then the environment's; refuses `GREENLANE_CLOCK`.
+    public static func load(file: String?, environment: [String: String]) throws(ServiceError) -> Self {
+        if environment["GREENLANE_CLOCK"] != nil {
+            throw ServiceError(.configuration, "GREENLANE_CLOCK is set: the server uses the system clock only; "
+                + "unset it (a pinned clock is for the desk's demos and drills)")
+        }
+        var values: [String: String] = [:]
+        if let file {
+            let bytes: [UInt8]
+            do { bytes = try FileReader.read(file, what: "server configuration", limit: 1 << 16) } catch {
+                throw ServiceError(.configuration, error.reason)
+            }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+                throw ServiceError(.configuration, "\(file) is not a JSON object")
+            }
+            if object["clock"] != nil {
+                throw ServiceError(.configuration, "\(file) names a clock: the server uses the system clock only")
+            }
+            if let unknown = object.keys.sorted().first(where: { !members.contains($0) }) {
+                throw ServiceError(.configuration, "\(file): unknown member '\(unknown)' (known: "
+                    + members.sorted().joined(separator: ", ") + ")")
+            }
+            for (key, value) in object { values[key] = "\(value)" }
+        }
+        for (variable, member) in environmentNames { if let value = environment[variable] { values[member] = value } }
+        guard let registry = values["registry"], let policy = values["policy"], let key = values["signingKey"] else {
+            throw ServiceError(.configuration, "registry, policy and signingKey are required (in the file, or "
+                + "GREENLANE_REGISTRY, GREENLANE_POLICY and GREENLANE_SIGNING_KEY)")
+        }
+        var configuration = ServerConfiguration(registry: registry, policy: policy, signingKey: key)
+        func number(_ member: String, _ range: ClosedRange<Int>) throws(ServiceError) -> Int? {
+            guard let text = values[member] else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw ServiceError(.configuration, "\(member) '\(text)' is not a number in \(range)")
+            }
+            return value
+        }
+        if let host = values["host"] { configuration.host = host }
+        if let port = try number("port", 0...65_535) { configuration.port = port }
+        if let value = try number("maxBodyBytes", 1_024...(64 << 20)) { configuration.maxBodyBytes = value }
+        if let value = try number("maxRows", 1...10_000) { configuration.maxRows = value }
+        if let value = try number("authFailuresPerMinute", 1...10_000) { configuration.authFailuresPerMinute = value }
+        if let value = try number("enrolmentLifetimeSeconds", 60...(30 * 86_400)) {
+            configuration.enrolmentLifetime = value
+        }
+        if let level = values["logLevel"] {
+            guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
+                throw ServiceError(.configuration, "logLevel '\(level)' is not a swift-log level")
+            }
+            configuration.logLevel = level
+        }
+        return configuration
+    }
+}
+
+/// Why the service could not start or do what was asked.
+public enum ServiceDomain: ErrorDomain {}
+public typealias ServiceError = CodedError<ServiceDomain>
+
+extension ServiceError.Code where Domain == ServiceDomain {
+    public static var configuration: Self { .init("configuration", kind: .usage) }
+    public static var startup: Self { .init("startup", kind: .setup) }
+}

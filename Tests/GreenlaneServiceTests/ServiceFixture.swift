@@ -1,0 +1,108 @@
+import Foundation
+import GreenlaneCrypto
+import GreenlaneFormat
+@testable import GreenlaneService
+import GreenlaneSQLiteStore
+import GreenlaneStore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A registry, a policy whose order runs around today (the server keeps the real clock), a fresh signing key,
+/// two firms, an administrator and an officer, and the server on loopback.
+struct ServiceFixture {
+    let directory: URL
+    let store: SQLiteStore
+    let configuration: ServerConfiguration
+    let adminToken: String
+    let officerToken: String
+
+    static func make(maxBodyBytes: Int = 64 * 1_024, failuresPerMinute: Int = 20) async throws -> ServiceFixture {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("service-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let now = Int64(Date().timeIntervalSince1970)
+        let policy = """
+            {"format": "greenlane-policy/1",
+             "order": {"name": "Test order", "number": "1/TEST", "start": "\(Timestamp.rfc3339(now - 86_400))",
+                       "end": "\(Timestamp.rfc3339(now + 30 * 86_400))"},
+             "issuer": "VN-HN", "station": "SGTVT", "serialPrefix": "HN", "maxValidityDays": 7, "testMaxAgeHours": 72,
+             "purposesByFirmKind": {"postal": ["essential-goods", "public-postal"], "telecom": ["telecom-repair"]},
+             "zonesByPurpose": {"essential-goods": "all", "public-postal": "all", "telecom-repair": "all"},
+             "windowsByVehicleClass": {}}
+            """
+        let policyPath = directory.appendingPathComponent("policy.json").path
+        try policy.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let keyPath = directory.appendingPathComponent("signing.key.pem").path
+        try PrivateKey.generate(.es256).write(to: keyPath, passphrase: nil)
+        let registry = directory.appendingPathComponent("registry.sqlite").path
+        let context = try AuditContext(account: "fixture", recordedAt: now)
+        let store = try await SQLiteStore.create(
+            path: registry, settings: RegistrySettings(issuer: "VN-HN", station: "SGTVT", serialPrefix: "HN",
+                                                       createdAt: now), context: context)
+        let firms = [
+            Firm(id: "VNPOST", legalName: "Bưu điện Việt Nam", kind: .postal, licence: "GP-1", createdAt: now),
+            Firm(id: "VTPOST", legalName: "Viettel Post", kind: .postal, licence: "GP-2", createdAt: now),
+        ]
+        for firm in firms {
+            try await store.addFirm(firm, context: context)
+        }
+        var configuration = ServerConfiguration(registry: registry, policy: policyPath, signingKey: keyPath)
+        configuration.port = 0
+        configuration.maxBodyBytes = maxBodyBytes
+        configuration.authFailuresPerMinute = failuresPerMinute
+        let admin = try await CredentialBootstrap.addToken(store: store, role: .admin, firmID: nil, label: "admin")
+        let officer = try await CredentialBootstrap.addToken(store: store, role: .officer, firmID: nil,
+                                                             label: "officer")
+        return ServiceFixture(directory: directory, store: store, configuration: configuration,
+                              adminToken: admin.token, officerToken: officer.token)
+    }
+
+    /// Runs `body` against the real server on 127.0.0.1 (an ephemeral port).
+    func live(_ body: @escaping @Sendable (ServiceClient) async throws -> Void) async throws {
+        let app = try await buildApplication(configuration, store: store)
+        try await app.test(.live) { client in try await body(ServiceClient(client: client)) }
+    }
+}
+
+/// JSON in and out, with a token.
+struct ServiceClient: Sendable {
+    let client: any TestClientProtocol
+
+    struct Answer {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let json: [String: Any]
+    }
+
+    func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: Any? = nil,
+              raw: [UInt8]? = nil, headers extra: HTTPFields = [:]) async throws -> Answer {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var buffer: ByteBuffer?
+        if let raw { buffer = ByteBuffer(bytes: raw) }
+        if let body {
+            headers[.contentType] = "application/json"
+            buffer = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
+        }
+        let response = try await client.execute(uri: path, method: method, headers: headers, body: buffer)
+        let json = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any]
+        return Answer(status: response.status, headers: response.headers, json: json ?? [:])
+    }
+
+    /// A firm's first dispatcher token, through an enrolment code.
+    func enrolDispatcher(_ firm: String, admin: String) async throws -> String {
+        let code = try await call(.post, "/v1/firms/\(firm)/enrolments", token: admin)
+        #expect(code.status == .created)
+        let enrolled = try await call(.post, "/v1/enrol", body: ["code": code.json["code"] as! String, "label": "An"])
+        #expect(enrolled.status == .created)
+        #expect(enrolled.json["firm"] as? String == firm)
+        return enrolled.json["token"] as! String
+    }
+
+    /// A vehicle row the policy accepts, tested an hour ago.
+    static func vehicle(_ plate: String = "29C-123.45") -> [String: String] {
+        ["plate": plate, "vehicleClass": "light-truck", "driverName": "Nguyễn Văn An", "driverID": "001085012345",
+         "testAt": Timestamp.rfc3339(Int64(Date().timeIntervalSince1970) - 3_600), "purpose": "essential-goods",
+         "zones": "ba-dinh"]
+    }
+}
