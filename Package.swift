@@ -95,7 +95,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         // The registry's store protocol and its plain records (firms, permits, revocations, the audit log):
         // what the engine talks to. No database library.
-        .target(name: "GreenlaneStore", dependencies: ["GreenlaneFormat", "GreenlaneSupport"], swiftSettings: swiftSettings),
+        .target(
+            name: "GreenlaneStore", dependencies: ["GreenlaneFormat", "GreenlaneCrypto", "GreenlaneSupport"],
+            swiftSettings: swiftSettings),
         // The store on embedded SQLite through GRDB (WAL): one desk, the demo. GRDB stays inside.
         .target(
             name: "GreenlaneSQLiteStore",

@@ -107,7 +107,7 @@ extension PostgresStore: RegistryCopying {
             try await insert(connection, "permit", [
                 "serial", "firm_id", "plate", "vehicle_class", "driver_name", "driver_id", "test_at", "zones", "purpose",
                 "window_start", "window_end", "station", "issuer", "issued_at", "not_before", "expires_at", "kid", "code",
-                "replaces", "renewed_from", "issued_by", "renewal_run",
+                "replaces", "renewed_from", "issued_by", "renewal_run", "code_hash",
             ], dump.permits) { item, b in
                 let p = item.record
                 b.append(p.serial); b.append(p.firmID); b.append(p.plate); b.append(Int64(p.vehicleClass))
@@ -116,6 +116,8 @@ extension PostgresStore: RegistryCopying {
                 b.append(p.station); b.append(p.issuer); b.append(p.issuedAt); b.append(p.notBefore); b.append(p.expiresAt)
                 b.append(p.kid); b.append(p.code); b.append(p.replaces); b.append(p.renewedFrom); b.append(p.issuedBy)
                 b.append(item.renewalRun)
+                // A code that is not a pass code's wrapping gets no hash, and NOT NULL refuses the copy.
+                b.append(PermitCodeHash.of(p.code).map { ByteBuffer(bytes: $0) })
             }
             // Revocations before live passes: a revocation's trigger removes its permit's live row.
             try await insert(connection, "revocation", ["serial", "revoked_at", "reason", "revoked_by", "note"],

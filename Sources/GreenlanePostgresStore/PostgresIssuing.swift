@@ -123,10 +123,10 @@ extension PostgresStore {
         return IssueFacts(firms: firms, vehicles: vehicles, renewals: renewals)
     }
 
-    /// Rows per multi-row INSERT: 22 permit columns x 1,000 = 22,000 bind parameters, well under PostgreSQL's
+    /// Rows per multi-row INSERT: 23 permit columns x 1,000 = 23,000 bind parameters, well under PostgreSQL's
     /// 65,535 per statement.
     static let rowsPerStatement = 1_000
-    static let permitColumnCount = 22
+    static let permitColumnCount = 23
 
     /// Records signed permits, their live-pass rows and their `permit.issue` audit entries: one statement per
     /// table for up to `rowsPerStatement` permits.
@@ -141,6 +141,9 @@ extension PostgresStore {
             for issued in part {
                 let r = issued.record
                 try AuditText.check(issued.auditDetail, "audit detail", maxLength: 1_000)
+                guard let hash = PermitCodeHash.of(r.code) else {
+                    throw RegistryError(.invalidValue, "permit \(r.serial): its code is not a pass code")
+                }
                 permitBinds.append(r.serial); permitBinds.append(r.firmID); permitBinds.append(r.plate)
                 permitBinds.append(Int64(r.vehicleClass)); permitBinds.append(r.driverName)
                 permitBinds.append(r.driverID); permitBinds.append(r.testAt); permitBinds.append(r.zones)
@@ -149,7 +152,7 @@ extension PostgresStore {
                 permitBinds.append(r.issuer); permitBinds.append(r.issuedAt); permitBinds.append(r.notBefore)
                 permitBinds.append(r.expiresAt); permitBinds.append(r.kid); permitBinds.append(r.code)
                 permitBinds.append(r.replaces); permitBinds.append(r.renewedFrom); permitBinds.append(r.issuedBy)
-                permitBinds.append(renewalRun)
+                permitBinds.append(renewalRun); permitBinds.append(ByteBuffer(bytes: hash))
                 liveBinds.append(VehicleKey.compact(r.plate)); liveBinds.append(r.serial); liveBinds.append(r.expiresAt)
                 auditBinds.append(context.recordedAt); auditBinds.append(context.pinnedAt)
                 auditBinds.append(context.account); auditBinds.append(context.onBehalfOf)
@@ -159,7 +162,7 @@ extension PostgresStore {
             try await connection.query(PostgresQuery(unsafeSQL: """
                 INSERT INTO permit (serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
                     purpose, window_start, window_end, station, issuer, issued_at, not_before, expires_at, kid, code,
-                    replaces, renewed_from, issued_by, renewal_run)
+                    replaces, renewed_from, issued_by, renewal_run, code_hash)
                 VALUES \(placeholders(rows: n, columns: permitColumnCount))
                 """, binds: permitBinds), logger: logger)
             // The rule's backstop: at most one row per vehicle, whatever the rules decided.

@@ -2,6 +2,11 @@ public import GreenlaneStore
 public import GreenlaneSupport
 import GreenlaneFormat
 import GRDB
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -100,12 +105,13 @@ extension SQLiteStore: RegistryCopying {
                 try db.cachedStatement(sql: """
                     INSERT INTO permit (serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
                         purpose, window_start, window_end, station, issuer, issued_at, not_before, expires_at, kid, code,
-                        replaces, renewed_from, issued_by, renewal_run)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        replaces, renewed_from, issued_by, renewal_run, code_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """).execute(arguments: [
                         p.serial, p.firmID, p.plate, p.vehicleClass, p.driverName, p.driverID, p.testAt, p.zones,
                         p.purpose, p.windowStart, p.windowEnd, p.station, p.issuer, p.issuedAt, p.notBefore,
                         p.expiresAt, p.kid, p.code, p.replaces, p.renewedFrom, p.issuedBy, run,
+                        PermitCodeHash.of(p.code).map { Data($0) },
                     ])
             }
             // Revocations before live passes: a revocation's trigger removes its permit's live row.

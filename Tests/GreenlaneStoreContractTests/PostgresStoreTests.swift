@@ -69,6 +69,160 @@ import Testing
         }
     }
 
+    /// A credential, a used enrolment, a decided request with a settled row and a revocation list sequence, as
+    /// the service and `revocations export` leave them.
+    static func serviceHistory(_ store: PostgresStore) async throws {
+        let context = contractContext()
+        try await store.addCredential(ServiceContractTests.dispatcher(), context: context)
+        try await store.addEnrolment(ServiceEnrolment(codeHash: ServiceContractTests.hash(5), firmID: "VNPOST",
+                                                      expiresAt: contractNow * 2, createdAt: 0), context: context)
+        _ = try await store.redeemEnrolment(
+            codeHash: ServiceContractTests.hash(5),
+            credential: ServiceContractTests.dispatcher("cr-enrolled", hash: 6), context: context)
+        _ = try await store.submitRequest(ServiceContractTests.request(), context: context)
+        _ = try await store.decideRequest("rq-1", .approved, context: context)
+        let serial = try await issue(store, ScriptedRules(plates: ["29C-700.01"])).permits[0].record.serial
+        _ = try await store.recordRowOutcomes("rq-1", [ServiceRowOutcome(index: 0, serial: serial, detail: nil)],
+                                              context: context)
+        _ = try await store.nextRevocationListSequence(kid: "0123456789abcdef")
+    }
+
+    @Test func theServiceTablesAndListSequencesAreAppendOnlyForTheAppRole() async throws {
+        let (app, schema) = try await Self.registry(as: .app)
+        try await Self.serviceHistory(app)
+        for sql in ["UPDATE service_credential SET role = 'admin'", "DELETE FROM service_credential",
+                    "UPDATE service_enrolment SET firm_id = 'VNPT-HN'", "DELETE FROM service_enrolment",
+                    "UPDATE service_request SET firm_id = 'VNPT-HN'", "DELETE FROM service_request",
+                    "UPDATE service_request_row SET payload = '{}'", "DELETE FROM service_request_row",
+                    "UPDATE revocation_list_sequence SET kid = 'ffffffffffffffff'",
+                    "DELETE FROM revocation_list_sequence", "TRUNCATE service_credential CASCADE"] {
+            await #expect(Comment(rawValue: sql)) { try await Self.run(app, sql) } throws: {
+                ($0 as? RegistryError)?.code == .permissionDenied && "\($0)".contains("42501")
+            }
+        }
+        // What the grants allow, the triggers still refuse once a row is settled.
+        try await app.revokeCredential("cr-enrolled", context: contractContext())
+        for sql in ["UPDATE service_credential SET revoked_at = NULL WHERE id = 'cr-enrolled'",
+                    "UPDATE service_enrolment SET used_at = used_at + 1",
+                    "UPDATE service_request SET status = 'refused'",
+                    "UPDATE service_request_row SET status = 'not-issued', serial = NULL WHERE row_index = 0",
+                    "UPDATE revocation_list_sequence SET sequence = sequence - 1"] {
+            await #expect(Comment(rawValue: sql)) { try await Self.run(app, sql) } throws: {
+                ($0 as? RegistryError)?.code == .invalidValue
+            }
+        }
+        let auditor = try await PostgresStore.open(try TestPostgres.location(.auditor, schema: schema),
+                                                   environment: TestPostgres.environment, readOnly: true)
+        #expect(try await auditor.serviceRequest("rq-1")?.rows.first?.status == .issued)
+        await #expect { try await auditor.revokeCredential("cr-dispatch", context: contractContext()) } throws: {
+            ($0 as? RegistryError)?.code == .permissionDenied
+        }
+        await #expect { try await auditor.nextRevocationListSequence(kid: "0123456789abcdef") } throws: {
+            ($0 as? RegistryError)?.code == .permissionDenied
+        }
+    }
+
+    @Test func theOwnerIsStoppedByTheServiceTablesTriggers() async throws {
+        let (owner, _) = try await Self.registry(as: .owner)
+        try await Self.serviceHistory(owner)
+        try await owner.revokeCredential("cr-dispatch", context: contractContext())
+        for sql in ["UPDATE service_credential SET revoked_at = NULL", "DELETE FROM service_credential",
+                    "TRUNCATE service_credential CASCADE", "UPDATE service_enrolment SET used_at = NULL",
+                    "DELETE FROM service_request", "UPDATE service_request SET status = 'pending'",
+                    "DELETE FROM service_request_row", "UPDATE revocation_list_sequence SET sequence = 1",
+                    "DELETE FROM revocation_list_sequence"] {
+            await #expect(Comment(rawValue: sql)) { try await Self.run(owner, sql) } throws: {
+                ($0 as? RegistryError)?.code == .invalidValue
+            }
+        }
+    }
+
+    @Test func twoRedeemingOneEnrolmentCodeAtOnceGetOneCredential() async throws {
+        let (_, schema) = try await Self.registry(as: .app)
+        let location = try TestPostgres.location(.app, schema: schema)
+        let first = try await PostgresStore.open(location, environment: TestPostgres.environment)
+        try await first.addEnrolment(ServiceEnrolment(codeHash: ServiceContractTests.hash(5), firmID: "VNPOST",
+                                                      expiresAt: contractNow * 2, createdAt: 0),
+                                     context: contractContext())
+        let outcomes = await withTaskGroup(of: RegistryError.Code?.self) { group in
+            for n in 0..<6 {
+                group.addTask {
+                    do {
+                        let store = try await PostgresStore.open(location, environment: TestPostgres.environment)
+                        _ = try await store.redeemEnrolment(
+                            codeHash: ServiceContractTests.hash(5),
+                            credential: ServiceContractTests.dispatcher("cr-try-\(n)", hash: UInt8(10 + n)),
+                            context: contractContext())
+                        return nil
+                    } catch { return (error as? RegistryError)?.code }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == nil }.count == 1)
+        #expect(outcomes.filter { $0 == .unknownEnrolment }.count == 5)
+    }
+
+    @Test func aRetryRacingItsFirstSubmissionGetsTheSameRequest() async throws {
+        let (_, schema) = try await Self.registry(as: .app)
+        let location = try TestPostgres.location(.app, schema: schema)
+        let first = try await PostgresStore.open(location, environment: TestPostgres.environment)
+        try await first.addCredential(ServiceContractTests.dispatcher(), context: contractContext())
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for n in 0..<6 {
+                group.addTask {
+                    let store = try await PostgresStore.open(location, environment: TestPostgres.environment)
+                    return try await store.submitRequest(ServiceContractTests.request("rq-try-\(n)"),
+                                                         context: contractContext()).id
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(ids).count == 1)
+        #expect(try await first.auditLog(limit: 20, actor: nil, action: "request.submit").count == 1)
+    }
+
+    @Test func migratingARegistryOfTheFirstSchemaHashesItsPermitsCodes() async throws {
+        let location = try TestPostgres.location(.owner, schema: TestPostgres.freshSchema("codehash"))
+        #expect(try await PostgresStore.migrate(location, environment: TestPostgres.environment,
+                                                applying: Array(PostgresSchema.migrations.prefix(2)))
+                == ["v1-registry", "v2-revocation-list-sequence"])
+        let codes = (1...3).map { contractPermit(serial: "HN-00000\($0)", plate: "29C-600.0\($0)").code }
+        let store = try await PostgresStore.uninitialised(location, environment: TestPostgres.environment,
+                                                          checkingMigrations: false)
+        try await Self.run(store, """
+            INSERT INTO firm (id, legal_name, kind, licence, created_at) VALUES ('VNPOST', 'VNPost', 'postal', 'GP-1', 0)
+            """)
+        for (n, code) in codes.enumerated() {
+            try await Self.run(store, """
+                INSERT INTO vehicle (plate, firm_id, vehicle_class, first_seen) VALUES ('29C-600.0\(n + 1)', 'VNPOST', 3, 0)
+                """)
+            try await Self.run(store, """
+                INSERT INTO permit (serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
+                    purpose, station, issuer, issued_at, not_before, expires_at, kid, code, issued_by)
+                VALUES ('HN-00000\(n + 1)', 'VNPOST', '29C-600.0\(n + 1)', 3, 'An', '001086001234', 0, 3, 1, 'SGTVT',
+                        'VN-HN', 0, 0, 86400, '0011223344556677', '\(code)', 'test')
+                """)
+        }
+        await store.close()
+        #expect(try await PostgresStore.migrate(location, environment: TestPostgres.environment)
+                == ["v3-permit-code-hash", "v4-service-credentials-and-requests"])
+        let migrated = try await PostgresStore.uninitialised(location, environment: TestPostgres.environment)
+        let hashes = try await migrated.transaction("reading hashes") { connection in
+            try await connection.query("SELECT code, code_hash FROM permit ORDER BY serial", logger: PostgresStore.logger)
+                .collect().map { row in
+                    let (code, hash) = try row.decode((String, ByteBuffer).self)
+                    return (code, Array(hash.readableBytesView))
+                }
+        }
+        #expect(hashes.map(\.0) == codes)
+        #expect(hashes.map(\.1) == codes.map { PermitCodeHash.of($0)! })
+        // The append-only trigger is on again.
+        await #expect {
+            try await Self.run(migrated, "UPDATE permit SET issued_by = 'x'")
+        } throws: { ($0 as? RegistryError)?.code == .invalidValue && "\($0)".contains("never changed") }
+    }
+
     @Test func theAppRoleCannotMigrate() async throws {
         let (_, schema) = try await Self.registry(as: .app)
         await #expect {
