@@ -23,12 +23,12 @@ extension PostgresStore {
                 """, logger: Self.logger)
             try await connection.query(
                 "SELECT next FROM serial_counter WHERE prefix = \(batch.serialPrefix) FOR UPDATE", logger: Self.logger)
-            let facts = try await Self.issueFacts(connection, batch.items)
+            let facts = try await Self.issueFacts(connection, batch.items, now: batch.context.effectiveTime)
             let decisions = rules.decide(facts)
             guard decisions.count == batch.items.count else {
                 throw RegistryError(.database, "the rules decided \(decisions.count) of \(batch.items.count) drafts")
             }
-            if batch.allOrNothing, decisions.contains(where: { $0.acceptance == nil }) {
+            if batch.allOrNothing, decisions.contains(where: \.isRefusal) {
                 // Nothing written yet; the transaction ends with nothing to commit.
                 return IssueCommit(decisions: decisions, permits: [], committed: false)
             }
@@ -82,8 +82,11 @@ extension PostgresStore {
         }
     }
 
-    /// What the rules need about each item, read inside the transaction with the rows they depend on locked.
-    static func issueFacts(_ connection: PostgresConnection, _ items: [IssueBatch.Item]) async throws -> IssueFacts {
+    /// What the rules need about each item, read inside the transaction with the rows they depend on locked; a
+    /// live pass that has not expired at `now` comes with its permit.
+    static func issueFacts(_ connection: PostgresConnection, _ items: [IssueBatch.Item], now: Int64) async throws
+        -> IssueFacts
+    {
         let firmIDs = Array(Set(items.map(\.firmID))).sorted()
         let plates = Array(Set(items.map(\.compactPlate))).sorted()
         let renewed = Array(Set(items.compactMap(\.renewedFrom))).sorted()
@@ -102,7 +105,18 @@ extension PostgresStore {
             let (plate, firm) = try row.decode((String, String).self)
             owners[plate] = firm
         }
-        let live = try await livePasses(connection, plates)
+        var live = try await livePasses(connection, plates)
+        let current = live.values.filter { $0.expiresAt > now }.map(\.serial)
+        if !current.isEmpty {
+            var permits: [String: PermitRecord] = [:]
+            for row in try await connection.query(
+                "SELECT \(unescaped: permitColumns) FROM permit p WHERE p.serial = ANY(\(current))", logger: logger
+            ).collect() {
+                let permit = try Self.permit(row.makeRandomAccess())
+                permits[permit.serial] = permit
+            }
+            for (plate, pass) in live { live[plate]?.permit = permits[pass.serial] }
+        }
         var vehicles: [String: VehicleFacts] = [:]
         for plate in plates where owners[plate] != nil || live[plate] != nil {
             vehicles[plate] = VehicleFacts(owner: owners[plate], livePass: live[plate])

@@ -3,6 +3,7 @@ import GreenlaneFormat
 import GreenlaneStore
 @testable import GreenlanePostgresStore
 @testable import GreenlaneSQLiteStore
+import Synchronization
 import Testing
 
 /// Makes a fresh, empty store of one kind for each contract case. Adding a store to the contract is one line
@@ -99,12 +100,17 @@ struct ScriptedRules: IssuingRules {
     var revokes: [Int: String] = [:]
     /// Refuse a vehicle that has a live pass (the engine's one-live-pass rule, in short).
     var refuseWhenLive = false
+    /// These items are decided already issued (their vehicle's live pass), and the facts each saw, in order.
+    var alreadyIssued: Set<Int> = []
+    var seen: SeenFacts? = nil
 
     func decide(_ facts: IssueFacts) -> [IssueDecision] {
-        plates.enumerated().map { index, plate in
+        seen?.facts.withLock { $0.append(facts) }
+        return plates.enumerated().map { index, plate in
             if refuse.contains(index) { return .refuse("refused by the script") }
             let compact = VehicleKey.compact(plate)
             let row = facts.vehicles[compact]?.livePass
+            if alreadyIssued.contains(index), let row { return .alreadyIssued(serial: row.serial) }
             if refuseWhenLive, let row, row.expiresAt > contractNow { return .refuse("live pass \(row.serial)") }
             return .accept(Acceptance(
                 plate: plate, vehicleClass: 3, firmID: firmID, compactPlate: compact,
@@ -123,6 +129,11 @@ struct ScriptedRules: IssuingRules {
                          auditDetail: "\(plates[index]) · \(firmID) · contract row \(index + 2)")
         })
     }
+}
+
+/// What a store's issuing transactions showed the rules.
+final class SeenFacts: Sendable {
+    let facts = Mutex<[IssueFacts]>([])
 }
 
 final class Slices: SignedPermits {
