@@ -15,6 +15,14 @@ extension PostgresStore: RegistryCopying {
             func rows(_ sql: String) async throws -> [PostgresRow] {
                 try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger).collect()
             }
+            let service = try await rows("""
+                SELECT (SELECT count(*) FROM service_credential) + (SELECT count(*) FROM service_enrolment)
+                     + (SELECT count(*) FROM service_request)
+                """)[0].decode(Int.self)
+            guard service == 0 else {
+                throw RegistryError(.invalidValue, "\(self.name) holds the service's credentials, enrolments or "
+                    + "requests, which `registry copy` does not copy yet: nothing was copied")
+            }
             var dump = RegistryDump(settings: settings)
             dump.firms = try await rows("SELECT \(Self.firmColumns) FROM firm ORDER BY id").map(Self.firm)
             dump.vehicles = try await rows("SELECT plate, firm_id, vehicle_class, first_seen FROM vehicle ORDER BY plate")
@@ -53,6 +61,11 @@ extension PostgresStore: RegistryCopying {
                 let (prefix, next) = try row.decode((String, Int64).self)
                 return RegistryDump.Counter(prefix: prefix, next: next)
             }
+            dump.listSequences = try await rows("SELECT kid, sequence FROM revocation_list_sequence ORDER BY kid")
+                .map { row in
+                    let (kid, sequence) = try row.decode((String, Int64).self)
+                    return RegistryDump.ListSequence(kid: kid, sequence: sequence)
+                }
             dump.auditLog = try await rows("""
                 SELECT id, at, pinned_at, actor, on_behalf_of, action, subject, detail FROM audit_log ORDER BY id
                 """).map { row in
@@ -129,6 +142,9 @@ extension PostgresStore: RegistryCopying {
             }
             try await insert(connection, "serial_counter", ["prefix", "next"], dump.counters) { c, b in
                 b.append(c.prefix); b.append(c.next)
+            }
+            try await insert(connection, "revocation_list_sequence", ["kid", "sequence"], dump.listSequences) { l, b in
+                b.append(l.kid); b.append(l.sequence)
             }
             try await insert(connection, "audit_log", ["id", "at", "pinned_at", "actor", "on_behalf_of", "action",
                                                        "subject", "detail"], dump.auditLog, overriding: true) { a, b in

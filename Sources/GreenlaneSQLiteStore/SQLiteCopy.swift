@@ -18,6 +18,11 @@ extension SQLiteStore: RegistryCopying {
             throw RegistryError(.noRegistry, "\(path) was never initialised: there is nothing to copy")
         }
         return try await read { db in
+            let service = try Int.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM service_credential) + (SELECT count(*) FROM service_enrolment)
+                     + (SELECT count(*) FROM service_request)
+                """) ?? 0
+            guard service == 0 else { throw RegistryError(.invalidValue, SQLiteStore.serviceRecordsNotCopied(path)) }
             var dump = RegistryDump(settings: settings)
             dump.firms = try Row.fetchAll(db, sql: "SELECT * FROM firm ORDER BY id").map(SQLiteStore.firm)
             dump.vehicles = try Row.fetchAll(db, sql: "SELECT * FROM vehicle ORDER BY plate").map {
@@ -44,6 +49,9 @@ extension SQLiteStore: RegistryCopying {
             dump.counters = try Row.fetchAll(db, sql: "SELECT * FROM serial_counter ORDER BY prefix").map {
                 RegistryDump.Counter(prefix: $0["prefix"], next: $0["next"])
             }
+            dump.listSequences = try Row.fetchAll(db, sql: "SELECT * FROM revocation_list_sequence ORDER BY kid").map {
+                RegistryDump.ListSequence(kid: $0["kid"], sequence: $0["sequence"])
+            }
             dump.auditLog = try Row.fetchAll(db, sql: """
                 SELECT id, at, pinned_at, actor, on_behalf_of, action, subject, detail FROM audit_log ORDER BY id
                 """).map {
@@ -52,6 +60,12 @@ extension SQLiteStore: RegistryCopying {
             }
             return dump
         }
+    }
+
+    /// Why a registry the service has used is not copied (its records are not part of a dump yet).
+    public static func serviceRecordsNotCopied(_ name: String) -> String {
+        "\(name) holds the service's credentials, enrolments or requests, which `registry copy` does not copy "
+            + "yet: nothing was copied"
     }
 
     /// A new registry file at `path` (0600, never over an existing file) holding exactly `dump`'s rows, in one
@@ -126,6 +140,10 @@ extension SQLiteStore: RegistryCopying {
             }
             for c in dump.counters {
                 try db.execute(sql: "INSERT INTO serial_counter (prefix, next) VALUES (?, ?)", arguments: [c.prefix, c.next])
+            }
+            for l in dump.listSequences {
+                try db.execute(sql: "INSERT INTO revocation_list_sequence (kid, sequence) VALUES (?, ?)",
+                               arguments: [l.kid, l.sequence])
             }
             for a in dump.auditLog {
                 try db.cachedStatement(sql: """

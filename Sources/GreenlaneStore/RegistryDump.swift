@@ -51,6 +51,15 @@ public struct RegistryDump: Sendable {
         }
     }
 
+    /// The last sequence number each revocation-list key gave (checkpoints refuse a lower one).
+    public struct ListSequence: Sendable, Hashable {
+        public var kid: String, sequence: Int64
+        public init(kid: String, sequence: Int64) {
+            self.kid = kid
+            self.sequence = sequence
+        }
+    }
+
     public var settings: RegistrySettings
     public var firms: [Firm] = []
     public var vehicles: [Vehicle] = []
@@ -61,6 +70,8 @@ public struct RegistryDump: Sendable {
     public var revocations: [Revocation] = []
     public var livePasses: [LivePass] = []
     public var counters: [Counter] = []
+    /// By kid.
+    public var listSequences: [ListSequence] = []
     /// Oldest first, with their ids.
     public var auditLog: [AuditEntry] = []
 
@@ -92,6 +103,7 @@ public struct RegistryDump: Sendable {
         for r in revocations { sink("revocation " + [r.serial, r.revokedAt, r.reason, r.revokedBy, r.note].map(field).joined(separator: " ")) }
         for l in livePasses { sink("live " + [l.compactPlate, l.serial, l.expiresAt].map(field).joined(separator: " ")) }
         for c in counters { sink("counter " + [c.prefix, c.next].map(field).joined(separator: " ")) }
+        for l in listSequences { sink("listsequence " + [l.kid, l.sequence].map(field).joined(separator: " ")) }
         for a in auditLog {
             let values: [(any CustomStringConvertible)?] = [a.id, a.at, a.pinnedAt, a.actor, a.onBehalfOf, a.action, a.subject, a.detail]
             sink("audit " + values.map(field).joined(separator: " "))

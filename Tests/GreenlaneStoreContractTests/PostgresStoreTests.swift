@@ -300,7 +300,10 @@ import Testing
         try await issue(sqlite, renew, renewalRun: run)
         _ = try await sqlite.setFirmStatus("VNPT-HN", .suspended, reason: "review", revokingLivePassesAs: nil,
                                            context: contractContext())
+        _ = try await sqlite.nextRevocationListSequence(kid: "0123456789abcdef")
+        _ = try await sqlite.nextRevocationListSequence(kid: "0123456789abcdef")
         let original = try await sqlite.dump()
+        #expect(original.listSequences == [RegistryDump.ListSequence(kid: "0123456789abcdef", sequence: 2)])
         let location = try TestPostgres.location(.owner, schema: TestPostgres.freshSchema("copy"))
         let postgres = try await PostgresStore.load(original, into: location, environment: TestPostgres.environment)
         let inPostgres = try await postgres.dump()
@@ -310,6 +313,8 @@ import Testing
         let app = try await PostgresStore.open(try TestPostgres.location(.app, schema: location.schema),
                                                environment: TestPostgres.environment)
         #expect(try await issue(app, ScriptedRules(plates: ["29C-899.01"])).permits.map(\.record.serial) == ["HN-000042"])
+        // The next revocation list goes on from the file's, so checkpoints take it.
+        #expect(try await app.nextRevocationListSequence(kid: "0123456789abcdef") == 3)
         let back = FileManager.default.temporaryDirectory.appendingPathComponent("copy-\(UUID().uuidString).sqlite").path
         let file = try await SQLiteStore.load(try await postgres.dump(), intoNewFile: back)
         #expect(Self.lines(try await file.dump()) == Self.lines(try await postgres.dump()))
