@@ -147,8 +147,9 @@ let package = Package(
             name: "GreenlaneService",
             dependencies: [
                 "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore",
-                "GreenlaneEngine", "GreenlaneSupport",
+                "GreenlaneEngine", "GreenlaneSupport", "GreenlaneVerifier",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -204,7 +205,7 @@ let package = Package(
             name: "GreenlaneServiceTests",
             dependencies: [
                 "GreenlaneService", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneCrypto", "GreenlaneFormat",
-                "GreenlaneIssuing",
+                "GreenlaneIssuing", "GreenlaneVerifier", "GreenlaneTestSupport", "GreenlaneServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
