@@ -5,7 +5,7 @@ import Glibc
 
 /// A plain TCP connection to the server on loopback, from a chosen source address (127.0.0.x, so tests can
 /// be several sources), for what a test client cannot do: send bytes slowly, send an oversized head.
-final class RawConnection {
+final class RawConnection: @unchecked Sendable {  // used by one task at a time
     let fd: Int32
 
     init(port: Int, source: String = "127.0.0.1") throws {
@@ -66,9 +66,16 @@ final class RawConnection {
         return all
     }
 
-    /// One HTTP/1.1 call with `Connection: close`; the status line's code and the whole answer as text.
+    /// One HTTP/1.1 call with `Connection: close`; the status line's code and the whole answer as text. Off the
+    /// cooperative pool, like every blocking socket call here: with two cores it has two threads, and a test
+    /// blocked in `poll` on one of them would starve the very server it waits for.
     static func call(port: Int, source: String, _ method: String, _ path: String, headers: [String: String] = [:],
-                     body: [UInt8] = []) throws -> (status: Int, text: String) {
+                     body: [UInt8] = []) async throws -> (status: Int, text: String) {
+        try await blocking { try callNow(port: port, source: source, method, path, headers: headers, body: body) }
+    }
+
+    static func callNow(port: Int, source: String, _ method: String, _ path: String, headers: [String: String],
+                        body: [UInt8]) throws -> (status: Int, text: String) {
         let connection = try RawConnection(port: port, source: source)
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
@@ -77,6 +84,13 @@ final class RawConnection {
         let text = String(decoding: connection.readAll(timeout: 30), as: UTF8.self)
         let status = text.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
         return (status, text)
+    }
+}
+
+/// Runs `body` on a Dispatch thread (not the Swift concurrency pool) and awaits it.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
 

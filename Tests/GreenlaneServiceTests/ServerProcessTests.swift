@@ -18,31 +18,13 @@ import Glibc
             .deletingLastPathComponent().appendingPathComponent(".build/debug/greenlane-server")
     }()
 
-    /// A port nothing listens on now (the kernel's choice for an ephemeral bind, then released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw RawError("no free port: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     @Test func sigtermStopsAcceptingAndFinishesTheRequestInFlight() async throws {
         let fixture = try await ServiceFixture.make()
-        let port = try Self.freePort()
         let process = Process()
         process.executableURL = Self.binary
         process.environment = [
             "GREENLANE_REGISTRY": fixture.configuration.registry, "GREENLANE_POLICY": fixture.configuration.policy,
-            "GREENLANE_SIGNING_KEY": fixture.configuration.signingKey, "GREENLANE_SERVER_PORT": String(port),
+            "GREENLANE_SIGNING_KEY": fixture.configuration.signingKey, "GREENLANE_SERVER_PORT": "0",
             "LANG": "C.UTF-8",
         ]
         let log = fixture.directory.appendingPathComponent("server.log")
@@ -52,13 +34,19 @@ import Glibc
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
-        var up = false
-        for _ in 0..<200 where !up {
-            up = (try? RawConnection.call(port: port, source: "127.0.0.1", "GET", "/health").status) == 200
-            if !up { try await Task.sleep(for: .milliseconds(50)) }
+        // Port 0: the kernel's choice, read from the server's log line (a port chosen beforehand could be taken
+        // by another test's server in between).
+        var found: Int?
+        for _ in 0..<400 where found == nil {
+            let printed = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
+            if let range = printed.range(of: "listening on 127.0.0.1:") {
+                found = Int(printed[range.upperBound...].prefix(while: \.isNumber))
+            }
+            if found == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
         let printed = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
-        try #require(up, "greenlane-server did not come up: \(printed)")
+        let port = try #require(found, "greenlane-server did not come up: \(printed)")
+        #expect(try await RawConnection.call(port: port, source: "127.0.0.1", "GET", "/health").status == 200)
 
         // A request in flight: on a connection the server has already answered once, its head and part of its
         // body sent a second before SIGTERM arrives.
@@ -66,7 +54,7 @@ import Glibc
         #expect(inFlight.send(Array("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)))
         var first: [UInt8] = []
         for _ in 0..<100 where !String(decoding: first, as: UTF8.self).hasSuffix("ok\n") {
-            first += inFlight.readAll(timeout: 0.1)
+            first += try await blocking { inFlight.readAll(timeout: 0.1) }
         }
         #expect(String(decoding: first, as: UTF8.self).hasPrefix("HTTP/1.1 200"))
         let body = Array(#"{"code": "gle_000000000000000000000000000000000000000000000000"}"#.utf8)
@@ -80,7 +68,7 @@ import Glibc
         #expect((try? RawConnection(port: port)) == nil, "the server still accepts connections after SIGTERM")
 
         #expect(inFlight.send(Array(body.dropFirst(10))))
-        let answer = String(decoding: inFlight.readAll(timeout: 10), as: UTF8.self)
+        let answer = String(decoding: try await blocking { inFlight.readAll(timeout: 10) }, as: UTF8.self)
         #expect(answer.hasPrefix("HTTP/1.1 404"))
         #expect(answer.contains("enrolment.unknown"))
         for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
