@@ -176,7 +176,7 @@ let package = Package(
             name: "GreenlaneService",
             dependencies: [
                 "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore",
-                "GreenlaneEngine", "GreenlaneSupport",
+                "GreenlaneEngine", "GreenlaneSupport", "GreenlaneVerifier",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -239,7 +239,7 @@ let package = Package(
             name: "GreenlaneServiceTests",
             dependencies: [
                 "GreenlaneService", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneCrypto", "GreenlaneFormat",
-                "GreenlaneIssuing",
+                "GreenlaneIssuing", "GreenlaneVerifier", "GreenlaneTestSupport", "GreenlaneServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

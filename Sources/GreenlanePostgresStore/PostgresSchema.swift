@@ -29,6 +29,7 @@ enum PostgresSchema {
         Migration(name: "v3-permit-code-hash", sql: permitCodeHashSQL, backfill: fillCodeHashes,
                   finishSQL: permitCodeHashFinishSQL),
         Migration(name: "v4-service-credentials-and-requests", sql: serviceSQL),
+        Migration(name: "v5-service-idempotency-rate-buckets-auth-failures", sql: serviceLimitsSQL),
     ]
 
     /// Rejects text the audit log shows when it holds a C0 control character (line breaks too) or DEL.
@@ -302,6 +303,38 @@ enum PostgresSchema {
             FOR EACH ROW EXECUTE FUNCTION refuse_change('request rows are never deleted');
         """
 
+    /// `v5-service-idempotency-rate-buckets-auth-failures`, as SQLite's v11: idempotency keys with the answer
+    /// each gave (kept once finished), token buckets, and failed authentications per source and minute. These
+    /// are working state, not records: the application role may update and delete them.
+    static let serviceLimitsSQL = """
+        CREATE TABLE service_idempotency (
+            scope TEXT COLLATE "C" NOT NULL CHECK (length(scope) BETWEEN 1 AND 100),
+            key TEXT COLLATE "C" NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+            fingerprint BYTEA NOT NULL CHECK (length(fingerprint) = 32),
+            claimed_at BIGINT NOT NULL,
+            finished_at BIGINT,
+            status INTEGER CHECK (status BETWEEN 100 AND 599),
+            content_type TEXT,
+            body BYTEA,
+            PRIMARY KEY (scope, key),
+            CHECK ((finished_at IS NULL) = (status IS NULL))
+        );
+        CREATE TRIGGER service_idempotency_finished_once BEFORE UPDATE ON service_idempotency
+            FOR EACH ROW WHEN (OLD.finished_at IS NOT NULL)
+            EXECUTE FUNCTION refuse_change('a finished idempotency key keeps its answer');
+        CREATE TABLE service_rate_bucket (
+            name TEXT COLLATE "C" PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 100),
+            tokens DOUBLE PRECISION NOT NULL CHECK (tokens >= 0),
+            updated_ms BIGINT NOT NULL
+        );
+        CREATE TABLE service_auth_failure (
+            source TEXT COLLATE "C" NOT NULL CHECK (length(source) BETWEEN 1 AND 64),
+            minute BIGINT NOT NULL,
+            count BIGINT NOT NULL CHECK (count > 0),
+            PRIMARY KEY (source, minute)
+        );
+        """
+
     /// What the application and auditor roles may do, granted again by every `registry migrate` (GRANT is
     /// idempotent), so a table a later migration adds is covered. The application role may add to the audit
     /// log, permits and revocations but never change or delete them; it changes exactly the columns greenlane
@@ -333,6 +366,12 @@ enum PostgresSchema {
                 "GRANT UPDATE (used_at, credential_id) ON service_enrolment TO \(app)",
                 "GRANT UPDATE (status, decided_by, decided_at) ON service_request TO \(app)",
                 "GRANT UPDATE (status, serial, detail) ON service_request_row TO \(app)",
+            ]
+        }
+        if applied.contains("v5-service-idempotency-rate-buckets-auth-failures") {
+            statements += [
+                "GRANT INSERT, UPDATE, DELETE ON service_idempotency, service_rate_bucket TO \(app)",
+                "GRANT INSERT, UPDATE (count) ON service_auth_failure TO \(app)",
             ]
         }
         return statements
