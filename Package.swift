@@ -39,6 +39,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The `remote` commands' client (GreenlaneRemote) and TLS on both ends; postgres-nio uses NIOSSL too.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -92,13 +97,25 @@ let package = Package(
             swiftSettings: swiftSettings),
         // The registry's store protocol and its plain records (firms, permits, revocations, the audit log):
         // what the engine talks to. No database library.
-        .target(name: "GreenlaneStore", dependencies: ["GreenlaneFormat", "GreenlaneSupport"], swiftSettings: swiftSettings),
+        .target(
+            name: "GreenlaneStore", dependencies: ["GreenlaneFormat", "GreenlaneCrypto", "GreenlaneSupport"],
+            swiftSettings: swiftSettings),
         // The store on embedded SQLite through GRDB (WAL): one desk, the demo. GRDB stays inside.
         .target(
             name: "GreenlaneSQLiteStore",
             dependencies: [
                 "GreenlaneStore", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings),
+        // The store on PostgreSQL through postgres-nio: the shared registry of many stations and server instances.
+        // postgres-nio and NIO types stay inside.
+        .target(
+            name: "GreenlanePostgresStore",
+            dependencies: [
+                "GreenlaneStore", "GreenlaneFormat", "GreenlaneSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         // The permit engine: policy, requests, every registry rule, issuing and renewal, over any store.
@@ -135,10 +152,22 @@ let package = Package(
             name: "GreenlaneOfficeCLI",
             dependencies: [
                 "GreenlaneCheckpointCLI", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneMessages", "GreenlaneVerifier",
-                "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneEngine", "GreenlaneRequestCSV",
-                "GreenlaneQR", "GreenlaneScanner",
+                "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlanePostgresStore", "GreenlaneEngine",
+                "GreenlaneRequestCSV", "GreenlaneQR", "GreenlaneScanner", "GreenlaneRemote",
                 "GreenlaneSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: swiftSettings),
+        // The client of the issuing service for `greenlane-office remote …`: where the server is, the credential
+        // file, TLS always verified (a pinnable CA), problem details as errors, retries with one Idempotency-Key.
+        .target(
+            name: "GreenlaneRemote",
+            dependencies: [
+                "GreenlaneSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         // The issuing service's application: routes, authentication middleware, the request flow over the
@@ -147,8 +176,11 @@ let package = Package(
             name: "GreenlaneService",
             dependencies: [
                 "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore",
-                "GreenlaneEngine", "GreenlaneMessages", "GreenlaneSupport",
+                "GreenlaneEngine", "GreenlaneMessages", "GreenlaneSupport", "GreenlaneVerifier",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -197,17 +229,31 @@ let package = Package(
         // One suite every store must pass, parameterised by store (Tests/GreenlaneStoreContractTests).
         .testTarget(
             name: "GreenlaneStoreContractTests",
-            dependencies: ["GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneFormat", "GreenlaneSupport"],
+            dependencies: [
+                "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlanePostgresStore", "GreenlaneFormat", "GreenlaneSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings),
         // The service against a real server on loopback, one test per attack (Tests/GreenlaneServiceTests).
         .testTarget(
             name: "GreenlaneServiceTests",
             dependencies: [
                 "GreenlaneService", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneCrypto", "GreenlaneFormat",
-                "GreenlaneIssuing", "GreenlaneEngine", "GreenlaneMessages",
+                "GreenlaneIssuing", "GreenlaneEngine", "GreenlaneMessages", "GreenlaneVerifier", "GreenlaneTestSupport",
+                "GreenlaneServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // `greenlane remote …` against the real server serving TLS on loopback (Tests/GreenlaneRemoteTests).
+        .testTarget(
+            name: "GreenlaneRemoteTests",
+            dependencies: [
+                "GreenlaneTestSupport", "GreenlaneCLI", "GreenlaneOfficeCLI", "GreenlaneService", "GreenlaneStore",
+                "GreenlaneSQLiteStore", "GreenlaneFormat",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

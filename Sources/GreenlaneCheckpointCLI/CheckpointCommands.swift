@@ -28,6 +28,7 @@ package enum CheckpointCommands {
         ("list", "List permits, filtered, as a table, CSV or JSON lines."),
         ("stats", "Counts of permits per status, firm, issue day and district."),
         ("log", "Show the audit log (oldest first)."),
+        ("remote", "Request, decide and download passes through the issuing service."),
     ]
 
     /// `greenlane`'s help text after its own commands: the office commands and the exit codes.

@@ -12,7 +12,11 @@ import Synchronization
 ///   revoked as `replaced` in the same transaction) or a renewal of exactly that pass (revoked as `renewed`);
 /// - a renewal extends a permit that exists, is not revoked, not yet renewed, not expired, not issued by the same
 ///   run, and is still the vehicle's live pass;
-/// - one pass per vehicle per batch.
+/// - one pass per vehicle per batch;
+/// - a row whose vehicle's live pass is exactly what that row asked for when the pass was issued (a rerun of a
+///   batch that stopped) is *already issued*: not a refusal, nothing written, reported with the pass's serial.
+///   Exactly: the same firm, plate, class, driver, test, zones, purpose, daily window and validity as the
+///   policy gives the row as of the pass's issue time. Anything else that holds a pass is still refused.
 ///
 /// Under concurrent writers the store guarantees the facts do not change before it commits (docs/STORE.md), and
 /// the `live_pass` primary key refuses a second live row whatever the rules decided.
@@ -27,10 +31,18 @@ final class ChunkIssuing: IssuingRules {
     /// What the latest `decide` found (the one the store commits, when it retried): per refused draft that
     /// repeats a vehicle of this batch, the earlier accepted draft (whose serial is known only once the store
     /// has allocated it); per accepted replacement, the pass it replaces.
-    private let decided = Mutex<(duplicateOf: [Int: Int], replaces: [Int: String])>(([:], [:]))
+    private let decided = Mutex<(duplicateOf: [Int: Int], replaces: [Int: String], alreadyIssued: [Int: PermitRecord])>(
+        ([:], [:], [:]))
+    /// What draft `index`'s request comes to under the policy for `firm` as of a given time (nil: refused then).
+    let draftAsOf: @Sendable (_ index: Int, _ firm: Firm, _ time: Int64) -> PermitDraft?
+    /// Serials the earlier chunks of this batch issued: never "already issued" to a row of the same batch.
+    let issuedEarlierInBatch: Set<String>
 
     init(drafts: [PermitDraft], issuer: String, station: String, replace: Bool, renewalRun: Int64?,
-         context: AuditContext, signing: Signing) {
+         context: AuditContext, signing: Signing, issuedEarlierInBatch: Set<String> = [],
+         draftAsOf: @escaping @Sendable (Int, Firm, Int64) -> PermitDraft? = { _, _, _ in nil }) {
+        self.draftAsOf = draftAsOf
+        self.issuedEarlierInBatch = issuedEarlierInBatch
         self.drafts = drafts
         self.issuer = issuer
         self.station = station
@@ -45,6 +57,8 @@ final class ChunkIssuing: IssuingRules {
     }
 
     var duplicateOf: [Int: Int] { decided.withLock { $0.duplicateOf } }
+    /// Per draft decided `alreadyIssued`, the live permit that it already is.
+    var alreadyIssued: [Int: PermitRecord] { decided.withLock { $0.alreadyIssued } }
 
     func decide(_ facts: IssueFacts) -> [IssueDecision] {
         let now = context.effectiveTime
@@ -53,6 +67,7 @@ final class ChunkIssuing: IssuingRules {
         var vehiclesInChunk: [String: Int] = [:]
         var duplicateOf: [Int: Int] = [:]
         var replaces: [Int: String] = [:]
+        var alreadyIssued: [Int: PermitRecord] = [:]
         for (index, draft) in drafts.enumerated() {
             guard let firm = facts.firms[draft.firmID] else {
                 decisions.append(.refuse("firm \(draft.firmID) is not registered"))
@@ -86,6 +101,15 @@ final class ChunkIssuing: IssuingRules {
                     continue
                 }
             } else if let live, !replace {
+                // A pass this batch issued in an earlier chunk is a repeated row, refused as before.
+                if let permit = row?.permit, permit.serial == live, !issuedEarlierInBatch.contains(live),
+                    let asked = draftAsOf(index, firm, permit.issuedAt), Self.permit(permit, isExactly: asked)
+                {
+                    vehiclesInChunk[vehicle] = index
+                    alreadyIssued[index] = permit
+                    decisions.append(.alreadyIssued(serial: live))
+                    continue
+                }
                 decisions.append(.refuse(
                     "plate \(draft.plate.text) already has an active pass \(live); use --replace to revoke it"))
                 continue
@@ -99,8 +123,18 @@ final class ChunkIssuing: IssuingRules {
                 revokes: revoked.map { ($0, draft.renewedFrom != nil ? RevocationReason.renewed : .replaced) },
                 expiredLivePass: row.flatMap { $0.expiresAt <= now ? $0.serial : nil })))
         }
-        decided.withLock { $0 = (duplicateOf, replaces) }
+        decided.withLock { $0 = (duplicateOf, replaces, alreadyIssued) }
         return decisions
+    }
+
+    /// Whether `permit` carries exactly the claims of `draft` (serial and issue time aside).
+    static func permit(_ permit: PermitRecord, isExactly draft: PermitDraft) -> Bool {
+        permit.firmID == draft.firmID && permit.plate == draft.plate.text
+            && permit.vehicleClass == draft.vehicleClass.rawValue && permit.driverName == draft.driverName
+            && permit.driverID == draft.driverID.digits && permit.testAt == draft.testAt
+            && permit.zones == Int64(draft.zones.mask) && permit.purpose == draft.purpose.rawValue
+            && permit.windowStart == draft.window?.startMinute && permit.windowEnd == draft.window?.endMinute
+            && permit.notBefore == draft.notBefore && permit.expiresAt == draft.expiresAt && permit.renewedFrom == nil
     }
 
     /// Why `old` cannot be renewed now, or nil. `live` is the vehicle's live pass.

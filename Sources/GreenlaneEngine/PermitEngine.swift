@@ -60,6 +60,9 @@ public struct PermitEngine: Sendable {
     public enum RowResult: Sendable {
         case issued(PermitRecord, replaced: String?)
         case refused(RequestRefusal)
+        /// The vehicle's live pass is already exactly what the row asks (a rerun of a batch that stopped):
+        /// nothing new was issued; `source` names the row.
+        case alreadyIssued(PermitRecord, source: String)
     }
 
     /// Issues the requests; `onCommitted` receives each chunk's results right after that chunk commits.
@@ -106,6 +109,7 @@ public struct PermitEngine: Sendable {
         let signing = Signing(signer: signer, jobs: options.jobs)
         // Chunks are slices: removing each from the front of `pending` moved (and retained) every request
         // behind it, quadratic in the batch size.
+        var issuedInBatch: Set<String> = []
         for start in stride(from: 0, to: pending.count, by: chunkSize) {
             let chunk = pending[start..<min(start + chunkSize, pending.count)]
             var results: [Int: RowResult] = [:]
@@ -116,9 +120,13 @@ public struct PermitEngine: Sendable {
                 case .failure(let refusal): results[index] = .refused(refusal)
                 }
             }
+            let policy = self.policy
+            let asked = drafts.map { requests[$0.0] }
             let rules = ChunkIssuing(
                 drafts: drafts.map(\.1), issuer: settings.issuer, station: settings.station, replace: options.replace,
-                renewalRun: renewalRun, context: options.context, signing: signing)
+                renewalRun: renewalRun, context: options.context, signing: signing,
+                issuedEarlierInBatch: issuedInBatch,
+                draftAsOf: { index, firm, time in try? policy.draft(for: asked[index], firm: firm, now: time).get() })
             let batch = IssueBatch(items: rules.batchItems, serialPrefix: settings.serialPrefix, renewalRun: renewalRun,
                                    allOrNothing: options.allOrNothing, context: options.context)
             let commit: IssueCommit
@@ -131,15 +139,23 @@ public struct PermitEngine: Sendable {
             var issued = commit.permits.makeIterator()
             var serialOf: [Int: String] = [:]
             let duplicateOf = rules.duplicateOf
+            let alreadyIssued = rules.alreadyIssued
             for (position, ((index, draft), decision)) in zip(drafts, commit.decisions).enumerated() {
                 switch decision {
                 case .accept(let acceptance) where commit.committed:
                     guard let permit = issued.next() else { break }
                     serialOf[position] = permit.record.serial
+                    issuedInBatch.insert(permit.record.serial)
                     let replaced = acceptance.revokes?.serial
                     results[index] = .issued(permit.record, replaced: replaced)
                 case .accept:
                     results[index] = .refused(RequestRefusal(source: draft.source, reasons: [Self.rolledBack]))
+                case .alreadyIssued(let serial):
+                    guard let permit = alreadyIssued[position] else {
+                        throw EngineError(.registry, "the rules found \(serial) already issued but not its permit")
+                    }
+                    serialOf[position] = serial
+                    results[index] = .alreadyIssued(permit, source: draft.source)
                 case .refuse(let reason):
                     // A repeat of a vehicle accepted earlier in the chunk names that pass's serial.
                     let earlier = duplicateOf[position].flatMap { serialOf[$0] }
@@ -150,7 +166,11 @@ public struct PermitEngine: Sendable {
             summary.rolledBack = summary.rolledBack || !commit.committed
             let ordered = results.sorted { $0.key < $1.key }.map(\.value)
             for result in ordered {
-                if case .issued = result { summary.issued += 1 } else { summary.refused += 1 }
+                switch result {
+                case .issued: summary.issued += 1
+                case .alreadyIssued: summary.alreadyIssued += 1
+                case .refused: summary.refused += 1
+                }
             }
             try call(onCommitted, ordered)
         }
@@ -168,6 +188,8 @@ public struct PermitEngine: Sendable {
 
     public struct Summary: Sendable {
         public var issued = 0
+        /// Rows whose pass was already issued (a rerun): reported with its serial, not issued again.
+        public var alreadyIssued = 0
         public var refused = 0
         public var rolledBack = false
     }

@@ -37,7 +37,7 @@ extension Greenlane.FirmCommand {
         }
 
         mutating func run() async throws {
-            let store = try registry.open()
+            let store = try await registry.open()
             let context = try registry.auditContext()
             let firm = Firm(id: id, legalName: name, kind: kind, licence: licence, createdAt: context.effectiveTime)
             do {
@@ -60,7 +60,7 @@ extension Greenlane.FirmCommand {
         @OptionGroup var registry: RegistryOptions
 
         mutating func run() async throws {
-            let store = try registry.open()
+            let store = try await registry.open()
             // Bounded (CSVInputLimits), and checked whole before the first firm is registered.
             try BoundedCSVInput.check(path: file)
             let stream = try BoundedCSVInput(path: file)
@@ -145,7 +145,7 @@ extension Greenlane.FirmCommand {
 }
 
 private func setStatus(_ status: Firm.Status, id: String, reason: String, registry: RegistryOptions) async throws {
-    let revoked = try await Registry(store: try registry.open())
+    let revoked = try await Registry(store: try await registry.open())
         .setFirmStatus(id, status, reason: reason, context: try registry.auditContext())
     printError("\(id): \(status.rawValue)")
     if !revoked.isEmpty {

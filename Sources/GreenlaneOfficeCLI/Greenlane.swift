@@ -19,7 +19,7 @@ struct Greenlane: AsyncParsableCommand {
         version: GreenlaneVersion.current,
         subcommands: CheckpointCommands.all + [
             RegistryCommand.self, FirmCommand.self, VehicleCommand.self, Issue.self, Show.self, Revoke.self, Revocations.self, Renew.self, List.self,
-            Stats.self, Log.self,
+            Stats.self, Log.self, RemoteCommand.self,
         ])
 
     static func main() async {

@@ -19,6 +19,12 @@ extension Greenlane {
                 its code is printed or written. In a batch, good rows are issued and refused rows are
                 reported with their reasons (exit code 1); with --all-or-nothing a single refusal means
                 nothing is issued. --replace revokes a plate's active pass in the same transaction.
+
+                Run the same CSV again after a batch stopped (a crash, the registry gone): a row whose
+                vehicle's live pass is exactly what that row asked for (firm, plate, class, driver, test,
+                zones, purpose, validity) is reported as already issued with its serial, on standard error,
+                not refused (with --out its files are written again); the missing rows are issued. Any other
+                pass the vehicle holds is still a refusal.
                 """)
 
         @Option(name: .long, help: "Policy file (JSON).")
@@ -71,7 +77,7 @@ extension Greenlane {
             if let out { try FileWriter.checkFolder(out, flag: "--out") }
             // Policy, registry, key and trust entry must agree before anything is signed.
             let policy = try Policy.load(path: self.policy)
-            let store = try registry.open()
+            let store = try await registry.open()
             let (key, entry) = try signing.load(issuer: policy.issuer, role: .passes)
             let engine = try PermitEngine(policy: policy, store: store, key: key)
             // After the set-up: a command refused for its key or policy says only that (one line).
@@ -101,7 +107,7 @@ extension Greenlane {
                 try await engine.issue(requests, malformed: malformed, options: options, onCommitted: $0)
             }
             if !json && csv != nil {
-                printError("issued \(summary.issued), refused \(summary.refused)"
+                printError("issued \(summary.issued), refused \(summary.refused), already issued \(summary.alreadyIssued)"
                     + (summary.rolledBack ? " — nothing was issued (--all-or-nothing)" : ""))
             }
             if summary.refused > 0 { throw Exit.rejected }
@@ -185,6 +191,37 @@ final class IssueReport {
                 Swift.print("✔ \(record.serial)  \(record.plate.padding(13)) until "
                     + Timestamp.vietnamese(record.expiresAt) + (replaced.map { "  (replaces \($0))" } ?? "")
                     + (fileError == nil ? "" : "  (recorded; files NOT written)"))
+            }
+        case .alreadyIssued(let record, let source):
+            // Its files again with --out (the first run may have stopped before writing them); its code is not
+            // printed again as a new pass.
+            var files: [String] = []
+            var fileError: FileError?
+            if failure == nil {
+                do { files = try output.write(record) } catch {
+                    failure = error
+                    fileError = error
+                }
+            }
+            if output.folder != nil && files.isEmpty {
+                unwritten.append(record.serial)
+                if fileError == nil { fileError = failure }
+            }
+            if json {
+                var fields: [(String, JSONValue)] = [
+                    ("issued", .bool(false)), ("alreadyIssued", .bool(true)), ("source", .string(source)),
+                    ("serial", .string(record.serial)), ("plate", .string(record.plate)),
+                    ("firm", .string(record.firmID)), ("expiresAt", .string(Timestamp.rfc3339(record.expiresAt))),
+                    ("code", .string(record.code)),
+                ]
+                if !files.isEmpty { fields.append(("files", .array(files.map(JSONValue.string)))) }
+                if let fileError { fields.append(("filesNotWritten", .string(fileError.reason))) }
+                Swift.print(JSONValue.object(fields).text)
+            } else {
+                printError("= \(source): already issued as \(record.serial) for \(record.plate), valid until "
+                    + Timestamp.vietnamese(record.expiresAt) + " (not issued again"
+                    + (files.isEmpty ? ")" : "; files written again)")
+                    + (fileError == nil ? "" : "  (files NOT written)"))
             }
         case .refused(let refusal):
             if json {

@@ -44,7 +44,7 @@ extension Greenlane {
             filter.issuedUntil = try issuedUntil.map { try parseTime($0, flag: "--issued-until") }
             filter.validAt = try validAt.map { try parseTime($0, flag: "--valid-at") }
             filter.limit = limit
-            let store = try registry.open(readOnly: true)
+            let store = try await registry.open(readOnly: true)
             var writer = ListingWriter(format: format)
             writer.header()
             for try await listing in store.permits(matching: filter) { writer.row(listing) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import GreenlaneCheckpointCLI
 import GreenlaneEngine
 import GreenlaneStore
+import GreenlanePostgresStore
 import GreenlaneSQLiteStore
 import GreenlaneSupport
 
@@ -9,7 +10,7 @@ extension Greenlane {
     struct RegistryCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "registry", abstract: "Make a registry on purpose, and back it up safely.",
-            subcommands: [Init.self, Backup.self, Check.self])
+            subcommands: [Init.self, Migrate.self, Copy.self, Backup.self, Check.self])
     }
 
     struct VehicleCommand: AsyncParsableCommand {
@@ -50,9 +51,41 @@ extension Greenlane.RegistryCommand {
             let context = try registry.auditContext()
             let settings = RegistrySettings(issuer: policy.issuer, station: station, serialPrefix: prefix,
                                             fileGroup: group, createdAt: context.effectiveTime)
-            _ = try await SQLiteStore.create(path: registry.path, settings: settings, context: context)
-            printError("created registry \(registry.path): issuer \(settings.issuer), station \(station), serials "
+            if let location = try registry.postgresLocation() {
+                let store = try await PostgresStore.create(location, environment: RegistryOptions.postgresEnvironment,
+                                                           settings: settings, context: context)
+                await store.close()
+            } else {
+                _ = try await SQLiteStore.create(path: registry.path, settings: settings, context: context)
+            }
+            printError("created registry \(registry.displayName): issuer \(settings.issuer), station \(station), serials "
                 + "\(prefix)-000001 onwards" + (group.map { ", readable by group \($0)" } ?? ""))
+        }
+    }
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "migrate", abstract: "Bring a PostgreSQL registry's schema up to date (as its owner role).",
+            discussion: """
+                Applies the named migrations not yet applied and grants the application and auditor roles their
+                privileges again (docs/POSTGRES.md). Safe when several run at once: they take turns on an advisory
+                lock. Run it as the owner role; greenlane itself connects as the application role, which may not
+                change the schema. An SQLite registry migrates itself when it is opened.
+                """)
+
+        @Option(name: .long, help: "The role greenlane connects as.") var appRole = PostgresStore.defaultAppRole
+        @Option(name: .long, help: "The role that may only read.") var auditorRole = PostgresStore.defaultAuditorRole
+        @OptionGroup var registry: RegistryOptions
+
+        mutating func run() async throws {
+            guard let location = try registry.postgresLocation() else {
+                throw RegistryError(.invalidValue, "--registry must be a postgres:// URL: an SQLite registry "
+                    + "migrates itself when opened")
+            }
+            let applied = try await PostgresStore.migrate(location, environment: RegistryOptions.postgresEnvironment,
+                                                          appRole: appRole, auditorRole: auditorRole)
+            printError(applied.isEmpty ? "\(location): up to date; grants renewed"
+                : "\(location): applied \(applied.joined(separator: ", ")); grants renewed")
         }
     }
 
@@ -71,7 +104,7 @@ extension Greenlane.RegistryCommand {
         func validate() throws { try checkOneLine(file, "FILE", maxLength: 1_000) }
 
         mutating func run() async throws {
-            let store = try registry.open()
+            let store = try registry.openFile(for: "backup")
             let counts = try await store.backup(to: file, context: try registry.auditContext())
             printError("backed up \(registry.path) to \(file): \(counts); integrity ok")
         }
@@ -84,8 +117,10 @@ extension Greenlane.RegistryCommand {
         @OptionGroup var registry: RegistryOptions
 
         mutating func run() async throws {
-            let store = try registry.open(readOnly: true)
-            let integrity = try await store.integrityCheck()
+            let opened = try await registry.open(readOnly: true)
+            // PostgreSQL checks its own pages (data checksums, amcheck); the rest is the same.
+            let integrity = try await (opened as? SQLiteStore)?.integrityCheck() ?? "ok"
+            let store = opened
             if let settings = store.settings {
                 print("issuer \(settings.issuer) · station \(settings.station) · serials \(settings.serialPrefix)-…")
             } else {
@@ -113,7 +148,7 @@ extension Greenlane.VehicleCommand {
         func validate() throws { try checkOneLine(reason, "--reason", maxLength: Registry.maxFirmTextLength) }
 
         mutating func run() async throws {
-            try await Registry(store: try registry.open())
+            try await Registry(store: try await registry.open())
                 .transferVehicle(plate: plate, to: to, reason: reason, context: try registry.auditContext())
             printError("vehicle \(plate) now belongs to \(to)")
         }

@@ -4,6 +4,7 @@ import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneStore
+import GreenlanePostgresStore
 import GreenlaneSQLiteStore
 import GreenlaneSupport
 import GreenlaneVerifier
@@ -24,7 +25,12 @@ enum ClockAnnouncement {
 
 /// Where the registry is, whom the account acts for, and what time it is.
 struct RegistryOptions: ParsableArguments {
-    @Option(name: .long, help: "Registry file (default: $GREENLANE_REGISTRY, else ./\(SQLiteStore.defaultPath)).")
+    @Option(name: .long, help: ArgumentHelp(
+        "Registry file, or postgres://USER@HOST:PORT/DB?… (default: $GREENLANE_REGISTRY, else "
+            + "./\(SQLiteStore.defaultPath)).",
+        discussion: "A PostgreSQL registry's password comes from passwordFile= in the URL, "
+            + "$GREENLANE_PG_PASSWORD_FILE or $GREENLANE_PG_PASSWORD, never from the command line; "
+            + "sslmode=disable|require|verify-full (default verify-full), sslrootcert=FILE, schema=NAME."))
     var registry: String?
 
     @Option(name: .long, help: ArgumentHelp(
@@ -72,10 +78,38 @@ struct RegistryOptions: ParsableArguments {
         }
     }
 
-    /// Opens the registry, which must exist and have been made by `greenlane registry init`.
-    func open(readOnly: Bool = false) throws(RegistryError) -> SQLiteStore {
-        try SQLiteStore(path: path, readOnly: readOnly)
+    /// Opens the registry, which must exist and have been made by `greenlane registry init`: an SQLite file, or a
+    /// PostgreSQL registry when `--registry` is a postgres:// URL.
+    func open(readOnly: Bool = false) async throws(RegistryError) -> any PermitStore {
+        if let location = try postgresLocation() {
+            return try await PostgresStore.open(location, environment: Self.postgresEnvironment, readOnly: readOnly)
+        }
+        return try SQLiteStore(path: path, readOnly: readOnly)
     }
+
+    /// The PostgreSQL registry `--registry` names, or nil for a file.
+    func postgresLocation() throws(RegistryError) -> PostgresLocation? {
+        guard PostgresLocation.isURL(path) else { return nil }
+        return try PostgresLocation(url: path, environment: Self.postgresEnvironment)
+    }
+
+    /// An SQLite registry, for what only a file has (backup, integrity check).
+    func openFile(readOnly: Bool = false, for command: String) throws(RegistryError) -> SQLiteStore {
+        if PostgresLocation.isURL(path) {
+            throw RegistryError(.invalidValue, "`greenlane registry \(command)` is for an SQLite registry; back up "
+                + "PostgreSQL with its own tools (pg_basebackup, WAL archiving: docs/POSTGRES.md)")
+        }
+        return try SQLiteStore(path: path, readOnly: readOnly)
+    }
+
+    static var postgresEnvironment: [String: String] {
+        var values: [String: String] = [:]
+        for name in ["GREENLANE_PG_PASSWORD_FILE", "GREENLANE_PG_PASSWORD"] { values[name] = environment(name) }
+        return values
+    }
+
+    /// The registry's name in messages: never a password file's contents (a URL holds none).
+    var displayName: String { (try? postgresLocation()).map { $0.description } ?? path }
 }
 
 /// An issuer's private key, the passphrase that unlocks it, and the trust file entry that vouches for it.

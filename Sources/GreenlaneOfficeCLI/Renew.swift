@@ -31,7 +31,7 @@ extension Greenlane {
         mutating func run() async throws {
             if let out { try FileWriter.checkFolder(out, flag: "--out") }
             let policy = try Policy.load(path: self.policy)
-            let store = try registry.open()
+            let store = try await registry.open()
             let (key, entry) = try signing.load(issuer: policy.issuer, role: .passes)
             let engine = try PermitEngine(policy: policy, store: store, key: key)
             let context = try registry.auditContext()

@@ -31,7 +31,7 @@ extension Greenlane {
         mutating func run() async throws {
             if let out { try FileWriter.checkFolder(out, flag: "--out") }
             let now = try registry.now()
-            let store = try registry.open(readOnly: true)
+            let store = try await registry.open(readOnly: true)
             guard let listing = try await store.permit(serial, at: now) else {
                 throw RegistryError(.unknownPermit, "no permit with serial \(serial) in \(registry.path)")
             }
@@ -108,7 +108,7 @@ extension Greenlane {
 
         mutating func run() async throws {
             let code = RevocationReason(known: reason)!  // validate() checked it
-            try await Registry(store: try registry.open())
+            try await Registry(store: try await registry.open())
                 .revoke(serial, reason: code, note: note, context: try registry.auditContext())
             printError("revoked \(serial) (\(code.code)); "
                 + "run `greenlane revocations export` and send the list to checkpoints")
@@ -144,7 +144,7 @@ extension Greenlane {
 
             mutating func run() async throws {
                 // The issuer is the registry's: a list names only what this registry revoked.
-                let store = try registry.open()
+                let store = try await registry.open()
                 let issuer = store.settings!.issuer
                 let (key, entry) = try signing.load(issuer: issuer, role: .revocationLists)
                 let signer = PassSigner(key: key)

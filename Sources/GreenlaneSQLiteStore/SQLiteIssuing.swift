@@ -16,12 +16,12 @@ extension SQLiteStore {
                 .otherIssuer, "registry \(path) issues serials \(own)-…; asked to issue \(batch.serialPrefix)-…")
         }
         return try await transaction { db in
-            let facts = try SQLiteStore.issueFacts(db, batch.items)
+            let facts = try SQLiteStore.issueFacts(db, batch.items, now: batch.context.effectiveTime)
             let decisions = rules.decide(facts)
             guard decisions.count == batch.items.count else {
                 throw RegistryError(.database, "the rules decided \(decisions.count) of \(batch.items.count) drafts")
             }
-            if batch.allOrNothing, decisions.contains(where: { $0.acceptance == nil }) {
+            if batch.allOrNothing, decisions.contains(where: \.isRefusal) {
                 return (IssueCommit(decisions: decisions, permits: [], committed: false), .rollback)
             }
             let context = batch.context
@@ -66,8 +66,9 @@ extension SQLiteStore {
         }
     }
 
-    /// What the rules need about each item, read inside the transaction.
-    static func issueFacts(_ db: Database, _ items: [IssueBatch.Item]) throws -> IssueFacts {
+    /// What the rules need about each item, read inside the transaction; a live pass that has not expired at
+    /// `now` comes with its permit.
+    static func issueFacts(_ db: Database, _ items: [IssueBatch.Item], now: Int64) throws -> IssueFacts {
         var firms: [String: Firm] = [:]
         var vehicles: [String: VehicleFacts] = [:]
         var renewals: [String: RenewalFacts] = [:]
@@ -76,7 +77,12 @@ extension SQLiteStore {
             if seenFirms.insert(item.firmID).inserted, let firm = try fetchFirm(db, item.firmID) {
                 firms[item.firmID] = firm
             }
-            if seenVehicles.insert(item.compactPlate).inserted, let facts = try vehicleFacts(db, item.compactPlate) {
+            if seenVehicles.insert(item.compactPlate).inserted, var facts = try vehicleFacts(db, item.compactPlate) {
+                if let live = facts.livePass, live.expiresAt > now {
+                    facts.livePass?.permit = try Row.fetchOne(
+                        db.cachedStatement(sql: "SELECT * FROM permit WHERE serial = ?"), arguments: [live.serial]
+                    ).map(SQLiteStore.permit)
+                }
                 vehicles[item.compactPlate] = facts
             }
             if let old = item.renewedFrom, renewals[old] == nil, let row = try Row.fetchOne(db.cachedStatement(sql: """

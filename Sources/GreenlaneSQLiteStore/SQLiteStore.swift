@@ -190,7 +190,7 @@ public struct SQLiteStore: PermitStore {
         }
     }
 
-    private init(writer: any DatabaseWriter, path: String, settings: RegistrySettings?) {
+    init(writer: any DatabaseWriter, path: String, settings: RegistrySettings?) {
         self.writer = writer
         self.path = path
         self.settings = settings

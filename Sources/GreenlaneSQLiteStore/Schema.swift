@@ -161,13 +161,16 @@ enum Schema {
         migrator.registerMigration("v10-service-credentials-and-requests") { db in
             try db.execute(sql: Schema.serviceSQL)
         }
-        migrator.registerMigration("v11-endorsement-and-decisions", foreignKeyChecks: .deferred) { db in
+        migrator.registerMigration("v11-service-idempotency-rate-buckets-auth-failures") { db in
+            try db.execute(sql: Schema.serviceLimitsSQL)
+        }
+        migrator.registerMigration("v12-endorsement-and-decisions", foreignKeyChecks: .deferred) { db in
             try db.execute(sql: Schema.endorsementSQL)
         }
         return migrator
     }
 
-    /// `v11-endorsement-and-decisions`: endorsers (a role bound to a sector: the credential table is rebuilt,
+    /// `v12-endorsement-and-decisions`: endorsers (a role bound to a sector: the credential table is rebuilt,
     /// since SQLite cannot change a CHECK, with its triggers as they were and the sector kept from change too);
     /// on each request whether it needs its sector's endorsement (fixed at submission), who endorsed it and when
     /// (once), a refusal's reason code and note, and its `stage` (generated, indexed: the queue reads it oldest
@@ -286,6 +289,39 @@ enum Schema {
         CREATE TRIGGER service_request_row_settled_once BEFORE UPDATE ON service_request_row
             WHEN OLD.status IN ('refused', 'issued', 'not-issued')
             BEGIN SELECT RAISE(ABORT, 'a request row is settled once'); END;
+        """
+
+    /// `v11-service-idempotency-rate-buckets-auth-failures`: what the service's instances share so its limits
+    /// hold across them. An idempotency key, per scope (a credential), with the fingerprint of what was asked and,
+    /// once finished, the answer (without its body when that carried a secret); a finished key never changes. A
+    /// token bucket per credential or firm. Failed authentications, one row per source and minute.
+    static let serviceLimitsSQL = """
+        CREATE TABLE service_idempotency (
+            scope TEXT NOT NULL CHECK (length(scope) BETWEEN 1 AND 100),
+            key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+            fingerprint BLOB NOT NULL CHECK (length(fingerprint) = 32),
+            claimed_at INTEGER NOT NULL,
+            finished_at INTEGER,
+            status INTEGER CHECK (status BETWEEN 100 AND 599),
+            content_type TEXT,
+            body BLOB,
+            PRIMARY KEY (scope, key),
+            CHECK ((finished_at IS NULL) = (status IS NULL))
+        ) STRICT;
+        CREATE TRIGGER service_idempotency_finished_once BEFORE UPDATE ON service_idempotency
+            WHEN OLD.finished_at IS NOT NULL
+            BEGIN SELECT RAISE(ABORT, 'a finished idempotency key keeps its answer'); END;
+        CREATE TABLE service_rate_bucket (
+            name TEXT PRIMARY KEY NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+            tokens REAL NOT NULL CHECK (tokens >= 0),
+            updated_ms INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE service_auth_failure (
+            source TEXT NOT NULL CHECK (length(source) BETWEEN 1 AND 64),
+            minute INTEGER NOT NULL,
+            count INTEGER NOT NULL CHECK (count > 0),
+            PRIMARY KEY (source, minute)
+        ) STRICT;
         """
 
     /// `v5-registry-settings`: what `registry init` records, once: the issuer every pass names, the station

@@ -51,8 +51,10 @@ final class FailureLimiter: Sendable {
 }
 
 /// Finds the caller from `Authorization: Bearer glt_…` before any route runs: the limiter first, then one
-/// look-up by the token's hash. A missing, malformed, unknown or revoked token is 401 and counts as a failure;
-/// a revoked one is audited against its credential.
+/// look-up by the token's hash. A missing, malformed, unknown or revoked token is 401 and counts as a failure.
+/// A failure against a known credential (a revoked token) is audited against it; the others are counted per
+/// source and minute in one registry row. A success is audited (credential, request id, source) before the
+/// route runs: a call that cannot be audited is not made.
 struct TokenAuthenticator: RouterMiddleware {
     typealias Context = ServiceContext
     let store: any PermitStore
@@ -69,11 +71,11 @@ struct TokenAuthenticator: RouterMiddleware {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
             let hash = Secret.hash(header.dropFirst(7), prefix: Secret.tokenPrefix)
         else {
-            limiter.recordFailure(context.peer, now: now)
+            try await countFailure(context, now: now)
             throw Problem.unauthenticated
         }
-        guard let credential = try await store.credential(tokenHash: hash) else {
-            limiter.recordFailure(context.peer, now: now)
+        guard let credential = try await storeCall({ try await store.credential(tokenHash: hash) }) else {
+            try await countFailure(context, now: now)
             throw Problem.unauthenticated
         }
         if credential.revokedAt != nil {
@@ -84,10 +86,23 @@ struct TokenAuthenticator: RouterMiddleware {
             }
             throw Problem(.unauthorized, "auth.revoked", "this token was revoked")
         }
+        try await storeCall {
+            let audit = try AuditContext(account: "credential \(credential.id)", onBehalfOf: "request \(context.id)",
+                                         recordedAt: now)
+            try await store.recordAudit("auth.success", subject: credential.id,
+                                        detail: "from \(context.peer) · request \(context.id)", context: audit)
+        }
         var context = context
         context.identity = credential
         context.logger[metadataKey: "credential"] = .string(credential.id)
         return try await next(request, context)
+    }
+
+    /// An unattributable failure: counted in memory (the limiter) and in the registry's row for this source
+    /// and minute. The limiter caps how many of these one source can make, so the row costs a bounded write.
+    func countFailure(_ context: ServiceContext, now: Int64) async throws {
+        limiter.recordFailure(context.peer, now: now)
+        _ = try await storeCall { try await store.countAuthFailure(source: context.peer, minute: now / 60) }
     }
 }
 

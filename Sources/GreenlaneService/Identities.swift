@@ -122,7 +122,10 @@ struct Identities: Sendable {
 
     static func answer(_ object: [String: String], status: HTTPResponse.Status = .created) throws -> Response {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+        // no-store marks an answer with a secret shown once: no cache keeps it, nor does the idempotency record.
+        let secret = object["token"] != nil || object["code"] != nil
+        return Response(status: status, headers: [.contentType: "application/json",
+                                                  .cacheControl: secret ? "no-store" : "no-cache"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -224,6 +224,9 @@ struct RequestFlow: Sendable {
         let outcomes = zip(rows, results).map { row, result -> ServiceRowOutcome in
             switch result {
             case .issued(let permit, _): return ServiceRowOutcome(index: row.index, serial: permit.serial, detail: nil)
+            // An approval retried after its issuing committed: the row's pass is the one issued then.
+            case .alreadyIssued(let permit, _):
+                return ServiceRowOutcome(index: row.index, serial: permit.serial, detail: nil)
             case .refused(let refusal):
                 let reasons = zip(refusal.codes, refusal.reasons).map { Reason(code: "registry." + $0, detail: $1) }
                 let text = (try? Self.encoder.encode(reasons)).map { String(decoding: $0, as: UTF8.self) }

@@ -22,6 +22,24 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// How long an enrolment code can be exchanged, in seconds.
     public var enrolmentLifetime = 72 * 3_600
     public var logLevel = "info"
+    /// The server's certificate chain (PEM, the server's own certificate first): with `tlsKey`, the server
+    /// speaks TLS itself (HummingbirdTLS); without both, plain HTTP for a TLS proxy in front (docs/SERVICE.md).
+    public var tlsCertificate: String?
+    /// The certificate's private key (PEM, mode 0600, like the signing key).
+    public var tlsKey: String?
+    /// The folder the authority's export writes `trust.json` and `revocations.glr` into, served under
+    /// `/published/` (docs/SERVICE.md); nil publishes nothing and readiness checks only the registry.
+    public var publishedDirectory: String?
+    /// `Cache-Control: max-age` of the published files, in seconds.
+    public var publishedMaxAge = 60
+    /// Calls one credential may make per minute (a token bucket that size, refilled over the minute).
+    public var requestsPerMinutePerCredential = 120
+    /// Calls all of one firm's dispatchers may make per minute together.
+    public var requestsPerMinutePerFirm = 600
+    /// Seconds a connection may take to send a request's headers (and may stay idle between requests).
+    public var headerTimeout = 10
+    /// Largest request head (request line and headers), in bytes: larger ones are refused (431).
+    public var maxHeaderBytes = 16 * 1_024
 
     public init(registry: String, policy: String, signingKey: String) {
         self.registry = registry
@@ -32,7 +50,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The members a configuration file may have; any other is refused (a typo must not become a default).
     static let members: Set<String> = [
         "host", "port", "registry", "policy", "signingKey", "maxBodyBytes", "maxRows", "authFailuresPerMinute",
-        "enrolmentLifetimeSeconds", "logLevel",
+        "enrolmentLifetimeSeconds", "logLevel", "tlsCertificate", "tlsKey", "publishedDirectory",
+        "publishedMaxAgeSeconds", "requestsPerMinutePerCredential", "requestsPerMinutePerFirm", "headerTimeoutSeconds",
+        "maxHeaderBytes",
     ]
 
     /// The environment variable for each member.
@@ -42,7 +62,14 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("GREENLANE_SERVER_MAX_BODY_BYTES", "maxBodyBytes"), ("GREENLANE_SERVER_MAX_ROWS", "maxRows"),
         ("GREENLANE_SERVER_AUTH_FAILURES_PER_MINUTE", "authFailuresPerMinute"),
         ("GREENLANE_SERVER_ENROLMENT_LIFETIME_SECONDS", "enrolmentLifetimeSeconds"),
-        ("GREENLANE_SERVER_LOG_LEVEL", "logLevel"),
+        ("GREENLANE_SERVER_LOG_LEVEL", "logLevel"), ("GREENLANE_SERVER_TLS_CERTIFICATE", "tlsCertificate"),
+        ("GREENLANE_SERVER_TLS_KEY", "tlsKey"),
+        ("GREENLANE_SERVER_PUBLISHED", "publishedDirectory"),
+        ("GREENLANE_SERVER_PUBLISHED_MAX_AGE_SECONDS", "publishedMaxAgeSeconds"),
+        ("GREENLANE_SERVER_REQUESTS_PER_MINUTE_PER_CREDENTIAL", "requestsPerMinutePerCredential"),
+        ("GREENLANE_SERVER_REQUESTS_PER_MINUTE_PER_FIRM", "requestsPerMinutePerFirm"),
+        ("GREENLANE_SERVER_HEADER_TIMEOUT_SECONDS", "headerTimeoutSeconds"),
+        ("GREENLANE_SERVER_MAX_HEADER_BYTES", "maxHeaderBytes"),
     ]
 
     /// The file's members (when `file` is given), then the environment's; refuses `GREENLANE_CLOCK`.
@@ -90,11 +117,27 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let value = try number("enrolmentLifetimeSeconds", 60...(30 * 86_400)) {
             configuration.enrolmentLifetime = value
         }
+        if let folder = values["publishedDirectory"] { configuration.publishedDirectory = folder }
+        if let value = try number("publishedMaxAgeSeconds", 0...86_400) { configuration.publishedMaxAge = value }
+        if let value = try number("requestsPerMinutePerCredential", 1...100_000) {
+            configuration.requestsPerMinutePerCredential = value
+        }
+        if let value = try number("requestsPerMinutePerFirm", 1...1_000_000) {
+            configuration.requestsPerMinutePerFirm = value
+        }
+        if let value = try number("headerTimeoutSeconds", 1...300) { configuration.headerTimeout = value }
+        if let value = try number("maxHeaderBytes", 1_024...(1 << 20)) { configuration.maxHeaderBytes = value }
         if let level = values["logLevel"] {
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
                 throw ServiceError(.configuration, "logLevel '\(level)' is not a swift-log level")
             }
             configuration.logLevel = level
+        }
+        configuration.tlsCertificate = values["tlsCertificate"]
+        configuration.tlsKey = values["tlsKey"]
+        guard (configuration.tlsCertificate == nil) == (configuration.tlsKey == nil) else {
+            throw ServiceError(.configuration, "tlsCertificate and tlsKey go together: give both to serve TLS, "
+                + "or neither for a TLS proxy in front (nginx, docs/SERVICE.md)")
         }
         return configuration
     }

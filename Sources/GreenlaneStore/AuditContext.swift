@@ -55,7 +55,8 @@ public enum AuditText {
     /// Why `text` cannot be stored, or nil when it can.
     public static func problem(in text: String, maxLength: Int) -> String? {
         if text.isEmpty { return "is empty" }
-        if text.count > maxLength { return "is longer than \(maxLength) characters" }
+        // A text has no more characters than UTF-8 bytes: counting them (grapheme breaking) only when needed.
+        if text.utf8.count > maxLength, text.count > maxLength { return "is longer than \(maxLength) characters" }
         if let scalar = text.unicodeScalars.first(where: isUnsafe) {
             let isBreak = scalar == "\n" || scalar == "\r" || isLineSeparator(scalar)
             let what = isBreak ? "a line break" : "a control character"

@@ -59,9 +59,14 @@ public struct VehicleFacts: Sendable, Hashable {
     public struct LivePass: Sendable, Hashable {
         public var serial: String
         public var expiresAt: Int64
-        public init(serial: String, expiresAt: Int64) {
+        /// The permit itself, when the store read the facts for issuing (`IssueFacts`) and the pass had not
+        /// expired: the rules compare it with what a row asks to tell a rerun's row that was already issued
+        /// from one that wants another pass. Nil elsewhere.
+        public var permit: PermitRecord?
+        public init(serial: String, expiresAt: Int64, permit: PermitRecord? = nil) {
             self.serial = serial
             self.expiresAt = expiresAt
+            self.permit = permit
         }
     }
 
@@ -93,10 +98,18 @@ public struct RenewalFacts: Sendable, Hashable {
 public enum IssueDecision: Sendable {
     case refuse(String)
     case accept(Acceptance)
+    /// The vehicle's live pass `serial` is already what the item asks for (a rerun of a batch that stopped):
+    /// nothing is written for it, and it is no refusal (`allOrNothing` still commits).
+    case alreadyIssued(serial: String)
 
     public var acceptance: Acceptance? {
         if case .accept(let acceptance) = self { return acceptance }
         return nil
+    }
+
+    public var isRefusal: Bool {
+        if case .refuse = self { return true }
+        return false
     }
 }
 

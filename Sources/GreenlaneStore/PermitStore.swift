@@ -124,6 +124,25 @@ public protocol PermitStore: Sendable {
     /// `unknownRequest` when `after` names none.
     func serviceRequests(firmID: String?, after: String?, limit: Int) async throws(RegistryError)
         -> [ServiceRequestSummary]
+
+    // MARK: Service limits (held in the registry, so they hold across instances)
+    /// Claims `claim.key` in its scope, or reports who has it: finished (its answer), in progress, or used with
+    /// another fingerprint. A claim unfinished for `leaseSeconds` (its instance died) is taken over.
+    func claimIdempotencyKey(_ claim: IdempotencyClaim, leaseSeconds: Int64) async throws(RegistryError)
+        -> IdempotencyState
+    /// Records the answer of a claimed key (`invalidValue` when the key is not claimed and unfinished).
+    func finishIdempotencyKey(scope: String, key: String, answer: IdempotentAnswer, at time: Int64)
+        async throws(RegistryError)
+    /// Gives up an unfinished claim (the work failed and may be retried); `invalidValue` when there is none.
+    func releaseIdempotencyKey(scope: String, key: String) async throws(RegistryError)
+    /// Takes one token from every bucket, or from none: the first bucket without a token, with the seconds until
+    /// it has one. `millis` is the time in milliseconds.
+    func takeRateTokens(_ buckets: [RateBucket], atMillis millis: Int64) async throws(RegistryError) -> RateRefusal?
+    /// Counts one failed authentication from `source` in `minute` (one row per source and minute, upserted);
+    /// returns the count so far.
+    func countAuthFailure(source: String, minute: Int64) async throws(RegistryError) -> Int
+    /// The counts from `minute` on, oldest first.
+    func authFailureCounts(since minute: Int64) async throws(RegistryError) -> [AuthFailureCount]
 }
 
 extension PermitStore {

@@ -25,7 +25,10 @@ public enum SafeText {
     /// overrides and isolates, zero-width space and joiners, the byte-order mark), line and paragraph
     /// separators, private-use, surrogate and unassigned code points.
     public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
+        // ASCII without the property table (which every issued permit's audit text went through): C0 and DEL
+        // are Cc, everything else printable. `SafeTextTests` checks this agrees with the table.
+        if scalar.value < 0x80 { return scalar.value < 0x20 || scalar.value == 0x7F }
+        return switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned: true
         default: false
         }

@@ -58,7 +58,13 @@ struct Office {
         #expect(shown.stdout.contains(code))
         let verified = try office.verify([code, "--zone", "dong-da"])
         #expect(verified.status == 0, "\(verified.stdout)")
-        let again = try office.issue(Office.truck)
+        // The same request again is that pass, already issued: said on standard error, nothing new.
+        let same = try office.issue(Office.truck)
+        #expect(same.status == 0 && same.stdout.isEmpty)
+        #expect(same.stderr.contains("already issued as HN-000001"), "\(same.stderr)")
+        var otherZones = Office.truck
+        otherZones[otherZones.count - 1] = "ba-dinh"
+        let again = try office.issue(otherZones)
         #expect(again.status == 1)
         // A refusal is not a pass: `issue … > pass.txt` must leave nothing in the file and show the reason.
         #expect(again.stdout.isEmpty)
@@ -83,6 +89,46 @@ struct Office {
                        "row 10: unknown district 'atlantis'", "row 11: plate 29C-888.01"] {
             #expect(lenient.stderr.contains(reason), "missing \(reason)")
         }
+    }
+
+    @Test func rerunningAStoppedBatchReportsTheIssuedRowsWithTheirSerialsAndExitsZero() throws {
+        let office = try Office()
+        let sample = try String(contentsOf: repositoryRoot.appendingPathComponent("Samples/requests.csv"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        func csv(_ name: String, _ rows: [String]) throws -> String {
+            let path = office.folder.appendingPathComponent(name).path
+            try ([sample[0]] + rows).joined(separator: "\n").appending("\n").write(toFile: path, atomically: true,
+                                                                                 encoding: .utf8)
+            return path
+        }
+        // The batch "stopped" after its first three rows.
+        #expect(try office.issue(["--csv", try csv("part.csv", Array(sample[1...3]))]).status == 0)
+        let out = office.folder.appendingPathComponent("cards")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let rerun = try office.issue(["--csv", try csv("all.csv", Array(sample[1...5])), "--out", out.path])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let issued = rerun.stdout.split(separator: "\n")
+        #expect(issued.count == 2 && issued[0].hasPrefix("✔ HN-000004") && issued[1].hasPrefix("✔ HN-000005"),
+                "newly issued rows:\n\(rerun.stdout)")
+        let already = rerun.stderr.split(separator: "\n").filter { $0.hasPrefix("=") }
+        #expect(already.count == 3, "one line per row already issued:\n\(rerun.stderr)")
+        for (row, serial) in zip(2...4, ["HN-000001", "HN-000002", "HN-000003"]) {
+            #expect(rerun.stderr.contains("= all.csv row \(row): already issued as \(serial)"), "\(rerun.stderr)")
+        }
+        #expect(rerun.stderr.contains("issued 2, refused 0, already issued 3"))
+        // Their cards are written again, each with the code the registry holds for it.
+        for serial in (1...5).map({ String(format: "HN-%06d", $0) }) {
+            let code = try String(contentsOf: out.appendingPathComponent("\(serial).txt"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let shown = try office.run(["show", serial, "--no-qr", "--lang", "en"])
+            #expect(code.hasPrefix("GL1:") && shown.stdout.contains(code), "\(serial)")
+        }
+        #expect(try office.run(["list", "--format", "csv"]).stdout.split(separator: "\n").count == 6)
+        // The same vehicle asking for other zones holds a pass: still a refusal.
+        let changed = sample[1].replacingOccurrences(of: "\"thanh-xuan,", with: "\"ba-dinh,thanh-xuan,")
+        let refused = try office.issue(["--csv", try csv("changed.csv", [changed])])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("already has an active pass HN-000001"), "\(refused.stderr)")
     }
 
     @Test func cardsSignedByTheDemoKeyAreDemoWithoutKeyTrust() throws {

@@ -3,7 +3,7 @@ import GreenlaneStore
 @testable import GreenlaneSQLiteStore
 import Testing
 
-/// Issue 16 (the request flow): `v11-endorsement-and-decisions` rebuilds the credential table (the endorser role)
+/// Issue 16 (the request flow): `v12-endorsement-and-decisions` rebuilds the credential table (the endorser role)
 /// and adds stages to requests; a registry from before keeps its credentials, enrolments and requests.
 @Suite struct EndorsementMigrationTests {
     @Test func aServiceRegistryFromBeforeEndorsementKeepsItsCredentialsAndRequestsAtTheApprovalStage() async throws {
@@ -23,7 +23,7 @@ import Testing
             """)
         #expect(setup.isEmpty, "\(setup)")
         _ = try? SQLiteStore(path: path)  // migrates (then refuses: never initialised)
-        let store = try SQLiteStore(path: path, migratedUpTo: "v11-endorsement-and-decisions")
+        let store = try SQLiteStore(path: path, migratedUpTo: "v12-endorsement-and-decisions")
         let credential = try await store.credential(tokenHash: [UInt8](repeating: 1, count: 32))
         #expect(credential?.id == "cr-old" && credential?.role == .dispatcher && credential?.sector == nil)
         let request = try #require(try await store.serviceRequest("rq-old"))

@@ -47,6 +47,7 @@ import Testing
                     issued.append(PermitRecordView(
                         plate: record.plate, firm: record.firmID, driverName: record.driverName))
                 case .refused(let refusal): refused[refusal.source] = refusal.reasons
+                case .alreadyIssued(let record, _): Issue.record("a new registry had \(record.serial) already")
                 }
             }
         }

@@ -120,8 +120,8 @@ func serials(_ results: [PermitEngine.RowResult]) -> [String] {
         #expect(try await registry.listings(PermitFilter(now: 0)).isEmpty)
         // A row refused by the registry (not the policy) rolls back the whole batch too.
         _ = try await issueAll(engine, [request(plate: "29C-200.03")])
-        let second = try await issueAll(engine, [request(plate: "29C-200.04"), request(plate: "29C-200.03")],
-                                  allOrNothing: true)
+        let second = try await issueAll(
+            engine, [request(plate: "29C-200.04"), request(plate: "29C-200.03", zones: "dong-da")], allOrNothing: true)
         #expect(second.1.issued == 0 && second.1.rolledBack)
         #expect(try await registry.permit("HN-000002", at: issueTime) == nil, "the rolled-back serial was not kept")
     }

@@ -1,4 +1,4 @@
-import GreenlaneFormat
+@testable import GreenlaneFormat
 import Testing
 
 /// A typical pass: a light truck of Vietnam Post in five central districts, 06:00-22:00, two weeks.
@@ -93,4 +93,26 @@ func typicalClaims(serial: String = "HN-000123", name: String = "Nguyễn Văn A
             #expect(throws: Never.self, "\(name)") { try Permit.checkName(name) }
         }
     }
+}
+
+/// The name check's shortcut for ASCII and precomposed Latin letters must say what Unicode's own property
+/// tables say, or a mark or an invisible character could slip past it.
+@Test func theLatinShortcutOfTheNameCheckAgreesWithUnicodesPropertyTables() throws {
+    var checked = 0
+    for value in Array(0..<0x250) + Array(0x1E00..<0x1F00) {
+        let scalar = try #require(Unicode.Scalar(UInt32(value)))
+        guard let isLetter = Permit.latinLetterOrASCII(scalar) else { continue }
+        let properties = scalar.properties
+        #expect(isLetter == properties.isAlphabetic, "U+\(String(value, radix: 16))")
+        #expect(!properties.isDefaultIgnorableCodePoint, "U+\(String(value, radix: 16))")
+        #expect(![.nonspacingMark, .enclosingMark, .unassigned].contains(properties.generalCategory))
+        checked += 1
+    }
+    #expect(checked == 128 + (0x250 - 0xC0 - 2) + 0x100)  // ASCII, U+00C0–U+024F but × and ÷, U+1E00–U+1EFF
+    // And the shortcut does not change what the check refuses: mixed scripts, marks on nothing, invisibles.
+    #expect(Permit.readabilityProblem("Nguyễn Văn An") == nil)
+    #expect(Permit.readabilityProblem("Nguyễn Văn Аn")?.contains("Cyrillic and Latin") == true)
+    #expect(Permit.readabilityProblem("\u{301}Nguyễn")?.contains("no letter") == true)
+    #expect(Permit.readabilityProblem("Nguyễn\u{200B}An")?.contains("invisible") == true)
+    #expect(Permit.readabilityProblem("Nguye\u{302}\u{303}\u{301}n")?.contains("more than two") == true)
 }

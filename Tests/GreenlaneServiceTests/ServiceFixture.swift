@@ -1,6 +1,8 @@
 import Foundation
 import GreenlaneCrypto
 import GreenlaneFormat
+import GreenlaneIssuing
+import GreenlaneVerifier
 @testable import GreenlaneService
 import GreenlaneSQLiteStore
 import GreenlaneStore
@@ -19,7 +21,8 @@ struct ServiceFixture {
     let officerToken: String
 
     static func make(maxBodyBytes: Int = 64 * 1_024, failuresPerMinute: Int = 20, endorsing: [String] = [],
-                     rules: [String] = []) async throws -> ServiceFixture {
+                     rules: [String] = [],
+                     configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServiceFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("service-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let now = Int64(Date().timeIntervalSince1970)
@@ -55,6 +58,9 @@ struct ServiceFixture {
         configuration.port = 0
         configuration.maxBodyBytes = maxBodyBytes
         configuration.authFailuresPerMinute = failuresPerMinute
+        // The test client keeps its connection between calls, which a loaded machine can space out.
+        configuration.headerTimeout = 120
+        configure(&configuration)
         let admin = try await CredentialBootstrap.addToken(store: store, role: .admin, firmID: nil, label: "admin")
         let officer = try await CredentialBootstrap.addToken(store: store, role: .officer, firmID: nil,
                                                              label: "officer")
@@ -72,6 +78,21 @@ struct ServiceFixture {
     func live(_ body: @escaping @Sendable (ServiceClient) async throws -> Void) async throws {
         let app = try await buildApplication(configuration, store: store)
         try await app.test(.live) { client in try await body(ServiceClient(client: client)) }
+    }
+
+    /// The signing key's trust file (greenlane-trust/2) and a revocation list it signed, due at `nextUpdate`.
+    func publish(into folder: URL, issuedAt: Int64, nextUpdate: Int64, sequence: UInt64 = 1) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let key = try PrivateKey.load(path: configuration.signingKey, passphrase: nil)
+        let trust = try TrustSet(keys: [TrustedKey(publicKey: key.publicKey, label: "test issuer", issuer: "VN-HN")])
+        try Data(trust.trustFile().utf8).write(to: folder.appendingPathComponent("trust.json"))
+        let list = RevocationList(issuer: "VN-HN", issuedAt: issuedAt, entries: [], sequence: sequence,
+                                  nextUpdate: nextUpdate)
+        let signed = try PassSigner(key: key).signedRevocationList(list)
+        // Renamed into place, as the export does: a reader sees the old file or the new one.
+        let temporary = folder.appendingPathComponent(".revocations.tmp")
+        try Data(signed).write(to: temporary)
+        _ = rename(temporary.path, folder.appendingPathComponent("revocations.glr").path)
     }
 }
 

@@ -143,6 +143,47 @@ import Testing
 
     // MARK: Revocation
 
+    @Test(arguments: StoreFactory.all) func issueShowsTheRulesALivePassWithItsPermit(_ factory: StoreFactory)
+        async throws
+    {
+        let store = try await factory.withFirms()
+        let first = try await issue(store, ScriptedRules(plates: ["29C-140.01"])).permits[0].record
+        try await issue(store, ScriptedRules(plates: ["29C-140.02"], expiresAt: contractNow + 60))
+        var rules = ScriptedRules(plates: ["29C-140.01", "29C-140.02", "29C-140.03"])
+        rules.refuse = [0, 1, 2]
+        rules.seen = SeenFacts()
+        // As of two minutes later: the second pass has expired by then, and comes without its permit.
+        _ = try await store.issue(
+            IssueBatch(items: rules.items, serialPrefix: "HN", renewalRun: nil, allOrNothing: false,
+                       context: contractContext(contractNow + 120)),
+            rules: rules)
+        let facts = try #require(rules.seen?.facts.withLock { $0 }.last)
+        #expect(facts.vehicles["29C14001"]?.livePass?.permit == first)
+        #expect(facts.vehicles["29C14002"]?.livePass?.serial == "HN-000002")
+        #expect(facts.vehicles["29C14002"]?.livePass?.permit == nil)
+        #expect(facts.vehicles["29C14003"] == nil)
+    }
+
+    @Test(arguments: StoreFactory.all) func issueWritesNothingForAnItemAlreadyIssuedAndDoesNotCountItRefused(
+        _ factory: StoreFactory
+    ) async throws {
+        let store = try await factory.withFirms()
+        try await issue(store, ScriptedRules(plates: ["29C-150.01"]))
+        var rules = ScriptedRules(plates: ["29C-150.01", "29C-150.02"])
+        rules.alreadyIssued = [0]
+        let commit = try await issue(store, rules, allOrNothing: true)
+        #expect(commit.committed)
+        #expect(commit.permits.map(\.record.serial) == ["HN-000002"])
+        #expect(try await store.counts() == RegistryCounts(firms: 2, permits: 2, revocations: 0, auditEntries: 5))
+        #expect(try await store.permit("HN-000001", at: contractNow)?.status == .active)
+        // A refusal beside it still rolls an all-or-nothing batch back.
+        var refused = ScriptedRules(plates: ["29C-150.01", "29C-150.03"])
+        refused.alreadyIssued = [0]
+        refused.refuse = [1]
+        #expect(try await issue(store, refused, allOrNothing: true).committed == false)
+        #expect(try await store.counts().permits == 2)
+    }
+
     @Test(arguments: StoreFactory.all) func revokeRecordsTheRevocationAndAuditsIt(_ factory: StoreFactory) async throws {
         let store = try await factory.withFirms()
         try await issue(store, ScriptedRules(plates: ["29C-400.01"]))

@@ -1,11 +1,14 @@
 import Foundation
 import GreenlaneFormat
 import GreenlaneStore
+@testable import GreenlanePostgresStore
 @testable import GreenlaneSQLiteStore
+import Synchronization
 import Testing
 
 /// Makes a fresh, empty store of one kind for each contract case. Adding a store to the contract is one line
-/// in `all` (the PostgreSQL store, next: `.postgres` making a fresh database or schema per case).
+/// in `all`. PostgreSQL cases each get a schema of their own in the cluster scripts/postgres.sh starts (`.ci/run`
+/// starts it); when it is not running they fail, saying how to start it, and never skip.
 struct StoreFactory: Sendable, CustomTestStringConvertible {
     let name: String
     /// A store initialised with `settings`, or never initialised when nil.
@@ -13,7 +16,7 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    static let all: [StoreFactory] = [.sqlite]
+    static let all: [StoreFactory] = [.sqlite, .postgres]
 
     static let sqlite = StoreFactory(name: "sqlite") { settings in
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString).sqlite").path
@@ -22,6 +25,47 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
             return try SQLiteStore.uninitialised(path: path)
         }
         return try await SQLiteStore.create(path: path, settings: settings, context: contractContext())
+    }
+}
+
+extension StoreFactory {
+    static let postgres = StoreFactory(name: "postgres") { settings in
+        let location = try TestPostgres.location(.owner, schema: TestPostgres.freshSchema("contract"))
+        guard let settings else {
+            _ = try await PostgresStore.migrate(location, environment: TestPostgres.environment)
+            return try await PostgresStore.uninitialised(location, environment: TestPostgres.environment)
+        }
+        return try await PostgresStore.create(location, environment: TestPostgres.environment, settings: settings,
+                                              context: contractContext())
+    }
+}
+
+/// The test cluster: scripts/postgres.sh's defaults, or GREENLANE_PG_DIR and GREENLANE_PG_PORT as it reads them.
+enum TestPostgres {
+    enum Role: String { case owner, app, auditor }
+
+    static let environment = ProcessInfo.processInfo.environment
+    static var directory: String { environment["GREENLANE_PG_DIR"] ?? "/tmp/greenlane-pg" }
+    static var port: String { environment["GREENLANE_PG_PORT"] ?? "55432" }
+
+    static func location(_ role: Role, schema: String) throws -> PostgresLocation {
+        let passwordFile = "\(directory)/secrets/\(role.rawValue).password"
+        guard FileManager.default.fileExists(atPath: passwordFile) else {
+            throw TestPostgresMissing(detail: "no \(passwordFile)")
+        }
+        return try PostgresLocation(url: "postgres://greenlane_\(role.rawValue)@127.0.0.1:\(port)/greenlane"
+            + "?sslmode=disable&passwordFile=\(passwordFile)&schema=\(schema)")
+    }
+
+    static func freshSchema(_ purpose: String) -> String {
+        purpose + "_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+    }
+}
+
+struct TestPostgresMissing: Error, CustomStringConvertible {
+    let detail: String
+    var description: String {
+        "the PostgreSQL test cluster is not set up (\(detail)): run `scripts/postgres.sh start` (.ci/run does)"
     }
 }
 
@@ -54,12 +98,20 @@ struct ScriptedRules: IssuingRules {
     var expiresAt = contractNow + 86_400
     var refuse: Set<Int> = []
     var revokes: [Int: String] = [:]
+    /// Refuse a vehicle that has a live pass (the engine's one-live-pass rule, in short).
+    var refuseWhenLive = false
+    /// These items are decided already issued (their vehicle's live pass), and the facts each saw, in order.
+    var alreadyIssued: Set<Int> = []
+    var seen: SeenFacts? = nil
 
     func decide(_ facts: IssueFacts) -> [IssueDecision] {
-        plates.enumerated().map { index, plate in
+        seen?.facts.withLock { $0.append(facts) }
+        return plates.enumerated().map { index, plate in
             if refuse.contains(index) { return .refuse("refused by the script") }
             let compact = VehicleKey.compact(plate)
             let row = facts.vehicles[compact]?.livePass
+            if alreadyIssued.contains(index), let row { return .alreadyIssued(serial: row.serial) }
+            if refuseWhenLive, let row, row.expiresAt > contractNow { return .refuse("live pass \(row.serial)") }
             return .accept(Acceptance(
                 plate: plate, vehicleClass: 3, firmID: firmID, compactPlate: compact,
                 revokes: revokes[index].map { ($0, RevocationReason.replaced) },
@@ -77,6 +129,11 @@ struct ScriptedRules: IssuingRules {
                          auditDetail: "\(plates[index]) · \(firmID) · contract row \(index + 2)")
         })
     }
+}
+
+/// What a store's issuing transactions showed the rules.
+final class SeenFacts: Sendable {
+    let facts = Mutex<[IssueFacts]>([])
 }
 
 final class Slices: SignedPermits {
