@@ -63,6 +63,7 @@ extension PostgresStore {
         if let purpose = filter.purpose { conditions.append("p.purpose = \(query.bind(Int64(purpose.rawValue)))") }
         if let from = filter.issuedFrom { conditions.append("p.issued_at >= \(query.bind(from))") }
         if let until = filter.issuedUntil { conditions.append("p.issued_at < \(query.bind(until))") }
+        if let before = filter.expiresBefore { conditions.append("p.expires_at < \(query.bind(before))") }
         if let validAt = filter.validAt {
             let at = query.bind(validAt)
             conditions.append("p.not_before <= \(at) AND p.expires_at > \(at) AND r.serial IS NULL")

@@ -30,6 +30,7 @@ enum PostgresSchema {
                   finishSQL: permitCodeHashFinishSQL),
         Migration(name: "v4-service-credentials-and-requests", sql: serviceSQL),
         Migration(name: "v5-service-idempotency-rate-buckets-auth-failures", sql: serviceLimitsSQL),
+        Migration(name: "v6-endorsement-and-decisions", sql: endorsementSQL),
     ]
 
     /// Rejects text the audit log shows when it holds a C0 control character (line breaks too) or DEL.
@@ -335,6 +336,51 @@ enum PostgresSchema {
         );
         """
 
+    /// `v6-endorsement-and-decisions`, as SQLite's v12: endorsers (a role bound to a sector, which never changes,
+    /// as the role does not); on each request whether it needs its sector's endorsement (fixed at submission),
+    /// who endorsed it and when (once), a refusal's reason code and note, and its `stage` (generated, indexed: the
+    /// queue reads it oldest first). Triggers keep an approval behind its endorsement and a refusal with its reason.
+    static let endorsementSQL = """
+        ALTER TABLE service_credential DROP CONSTRAINT service_credential_role_check;
+        ALTER TABLE service_credential ADD CONSTRAINT service_credential_role_check
+            CHECK (role IN ('dispatcher', 'endorser', 'officer', 'auditor', 'admin'));
+        ALTER TABLE service_credential ADD COLUMN sector TEXT CHECK (sector IN ('postal', 'telecom'));
+        ALTER TABLE service_credential ADD CONSTRAINT service_credential_endorser_sector
+            CHECK ((role = 'endorser') = (sector IS NOT NULL));
+        DROP TRIGGER service_credential_revoked_once ON service_credential;
+        CREATE TRIGGER service_credential_revoked_once BEFORE UPDATE ON service_credential
+            FOR EACH ROW WHEN (OLD.revoked_at IS NOT NULL OR NEW.id IS DISTINCT FROM OLD.id
+                OR NEW.token_hash IS DISTINCT FROM OLD.token_hash OR NEW.firm_id IS DISTINCT FROM OLD.firm_id
+                OR NEW.role IS DISTINCT FROM OLD.role OR NEW.sector IS DISTINCT FROM OLD.sector)
+            EXECUTE FUNCTION refuse_change('a credential is only ever revoked, once');
+
+        ALTER TABLE service_request ADD COLUMN needs_endorsement BOOLEAN NOT NULL DEFAULT false;
+        ALTER TABLE service_request ADD COLUMN endorsed_by TEXT;
+        ALTER TABLE service_request ADD COLUMN endorsed_at BIGINT;
+        ALTER TABLE service_request ADD COLUMN refusal_reason TEXT
+            CHECK (refusal_reason ~ '^[A-Za-z0-9.-]{1,64}$');
+        ALTER TABLE service_request ADD COLUMN refusal_note TEXT
+            CHECK (length(refusal_note) BETWEEN 1 AND 500 AND \(oneLine("refusal_note")));
+        ALTER TABLE service_request ADD COLUMN stage TEXT COLLATE "C" GENERATED ALWAYS AS (
+            CASE WHEN status <> 'pending' THEN NULL
+                 WHEN needs_endorsement AND endorsed_at IS NULL THEN 'endorsement' ELSE 'approval' END) STORED;
+        CREATE INDEX service_request_queue ON service_request (stage, created_at, id);
+        CREATE INDEX service_request_by_firm ON service_request (firm_id, created_at, id);
+        CREATE INDEX service_request_by_time ON service_request (created_at, id);
+        CREATE TRIGGER service_request_endorsed_once BEFORE UPDATE ON service_request
+            FOR EACH ROW WHEN (NEW.needs_endorsement IS DISTINCT FROM OLD.needs_endorsement
+                OR (OLD.endorsed_at IS NOT NULL AND (NEW.endorsed_at IS DISTINCT FROM OLD.endorsed_at
+                    OR NEW.endorsed_by IS DISTINCT FROM OLD.endorsed_by))
+                OR (NEW.endorsed_at IS NOT NULL AND NOT OLD.needs_endorsement))
+            EXECUTE FUNCTION refuse_change('a request is endorsed once, and only when it needs it');
+        CREATE TRIGGER service_request_endorsed_before_approval BEFORE UPDATE ON service_request
+            FOR EACH ROW WHEN (NEW.status = 'approved' AND OLD.needs_endorsement AND OLD.endorsed_at IS NULL)
+            EXECUTE FUNCTION refuse_change('a request is approved only after its endorsement');
+        CREATE TRIGGER service_request_refused_with_reason BEFORE UPDATE ON service_request
+            FOR EACH ROW WHEN (NEW.status = 'refused' AND NEW.refusal_reason IS NULL)
+            EXECUTE FUNCTION refuse_change('a refusal has a reason code');
+        """
+
     /// What the application and auditor roles may do, granted again by every `registry migrate` (GRANT is
     /// idempotent), so a table a later migration adds is covered. The application role may add to the audit
     /// log, permits and revocations but never change or delete them; it changes exactly the columns greenlane
@@ -372,6 +418,11 @@ enum PostgresSchema {
             statements += [
                 "GRANT INSERT, UPDATE, DELETE ON service_idempotency, service_rate_bucket TO \(app)",
                 "GRANT INSERT, UPDATE (count) ON service_auth_failure TO \(app)",
+            ]
+        }
+        if applied.contains("v6-endorsement-and-decisions") {
+            statements += [
+                "GRANT UPDATE (endorsed_by, endorsed_at, refusal_reason, refusal_note) ON service_request TO \(app)"
             ]
         }
         return statements

@@ -94,6 +94,9 @@ extension PostgresStore {
         guard (credential.role == .dispatcher) == (credential.firmID != nil) else {
             throw RegistryError(.invalidValue, "a dispatcher belongs to one firm, and only a dispatcher does")
         }
+        guard (credential.role == .endorser) == (credential.sector != nil) else {
+            throw RegistryError(.invalidValue, "an endorser belongs to one sector, and only an endorser does")
+        }
         try AuditText.check(credential.label, "the credential's label", maxLength: 200)
     }
 
@@ -110,24 +113,26 @@ extension PostgresStore {
             throw RegistryError(.credentialExists, "credential \(credential.id) (or its token) exists")
         }
         try await connection.query("""
-            INSERT INTO service_credential (id, token_hash, firm_id, role, label, created_at, revoked_at)
+            INSERT INTO service_credential (id, token_hash, firm_id, role, label, created_at, revoked_at, sector)
             VALUES (\(credential.id), \(hash), \(credential.firmID), \(credential.role.rawValue), \(credential.label),
-                    \(credential.createdAt), \(credential.revokedAt))
+                    \(credential.createdAt), \(credential.revokedAt), \(credential.sector?.rawValue))
             """, logger: logger)
+        let bound = credential.firmID ?? credential.sector.map { "sector " + $0.rawValue }
         try await audit(connection, context, action, credential.id,
-                        "\(credential.role.rawValue)\(credential.firmID.map { " · " + $0 } ?? "") · \(credential.label)")
+                        "\(credential.role.rawValue)\(bound.map { " · " + $0 } ?? "") · \(credential.label)")
     }
 
-    static let credentialColumns = "id, token_hash, firm_id, role, label, created_at, revoked_at"
+    static let credentialColumns = "id, token_hash, firm_id, role, label, created_at, revoked_at, sector"
 
     static func credential(_ row: PostgresRow) throws -> ServiceCredential {
-        let (id, hash, firm, role, label, created, revoked) =
-            try row.decode((String, ByteBuffer, String?, String, String, Int64, Int64?).self)
+        let (id, hash, firm, role, label, created, revoked, sector) =
+            try row.decode((String, ByteBuffer, String?, String, String, Int64, Int64?, String?).self)
         guard let role = ServiceRole(rawValue: role) else {
             throw RegistryError(.database, "credential \(id): stored role is unknown")
         }
         return ServiceCredential(id: id, tokenHash: Array(hash.readableBytesView), firmID: firm, role: role,
-                                 label: label, createdAt: created, revokedAt: revoked)
+                                 label: label, createdAt: created, revokedAt: revoked,
+                                 sector: sector.flatMap(Firm.Kind.init(rawValue:)))
     }
 
     // MARK: - Requests
@@ -143,9 +148,11 @@ extension PostgresStore {
             // A retry racing the first submission waits on the key, then finds the first one (a new statement
             // reads what was committed meanwhile).
             let inserted = try await connection.query("""
-                INSERT INTO service_request (id, firm_id, credential_id, idempotency_key, body_hash, status, created_at)
+                INSERT INTO service_request
+                    (id, firm_id, credential_id, idempotency_key, body_hash, status, created_at, needs_endorsement)
                 VALUES (\(request.id), \(request.firmID), \(request.credentialID), \(request.idempotencyKey),
-                        \(ByteBuffer(bytes: request.bodyHash)), 'pending', \(request.createdAt))
+                        \(ByteBuffer(bytes: request.bodyHash)), 'pending', \(request.createdAt),
+                        \(request.needsEndorsement))
                 ON CONFLICT (credential_id, idempotency_key) DO NOTHING
                 RETURNING id
                 """, logger: Self.logger).collect()
@@ -189,17 +196,21 @@ extension PostgresStore {
         guard decision != .pending else { throw RegistryError(.invalidValue, "a decision approves or refuses") }
         return try await transaction("deciding request \(id)") { connection in
             // Locked: a second decider waits, then reads the first's decision.
-            guard let status = try await connection.query(
-                "SELECT status FROM service_request WHERE id = \(id) FOR UPDATE", logger: Self.logger
-            ).collect().first.map({ try $0.decode(String.self) }) else {
+            guard let (status, stage) = try await connection.query(
+                "SELECT status, stage FROM service_request WHERE id = \(id) FOR UPDATE", logger: Self.logger
+            ).collect().first.map({ try $0.decode((String, String?).self) }) else {
                 throw RegistryError(.unknownRequest, "no request \(SafeText.escaped(id))")
             }
             guard status == ServiceRequest.Status.pending.rawValue else {
                 throw RegistryError(.alreadyDecided, "request \(id) was already \(status)")
             }
+            if decision == .approved, stage == ServiceRequest.Stage.endorsement.rawValue {
+                throw RegistryError(.awaitingEndorsement, "request \(id) is waiting for its sector's endorsement")
+            }
+            let reason: String? = decision == .refused ? "refusal.other" : nil
             try await connection.query("""
                 UPDATE service_request SET status = \(decision.rawValue), decided_by = \(context.account),
-                    decided_at = \(context.recordedAt)
+                    decided_at = \(context.recordedAt), refusal_reason = \(reason)
                 WHERE id = \(id)
                 """, logger: Self.logger)
             try await Self.audit(connection, context, decision == .approved ? "request.approve" : "request.refuse", id)
@@ -238,11 +249,14 @@ extension PostgresStore {
 
     static func fetchRequest(_ connection: PostgresConnection, _ id: String) async throws -> ServiceRequest? {
         guard let row = try await connection.query("""
-            SELECT id, firm_id, credential_id, idempotency_key, body_hash, status, created_at, decided_by, decided_at
+            SELECT id, firm_id, credential_id, idempotency_key, body_hash, status, created_at, decided_by, decided_at,
+                   needs_endorsement, endorsed_by, endorsed_at, refusal_reason, refusal_note
             FROM service_request WHERE id = \(id)
             """, logger: logger).collect().first else { return nil }
-        let (rid, firm, credential, key, body, status, created, decidedBy, decidedAt) =
-            try row.decode((String, String, String, String?, ByteBuffer, String, Int64, String?, Int64?).self)
+        let (rid, firm, credential, key, body, status, created, decidedBy, decidedAt, needsEndorsement, endorsedBy,
+             endorsedAt, refusalReason, refusalNote) =
+            try row.decode((String, String, String, String?, ByteBuffer, String, Int64, String?, Int64?,
+                            Bool, String?, Int64?, String?, String?).self)
         let rows = try await connection.query("""
             SELECT row_index, payload, status, detail, serial FROM service_request_row WHERE request_id = \(id)
             ORDER BY row_index
@@ -255,6 +269,8 @@ extension PostgresStore {
         return ServiceRequest(
             id: rid, firmID: firm, credentialID: credential, idempotencyKey: key,
             bodyHash: Array(body.readableBytesView), status: ServiceRequest.Status(rawValue: status) ?? .pending,
-            createdAt: created, decidedBy: decidedBy, decidedAt: decidedAt, rows: rows)
+            createdAt: created, decidedBy: decidedBy, decidedAt: decidedAt, rows: rows,
+            needsEndorsement: needsEndorsement, endorsedBy: endorsedBy, endorsedAt: endorsedAt,
+            refusalReason: refusalReason, refusalNote: refusalNote)
     }
 }

@@ -2,14 +2,14 @@ public import GreenlaneStore
 public import GreenlaneSupport
 import GRDB
 
-/// Decisions on whole lists of requests (`v11-endorsement-and-decisions`), the officers' queue and the firms'
+/// Decisions on whole lists of requests (`v12-endorsement-and-decisions`), the officers' queue and the firms'
 /// lists. A list is decided in one IMMEDIATE transaction with cached statements: 10,000 requests are one commit.
 extension SQLiteStore {
     public func decideRequests(_ ids: [String], _ decision: ServiceDecision, context: AuditContext,
                                check: @escaping @Sendable (ServiceRequestFacts) -> RegistryError?)
         async throws(RegistryError) -> [ServiceDecisionResult]
     {
-        try Self.checkDecision(decision)
+        try decision.validate()
         return try await write { db in
             let read = try db.cachedStatement(sql: Self.summarySQL + " WHERE r.id = ?")
             let update: Statement
@@ -45,7 +45,7 @@ extension SQLiteStore {
                 }
                 let facts = ServiceRequestFacts(id: summary.id, firmID: summary.firmID, sector: summary.sector,
                                                 status: summary.status, stage: summary.stage)
-                if let problem = check(facts) ?? Self.stageProblem(summary, decision.kind) {
+                if let problem = check(facts) ?? decision.kind.problem(with: summary) {
                     refuse(problem)
                     continue
                 }
@@ -123,32 +123,6 @@ extension SQLiteStore {
     }
 
     // MARK: - Helpers
-
-    static func checkDecision(_ decision: ServiceDecision) throws(RegistryError) {
-        if decision.kind == .refuse {
-            guard let reason = decision.reason, ServiceDecision.refusalCodes.contains(reason) else {
-                throw RegistryError(.invalidValue, "a refusal needs a reason code, one of "
-                    + ServiceDecision.refusalCodes.joined(separator: ", "))
-            }
-        } else if decision.reason != nil {
-            throw RegistryError(.invalidValue, "only a refusal has a reason code")
-        }
-        if let note = decision.note { try AuditText.check(note, "the note", maxLength: 500) }
-    }
-
-    /// Why `kind` cannot be applied to a request at its stage, or nil.
-    static func stageProblem(_ summary: ServiceRequestSummary, _ kind: ServiceDecision.Kind) -> RegistryError? {
-        guard summary.status == .pending else {
-            return RegistryError(.alreadyDecided, "request \(summary.id) was already \(summary.status.rawValue)")
-        }
-        switch (kind, summary.stage) {
-        case (.endorse, .approval?):
-            return RegistryError(.notAwaitingEndorsement, "request \(summary.id) is not waiting for endorsement")
-        case (.approve, .endorsement?):
-            return RegistryError(.awaitingEndorsement, "request \(summary.id) is waiting for its sector's endorsement")
-        default: return nil
-        }
-    }
 
     /// `unknownRequest` unless `id` names a request (of `firmID`, when given): a page cursor the caller could
     /// not have been given is refused rather than read as "from the start".

@@ -24,6 +24,36 @@ public struct ServiceDecision: Sendable, Hashable {
         "refusal.notEssential", "refusal.documentsMissing", "refusal.documentsInvalid", "refusal.duplicate",
         "refusal.firmNotEligible", "refusal.quotaReached", "refusal.sectorObjects", "refusal.other",
     ]
+
+    /// `invalidValue` unless a refusal has one of `refusalCodes` (and only a refusal has a code) and the note is
+    /// one printable line: what every store checks before it reads anything.
+    public func validate() throws(RegistryError) {
+        if kind == .refuse {
+            guard let reason, Self.refusalCodes.contains(reason) else {
+                throw RegistryError(.invalidValue, "a refusal needs a reason code, one of "
+                    + Self.refusalCodes.joined(separator: ", "))
+            }
+        } else if reason != nil {
+            throw RegistryError(.invalidValue, "only a refusal has a reason code")
+        }
+        if let note { try AuditText.check(note, "the note", maxLength: 500) }
+    }
+}
+
+extension ServiceDecision.Kind {
+    /// Why this decision cannot be applied to a request at its status and stage, or nil.
+    public func problem(with summary: ServiceRequestSummary) -> RegistryError? {
+        guard summary.status == .pending else {
+            return RegistryError(.alreadyDecided, "request \(summary.id) was already \(summary.status.rawValue)")
+        }
+        switch (self, summary.stage) {
+        case (.endorse, .approval?):
+            return RegistryError(.notAwaitingEndorsement, "request \(summary.id) is not waiting for endorsement")
+        case (.approve, .endorsement?):
+            return RegistryError(.awaitingEndorsement, "request \(summary.id) is waiting for its sector's endorsement")
+        default: return nil
+        }
+    }
 }
 
 /// What a decision's `check` sees of a request, read in the deciding transaction.

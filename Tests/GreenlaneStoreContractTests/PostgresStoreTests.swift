@@ -182,6 +182,82 @@ import Testing
         #expect(try await first.auditLog(limit: 20, actor: nil, action: "request.submit").count == 1)
     }
 
+    /// `count` requests of VNPOST (the first `endorsed` of them needing endorsement), by cr-dispatch.
+    static func requests(_ store: PostgresStore, count: Int, needingEndorsement endorsed: Int = 0) async throws
+        -> [String]
+    {
+        try await store.addCredential(ServiceContractTests.dispatcher(), context: contractContext())
+        var ids: [String] = []
+        for n in 0..<count {
+            var request = ServiceContractTests.request(String(format: "rq-%03d", n), key: "k\(n)")
+            request.needsEndorsement = n < endorsed
+            ids.append(try await store.submitRequest(request, context: contractContext()).id)
+        }
+        return ids
+    }
+
+    @Test func officersDecidingOverlappingListsAtOnceDecideEachRequestOnceWithoutDeadlock() async throws {
+        let (_, schema) = try await Self.registry(as: .app)
+        let location = try TestPostgres.location(.app, schema: schema)
+        let first = try await PostgresStore.open(location, environment: TestPostgres.environment)
+        let ids = try await Self.requests(first, count: 40)
+        // Four officers, each its own pool, each deciding the whole list in another order: the locks are taken
+        // in id order whatever the list's, so none deadlocks, and each request is decided by exactly one.
+        let outcomes = try await withThrowingTaskGroup(of: [ServiceDecisionResult].self) { group in
+            for n in 0..<4 {
+                group.addTask {
+                    let store = try await PostgresStore.open(location, environment: TestPostgres.environment)
+                    let list = n % 2 == 0 ? ids : ids.reversed()
+                    let decision = n < 2 ? ServiceDecision(.approve)
+                        : ServiceDecision(.refuse, reason: "refusal.duplicate", note: "officer \(n)")
+                    return try await store.decideRequests(list, decision, context: contractContext()) { _ in nil }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        let decided = outcomes.filter { if case .decided = $0.outcome { true } else { false } }
+        #expect(decided.count == ids.count)
+        #expect(Set(decided.map(\.id)) == Set(ids))
+        #expect(outcomes.compactMap(DecisionContractTests.code).allSatisfy { $0 == .alreadyDecided })
+        let audited = try await first.auditLog(limit: 1_000, actor: nil, action: "request.")
+            .filter { $0.action == "request.approve" || $0.action == "request.refuse" }
+        #expect(audited.count == ids.count)
+        for id in ids {
+            let stored = try #require(try await first.serviceRequest(id))
+            #expect(stored.status != .pending)
+            #expect((stored.status == .refused) == (stored.refusalReason == "refusal.duplicate"))
+        }
+    }
+
+    @Test func theEndorsementTriggersStopTheAppRoleAndTheOwner() async throws {
+        for role in [TestPostgres.Role.app, .owner] {
+            let (store, _) = try await Self.registry(as: role)
+            let ids = try await Self.requests(store, count: 3, needingEndorsement: 2)
+            for sql in ["UPDATE service_request SET status = 'approved' WHERE id = '\(ids[0])'",
+                        "UPDATE service_request SET endorsed_at = 1, endorsed_by = 'x' WHERE id = '\(ids[2])'",
+                        "UPDATE service_request SET needs_endorsement = false WHERE id = '\(ids[0])'",
+                        "UPDATE service_request SET status = 'refused' WHERE id = '\(ids[1])'"] {
+                await #expect(Comment(rawValue: "\(role): \(sql)")) { try await Self.run(store, sql) } throws: {
+                    ($0 as? RegistryError)?.code == .invalidValue
+                }
+            }
+            let endorsed = try await store.decideRequests([ids[0]], ServiceDecision(.endorse), context: contractContext())
+            { _ in nil }
+            #expect(DecisionContractTests.code(endorsed[0]) == nil)
+            await #expect(Comment(rawValue: "\(role): endorsed twice")) {
+                try await Self.run(store, "UPDATE service_request SET endorsed_at = 2 WHERE id = '\(ids[0])'")
+            } throws: { ($0 as? RegistryError)?.code == .invalidValue }
+            for (what, sector) in [("an endorser without a sector", "NULL"), ("a sector that is none", "'fishing'")] {
+                await #expect(Comment(rawValue: "\(role): \(what)")) {
+                    try await Self.run(store, """
+                        INSERT INTO service_credential (id, token_hash, role, label, created_at, sector)
+                        VALUES ('cr-endorse', decode(repeat('28', 32), 'hex'), 'endorser', 'S', 0, \(sector))
+                        """)
+                } throws: { ($0 as? RegistryError)?.code == .invalidValue && "\($0)".contains("23514") }
+            }
+        }
+    }
+
     @Test func migratingARegistryOfTheFirstSchemaHashesItsPermitsCodes() async throws {
         let location = try TestPostgres.location(.owner, schema: TestPostgres.freshSchema("codehash"))
         #expect(try await PostgresStore.migrate(location, environment: TestPostgres.environment,
