@@ -235,11 +235,16 @@ import Testing
             let ids = try await Self.requests(store, count: 3, needingEndorsement: 2)
             for sql in ["UPDATE service_request SET status = 'approved' WHERE id = '\(ids[0])'",
                         "UPDATE service_request SET endorsed_at = 1, endorsed_by = 'x' WHERE id = '\(ids[2])'",
-                        "UPDATE service_request SET needs_endorsement = false WHERE id = '\(ids[0])'",
                         "UPDATE service_request SET status = 'refused' WHERE id = '\(ids[1])'"] {
                 await #expect(Comment(rawValue: "\(role): \(sql)")) { try await Self.run(store, sql) } throws: {
                     ($0 as? RegistryError)?.code == .invalidValue
                 }
+            }
+            // Fixed at submission: the app role may not touch the column, the owner is stopped by the trigger.
+            await #expect(Comment(rawValue: "\(role): needs_endorsement changed")) {
+                try await Self.run(store, "UPDATE service_request SET needs_endorsement = false WHERE id = '\(ids[0])'")
+            } throws: {
+                ($0 as? RegistryError)?.code == (role == .app ? .permissionDenied : .invalidValue)
             }
             let endorsed = try await store.decideRequests([ids[0]], ServiceDecision(.endorse), context: contractContext())
             { _ in nil }
