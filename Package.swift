@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "greenlane-office", targets: ["GreenlaneOfficeCLI"]),
         // The issuing service (docs/SERVICE.md): Hummingbird 2, its own product so `greenlane` never links it.
         .executable(name: "greenlane-server", targets: ["GreenlaneServer"]),
+        // The signer (docs/SERVICE.md): holds the pass key, answers greenlane-server on a Unix socket; no HTTP.
+        .executable(name: "greenlane-signer", targets: ["GreenlaneSigner"]),
         // The image reader both binaries open with dlopen on the first `--image` (Sources/CQRScanner).
         .library(name: "greenlane-scanner", type: .dynamic, targets: ["CQRScanner"]),
         .library(name: "GreenlaneVerifier", targets: ["GreenlaneVerifier"]),
@@ -39,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -141,13 +144,30 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings),
+        // The signer's side of the service: the key check, issuing an approved request from the store, the
+        // framed protocol on the Unix socket, and the client the server uses. NIO only, no Hummingbird.
+        .target(
+            name: "GreenlaneSigning",
+            dependencies: [
+                "GreenlaneEngine", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneVerifier",
+                "GreenlaneSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "GreenlaneSigner",
+            dependencies: [
+                "GreenlaneSigning", "GreenlaneEngine", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneSQLiteStore",
+                "GreenlaneSupport",
+            ],
+            swiftSettings: swiftSettings),
         // The issuing service's application: routes, authentication middleware, the request flow over the
         // engine and the store. One `buildApplication` for `greenlane-server` and for the tests.
         .target(
             name: "GreenlaneService",
             dependencies: [
                 "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore",
-                "GreenlaneEngine", "GreenlaneSupport",
+                "GreenlaneEngine", "GreenlaneSigning", "GreenlaneSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -204,7 +224,7 @@ let package = Package(
             name: "GreenlaneServiceTests",
             dependencies: [
                 "GreenlaneService", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneCrypto", "GreenlaneFormat",
-                "GreenlaneIssuing",
+                "GreenlaneIssuing", "GreenlaneSigning", "GreenlaneSigner", "GreenlaneVerifier",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 public import Hummingbird
 import GreenlaneEngine
 import GreenlaneSQLiteStore
+import GreenlaneSigning
 public import GreenlaneStore
 public import Logging
 import Foundation
@@ -29,7 +30,8 @@ public func buildApplication(_ configuration: ServerConfiguration, store given: 
             + (store.settings?.issuer ?? "no issuer (never initialised)"))
     }
     let limiter = FailureLimiter(limit: configuration.authFailuresPerMinute)
-    let flow = RequestFlow(store: store, policy: policy, configuration: configuration, clock: systemNow)
+    let flow = RequestFlow(store: store, policy: policy, configuration: configuration, clock: systemNow,
+                           signer: SignerClient(socketPath: configuration.signerSocket))
     let identities = Identities(store: store, configuration: configuration, limiter: limiter, clock: systemNow)
 
     let router = Router(context: ServiceContext.self)

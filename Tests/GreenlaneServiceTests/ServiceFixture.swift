@@ -2,20 +2,27 @@ import Foundation
 import GreenlaneCrypto
 import GreenlaneFormat
 @testable import GreenlaneService
+import GreenlaneSigning
 import GreenlaneSQLiteStore
 import GreenlaneStore
+import GreenlaneVerifier
 import Hummingbird
 import HummingbirdTesting
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// A registry, a policy whose order runs around today (the server keeps the real clock), a fresh signing key,
-/// two firms, an administrator and an officer, and the server on loopback.
+/// A registry, a policy whose order runs around today (the server keeps the real clock), a fresh signing key
+/// with its trust file, two firms, an administrator and an officer, greenlane-signer running as its own
+/// process on a Unix socket, and the server on loopback.
 struct ServiceFixture {
     let directory: URL
     let store: SQLiteStore
     let configuration: ServerConfiguration
     let adminToken: String
     let officerToken: String
+    let signer: SignerProcess
 
     static func make(maxBodyBytes: Int = 64 * 1_024, failuresPerMinute: Int = 20) async throws -> ServiceFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("service-\(UUID().uuidString)")
@@ -33,7 +40,12 @@ struct ServiceFixture {
         let policyPath = directory.appendingPathComponent("policy.json").path
         try policy.write(toFile: policyPath, atomically: true, encoding: .utf8)
         let keyPath = directory.appendingPathComponent("signing.key.pem").path
-        try PrivateKey.generate(.es256).write(to: keyPath, passphrase: nil)
+        let key = try PrivateKey.generate(.es256)
+        try key.write(to: keyPath, passphrase: nil)
+        let trustPath = directory.appendingPathComponent("trust.json").path
+        let trust = try TrustSet(keys: [TrustedKey(publicKey: key.publicKey, label: "test", issuer: "VN-HN",
+                                                   roles: [.passes])])
+        try trust.trustFile().write(toFile: trustPath, atomically: true, encoding: .utf8)
         let registry = directory.appendingPathComponent("registry.sqlite").path
         let context = try AuditContext(account: "fixture", recordedAt: now)
         let store = try await SQLiteStore.create(
@@ -46,7 +58,15 @@ struct ServiceFixture {
         for firm in firms {
             try await store.addFirm(firm, context: context)
         }
-        var configuration = ServerConfiguration(registry: registry, policy: policyPath, signingKey: keyPath)
+        let socketFolder = directory.appendingPathComponent("signer")
+        try FileManager.default.createDirectory(at: socketFolder, withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o750])
+        let socket = socketFolder.appendingPathComponent("signer.sock").path
+        let signer = SignerProcess(arguments: ["--registry", registry, "--policy", policyPath, "--key", keyPath,
+                                               "--key-trust", trustPath, "--socket", socket], socket: socket,
+                                   log: directory.appendingPathComponent("signer.log"))
+        try await signer.start()
+        var configuration = ServerConfiguration(registry: registry, policy: policyPath, signerSocket: socket)
         configuration.port = 0
         configuration.maxBodyBytes = maxBodyBytes
         configuration.authFailuresPerMinute = failuresPerMinute
@@ -54,13 +74,87 @@ struct ServiceFixture {
         let officer = try await CredentialBootstrap.addToken(store: store, role: .officer, firmID: nil,
                                                              label: "officer")
         return ServiceFixture(directory: directory, store: store, configuration: configuration,
-                              adminToken: admin.token, officerToken: officer.token)
+                              adminToken: admin.token, officerToken: officer.token, signer: signer)
     }
 
     /// Runs `body` against the real server on 127.0.0.1 (an ephemeral port).
     func live(_ body: @escaping @Sendable (ServiceClient) async throws -> Void) async throws {
         let app = try await buildApplication(configuration, store: store)
         try await app.test(.live) { client in try await body(ServiceClient(client: client)) }
+    }
+}
+
+/// greenlane-signer as a child process: started, killed with SIGKILL (a crash, as the kill drill does), started
+/// again; killed when the fixture goes.
+final class SignerProcess: @unchecked Sendable {
+    // Only the test's own task touches `process`; @unchecked because Foundation's Process is not Sendable.
+    let arguments: [String]
+    let socket: String
+    let log: URL
+    private var process: Process?
+
+    init(arguments: [String], socket: String, log: URL) {
+        self.arguments = arguments
+        self.socket = socket
+        self.log = log
+    }
+
+    static let binary: URL = {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = runner.deletingLastPathComponent()
+        while folder.path != "/" {
+            let candidate = folder.appendingPathComponent("greenlane-signer")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: ".build/debug/greenlane-signer")
+    }()
+
+    /// Starts it and waits until it answers a ping on its socket (10 s at most).
+    func start() async throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "GREENLANE_CLOCK" }
+        if !FileManager.default.fileExists(atPath: log.path) {
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: log)
+        let offset = handle.seekToEndOfFile()
+        process.standardError = handle
+        process.standardOutput = handle
+        try process.run()
+        self.process = process
+        let client = SignerClient(socketPath: socket)
+        func written() -> String {
+            let data = (try? Data(contentsOf: log)) ?? Data()
+            return String(decoding: data.dropFirst(Int(offset)), as: UTF8.self)
+        }
+        // Its own "listening" line, then a ping: another signer answering on the same socket does not count.
+        for _ in 0..<200 {
+            guard process.isRunning else { break }
+            if written().contains("listening on"), let answer = try? await client.send(.ping), answer.ok { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        self.process = nil
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        let text = written()
+        throw SignerError(.unavailable, "greenlane-signer did not start: \(text)")
+    }
+
+    /// SIGKILL, and waits for it to be gone.
+    func kill() {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    deinit {
+        if let process, process.isRunning {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
     }
 }
 
