@@ -92,9 +92,13 @@ public struct SignerListener: Sendable {
 /// The server's side: one connection per exchange (a signer restarted between two calls is found again).
 public struct SignerClient: Sendable {
     public let socketPath: String
+    /// How long to wait for an answer: a signer that accepts and never answers (stopped, stuck) is unavailable
+    /// after this; what it does later is found by the retry, which issues nothing twice.
+    public var timeout: Duration
 
-    public init(socketPath: String) {
+    public init(socketPath: String, timeout: Duration = .seconds(300)) {
         self.socketPath = socketPath
+        self.timeout = timeout
     }
 
     public func send(_ request: SignerRequest) async throws(SignerError) -> SignerAnswer {
@@ -104,25 +108,17 @@ public struct SignerClient: Sendable {
     /// Sends `bytes` as they are (tests send broken frames through this) and reads one answer frame.
     public func exchange(_ bytes: [UInt8]) async throws(SignerError) -> SignerAnswer {
         let body: [UInt8]
+        let timeout = self.timeout
         do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(unixDomainSocketPath: socketPath) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
+            body = try await withThrowingTaskGroup(of: [UInt8].self) { group in
+                group.addTask { try await self.roundTrip(bytes) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw SignerError(.unavailable, "the signer did not answer within \(timeout)")
                 }
-            body = try await channel.executeThenClose { inbound, outbound in
-                try await outbound.write(ByteBuffer(bytes: bytes))
-                var pending: [UInt8] = []
-                for try await chunk in inbound {
-                    pending += chunk.readableBytesView
-                    switch SignerProtocol.read(pending) {
-                    case .needMore: continue
-                    case .frame(let body, _): return body
-                    case .refused(_, let reason): throw SignerError(.unavailable, "the signer's answer: \(reason)")
-                    }
-                }
-                throw SignerError(.unavailable, "the signer closed the connection before answering")
+                defer { group.cancelAll() }
+                guard let first = try await group.next() else { throw SignerError(.unavailable, "no answer") }
+                return first
             }
         } catch let error as SignerError {
             throw error
@@ -133,5 +129,27 @@ public struct SignerClient: Sendable {
             throw SignerError(.unavailable, "the signer's answer is not one this server understands")
         }
         return answer
+    }
+
+    func roundTrip(_ bytes: [UInt8]) async throws -> [UInt8] {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(unixDomainSocketPath: socketPath) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(bytes: bytes))
+            var pending: [UInt8] = []
+            for try await chunk in inbound {
+                pending += chunk.readableBytesView
+                switch SignerProtocol.read(pending) {
+                case .needMore: continue
+                case .frame(let body, _): return body
+                case .refused(_, let reason): throw SignerError(.unavailable, "the signer's answer: \(reason)")
+                }
+            }
+            throw SignerError(.unavailable, "the signer closed the connection before answering")
+        }
     }
 }

@@ -106,9 +106,9 @@ import Testing
         try await fixture.live { client in
             let (id, token) = try await submit(client, fixture, plates: ["29C-123.45", "29C-123.46"])
             fixture.signer.kill()
-            let key = ["Idempotency-Key": "approve-1"]
+            let key: HTTPFields = [.idempotencyKey: "approve-1"]
             let down = try await client.call(.post, "/v1/requests/\(id)/approve", token: fixture.officerToken,
-                                             headers: HTTPFields(key.map { HTTPField(name: .init($0)!, value: $1) }))
+                                             headers: key)
             #expect(down.status == .serviceUnavailable)
             #expect(down.json["code"] as? String == "signer.unavailable")
             #expect(down.headers[.retryAfter] != nil)
@@ -120,7 +120,7 @@ import Testing
             try await fixture.signer.start()
             for _ in 0..<3 {
                 let retry = try await client.call(.post, "/v1/requests/\(id)/approve", token: fixture.officerToken,
-                                                  headers: HTTPFields(key.map { HTTPField(name: .init($0)!, value: $1) }))
+                                                  headers: key)
                 #expect(retry.status == .ok)
                 let rows = try #require(retry.json["rows"] as? [[String: Any]])
                 #expect(rows.compactMap { $0["serial"] as? String } == ["HN-000001", "HN-000002"])
