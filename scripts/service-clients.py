@@ -46,6 +46,7 @@ class Client:
             return answer
 
 def vehicle(n, now):
+    n += 1  # a registration number is never all zeros
     return {"plate": f"29C-{n // 100:03d}.{n % 100:02d}", "vehicleClass": "light-truck",
             "driverName": "Nguyễn Văn An", "driverID": f"0010{n:08d}",
             "testAt": rfc3339(now - timedelta(hours=1)), "purpose": "essential-goods", "zones": "ba-dinh"}

@@ -42,7 +42,7 @@ server="" signer="" clients_pid=""
 fail() { echo "service-kill-test: FAILED: $*" >&2; echo "service-kill-test: work folder kept: $work" >&2; exit 1; }
 cleanup() {
     local status=$?
-    for pid in $clients_pid $server $signer; do kill -9 "$pid" 2>/dev/null || true; done
+    for pid in $clients_pid $server $signer; do { kill -9 "$pid" && wait "$pid"; } 2>/dev/null || true; done
     if [ $status -eq 0 ]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -93,11 +93,10 @@ start_server() {
     done
     fail "the server did not start: $(tail -3 "$work/server.log")"
 }
-progress() { cat "$work/progress" 2>/dev/null || echo 0; }
-# Waits until the clients have finished `$1` more requests (or are done).
+progress() { local done; done=$(cat "$work/progress" 2>/dev/null || true); echo "${done:-0}"; }
+# Waits until the clients have finished `$1` requests in all (or are done).
 wait_progress() {
-    local target=$(( $(progress) + $1 ))
-    while [ "$(progress)" -lt "$target" ] && kill -0 "$clients_pid" 2>/dev/null; do sleep 0.05; done
+    while [ "$(progress)" -lt "$1" ] && kill -0 "$clients_pid" 2>/dev/null; do sleep 0.02; done
 }
 
 start_signer
@@ -107,15 +106,15 @@ python3 scripts/service-clients.py --port "$port" --dispatcher "$work/dispatcher
     --officer "$work/officer.token" --clients "$clients" --requests "$requests" --rows "$rows" \
     --codes "$work/codes.jsonl" --progress "$work/progress" --run drill >"$work/clients.json" 2>"$work/clients.err" &
 clients_pid=$!
-# Kill each process `rounds` times, each after a slice of the batch, while requests are in flight.
-step=$(( total / (2 * rounds + 1) )); [ "$step" -ge 1 ] || step=1
+# Kill each process `rounds` times, the k-th kill once k/(2 rounds + 1) of the requests are done, while others
+# are in flight.
 kills=0
-for _ in $(seq "$rounds"); do
-    wait_progress "$step"; kill -0 "$clients_pid" 2>/dev/null || break
-    kill -9 "$server"; wait "$server" 2>/dev/null || true; kills=$((kills + 1))
+for round in $(seq "$rounds"); do
+    wait_progress $(( (2 * round - 1) * total / (2 * rounds + 1) )); kill -0 "$clients_pid" 2>/dev/null || break
+    { kill -9 "$server" && wait "$server"; } 2>/dev/null || true; kills=$((kills + 1))
     sleep 0.3; start_server
-    wait_progress "$step"; kill -0 "$clients_pid" 2>/dev/null || break
-    kill -9 "$signer"; wait "$signer" 2>/dev/null || true; kills=$((kills + 1))
+    wait_progress $(( 2 * round * total / (2 * rounds + 1) )); kill -0 "$clients_pid" 2>/dev/null || break
+    { kill -9 "$signer" && wait "$signer"; } 2>/dev/null || true; kills=$((kills + 1))
     sleep 0.5; start_signer
 done
 wait "$clients_pid" || fail "the clients failed: $(tail -3 "$work/clients.err")"
