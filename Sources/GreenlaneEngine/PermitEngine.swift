@@ -136,8 +136,9 @@ public struct PermitEngine: Sendable {
             let rules = ChunkIssuing(
                 drafts: drafts.map(\.1), issuer: settings.issuer, station: settings.station, replace: options.replace,
                 renewalRun: renewalRun, context: options.context, signing: signing)
-            var batch = IssueBatch(items: rules.batchItems, serialPrefix: settings.serialPrefix, renewalRun: renewalRun,
-                                   allOrNothing: options.allOrNothing, context: options.context)
+            var batch = IssueBatch(
+                items: rules.batchItems, serialPrefix: settings.serialPrefix, renewalRun: renewalRun,
+                allOrNothing: options.allOrNothing, context: options.context)
             if let rows = options.serviceRequest {
                 batch.requestRows = IssueBatch.RequestRows(
                     requestID: rows.id, indexes: drafts.map { rows.rowIndexes[$0.0] }, detail: rows.detail)

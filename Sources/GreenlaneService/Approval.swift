@@ -20,7 +20,9 @@ extension RequestFlow {
         case .pending:
             let auditContext = try audit(caller, context, clock())
             do {
-                approved = try await storeCall { try await store.decideRequest(found.id, .approved, context: auditContext) }
+                approved = try await storeCall {
+                    try await store.decideRequest(found.id, .approved, context: auditContext)
+                }
             } catch let problem as Problem where problem.code == "request.alreadyDecided" {
                 // Another officer's call (or this one's first attempt) approved it meanwhile.
                 approved = try await visibleRequest(context)

@@ -66,7 +66,9 @@ public struct ServerConfiguration: Sendable, Equatable {
             if object["clock"] != nil {
                 throw ServiceError(.configuration, "\(file) names a clock: the server uses the system clock only")
             }
-            if object["signingKey"] != nil { throw ServiceError(.configuration, Self.noKey("\(file) names signingKey")) }
+            if object["signingKey"] != nil {
+                throw ServiceError(.configuration, Self.noKey("\(file) names signingKey"))
+            }
             if let unknown = object.keys.sorted().first(where: { !members.contains($0) }) {
                 throw ServiceError(.configuration, "\(file): unknown member '\(unknown)' (known: "
                     + members.sorted().joined(separator: ", ") + ")")

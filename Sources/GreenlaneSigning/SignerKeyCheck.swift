@@ -32,7 +32,8 @@ public enum SignerKeyCheck {
                 + "\(kid) is trusted for at most \(entry.maxPassLifetime / 86_400) days (key-lifetime)")
         }
         if let notBefore = entry.notBefore, now < notBefore {
-            throw SignerError(.setup, "the key \(kid) may sign only from \(Timestamp.rfc3339(notBefore)) (key-not-valid)")
+            throw SignerError(.setup, "the key \(kid) may sign only from \(Timestamp.rfc3339(notBefore)) "
+                + "(key-not-valid)")
         }
         if let notAfter = entry.notAfter, now > notAfter {
             throw SignerError(.setup, "the key \(kid) was retired at \(Timestamp.rfc3339(notAfter)) (key-not-valid)")

@@ -87,7 +87,7 @@ public enum SignerRequest: Sendable, Equatable {
                     + "approved request; the signer rebuilds everything it signs from the store")
             }
             guard case .string(let id)? = tree["request"], (1...64).contains(id.utf8.count),
-                id.unicodeScalars.allSatisfy({ $0.properties.isASCIIHexDigit || $0 == "-" || ("a"..."z").contains($0) })
+                id.unicodeScalars.allSatisfy({ $0 == "-" || ("a"..."z").contains($0) || ("0"..."9").contains($0) })
             else { throw SignerError(.badRequest, "'request' must be a request id (rq-…)") }
             return .issue(requestID: id)
         default:

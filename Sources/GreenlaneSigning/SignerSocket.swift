@@ -17,7 +17,8 @@ public enum SignerSocket {
         var info = stat()
         if lstat(directory, &info) != 0 {
             guard errno == ENOENT, mkdir(directory, 0o750) == 0, lstat(directory, &info) == 0 else {
-                throw SignerError(.setup, "socket folder \(directory) cannot be made: \(String(cString: strerror(errno)))")
+                throw SignerError(.setup, "socket folder \(directory) cannot be made: "
+                    + String(cString: strerror(errno)))
             }
         }
         guard info.st_mode & S_IFMT == S_IFDIR else {
@@ -28,7 +29,8 @@ public enum SignerSocket {
                 + "(\(geteuid())): whoever owns it could swap the socket")
         }
         guard info.st_mode & 0o007 == 0, info.st_mode & 0o020 == 0 else {
-            throw SignerError(.setup, "socket folder \(directory) has mode 0\(String(info.st_mode & 0o777, radix: 8)): "
+            let mode = String(info.st_mode & 0o777, radix: 8)
+            throw SignerError(.setup, "socket folder \(directory) has mode 0\(mode): "
                 + "others must not reach it and the group must not write it; chmod 750 \(directory)")
         }
         if lstat(path, &info) == 0 {
