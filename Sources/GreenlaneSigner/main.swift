@@ -36,7 +36,10 @@ for (flag, variable) in flags { if let value = environment[variable] { values[fl
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let name = arguments.removeFirst()
-    if name == "--help" || name == "-h" { fail(usage, 0) }
+    if name == "--help" || name == "-h" {
+        print(usage)
+        exit(0)
+    }
     guard flags.contains(where: { $0.flag == name }), !arguments.isEmpty else {
         fail("unknown argument or missing value '\(name)'\n\(usage)", 64)
     }
