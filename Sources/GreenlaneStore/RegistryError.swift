@@ -24,4 +24,8 @@ extension RegistryError.Code where Domain == RegistryDomain {
     public static var unknownEnrolment: Self { .init("unknownEnrolment", kind: .rejected) }
     public static var unknownRequest: Self { .init("unknownRequest", kind: .rejected) }
     public static var alreadyDecided: Self { .init("alreadyDecided", kind: .rejected) }
+    /// Issuing a request's rows: the request is not approved (pending or refused).
+    public static var notApproved: Self { .init("notApproved", kind: .rejected) }
+    /// Issuing a request's rows: a row is no longer `accepted` (another signer issued it first).
+    public static var rowNotAccepted: Self { .init("rowNotAccepted", kind: .rejected) }
 }
