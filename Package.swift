@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "greenlane-office", targets: ["GreenlaneOfficeCLI"]),
         // The issuing service (docs/SERVICE.md): Hummingbird 2, its own product so `greenlane` never links it.
         .executable(name: "greenlane-server", targets: ["GreenlaneServer"]),
+        // The signer (docs/SERVICE.md): holds the pass key, answers greenlane-server on a Unix socket; no HTTP.
+        .executable(name: "greenlane-signer", targets: ["GreenlaneSigner"]),
         // The image reader both binaries open with dlopen on the first `--image` (Sources/CQRScanner).
         .library(name: "greenlane-scanner", type: .dynamic, targets: ["CQRScanner"]),
         .library(name: "GreenlaneVerifier", targets: ["GreenlaneVerifier"]),
@@ -170,13 +172,30 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
+        // The signer's side of the service: the key check, issuing an approved request from the store, the
+        // framed protocol on the Unix socket, and the client the server uses. NIO only, no Hummingbird.
+        .target(
+            name: "GreenlaneSigning",
+            dependencies: [
+                "GreenlaneEngine", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneVerifier",
+                "GreenlaneSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "GreenlaneSigner",
+            dependencies: [
+                "GreenlaneSigning", "GreenlaneEngine", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneSQLiteStore",
+                "GreenlaneSupport",
+            ],
+            swiftSettings: swiftSettings),
         // The issuing service's application: routes, authentication middleware, the request flow over the
         // engine and the store. One `buildApplication` for `greenlane-server` and for the tests.
         .target(
             name: "GreenlaneService",
             dependencies: [
                 "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore",
-                "GreenlaneEngine", "GreenlaneMessages", "GreenlaneSupport", "GreenlaneVerifier",
+                "GreenlaneEngine", "GreenlaneMessages", "GreenlaneSigning", "GreenlaneSupport", "GreenlaneVerifier",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -200,7 +219,9 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         // For the test targets only: reading a child's output without Foundation's EINTR trap.
-        .target(name: "GreenlaneTestSupport", path: "Tests/GreenlaneTestSupport", swiftSettings: swiftSettings),
+        // And greenlane-signer as a child process for the service's and the client's tests.
+        .target(name: "GreenlaneTestSupport", dependencies: ["GreenlaneSigning"], path: "Tests/GreenlaneTestSupport",
+                swiftSettings: swiftSettings),
         .testTarget(
             name: "GreenlaneSupportTests", dependencies: ["GreenlaneSupport"], swiftSettings: swiftSettings),
         .testTarget(
@@ -239,7 +260,8 @@ let package = Package(
             name: "GreenlaneServiceTests",
             dependencies: [
                 "GreenlaneService", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneCrypto", "GreenlaneFormat",
-                "GreenlaneIssuing", "GreenlaneEngine", "GreenlaneMessages", "GreenlaneVerifier", "GreenlaneTestSupport",
+                "GreenlaneIssuing", "GreenlaneEngine", "GreenlaneMessages", "GreenlaneSigning", "GreenlaneSigner",
+                "GreenlaneVerifier", "GreenlaneTestSupport",
                 "GreenlaneServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -251,7 +273,7 @@ let package = Package(
             name: "GreenlaneRemoteTests",
             dependencies: [
                 "GreenlaneTestSupport", "GreenlaneCLI", "GreenlaneOfficeCLI", "GreenlaneService", "GreenlaneStore",
-                "GreenlaneSQLiteStore", "GreenlaneFormat",
+                "GreenlaneSQLiteStore", "GreenlaneFormat", "GreenlaneSigner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,5 +1,4 @@
 public import GreenlaneSupport
-public import GreenlaneCrypto
 import GreenlaneFormat
 public import GreenlaneIssuing
 public import GreenlaneStore
@@ -12,13 +11,14 @@ public import GreenlaneStore
 public struct PermitEngine: Sendable {
     public let policy: Policy
     public let store: any PermitStore
-    public let signer: PassSigner
+    /// Signs through the engine's `SigningKey` (a PEM file's key today; an HSM's can be added, SigningKey.swift).
+    public let signer: KeyedPassSigner
     /// The registry's settings, as the store recorded them at `registry init`.
     public let settings: RegistrySettings
 
     /// Refuses a policy of another issuer than the registry's, or one that gives the registry's station another
     /// serial prefix (or none): nothing is checked, signed or recorded under a mismatch.
-    public init(policy: Policy, store: any PermitStore, key: PrivateKey) throws(EngineError) {
+    public init(policy: Policy, store: any PermitStore, key: any SigningKey) throws(EngineError) {
         guard let settings = store.settings else {
             throw EngineError(.registry, "\(store.name) was never initialised; run `greenlane registry init`")
         }
@@ -34,7 +34,7 @@ public struct PermitEngine: Sendable {
         }
         self.policy = policy
         self.store = store
-        self.signer = PassSigner(key: key)
+        self.signer = KeyedPassSigner(key: key)
         self.settings = settings
     }
 
@@ -50,9 +50,26 @@ public struct PermitEngine: Sendable {
         /// Who issues, and when: requests are checked and passes issued as of `context.effectiveTime`.
         public var context: AuditContext
         public var now: Int64 { context.effectiveTime }
+        /// When the requests are the rows of a service request: each row's outcome is recorded in the
+        /// transaction that records its permit (`IssueBatch.requestRows`).
+        public var serviceRequest: ServiceRequestRows?
 
         public init(context: AuditContext) {
             self.context = context
+        }
+    }
+
+    /// The service request the batch issues: its id, the row index of each request given to `issue` (same
+    /// order), and how a registry refusal is written into a row's detail.
+    public struct ServiceRequestRows: Sendable {
+        public var id: String
+        public var rowIndexes: [Int]
+        public var detail: @Sendable (String) -> String
+
+        public init(id: String, rowIndexes: [Int], detail: @escaping @Sendable (String) -> String) {
+            self.id = id
+            self.rowIndexes = rowIndexes
+            self.detail = detail
         }
     }
 
@@ -127,8 +144,13 @@ public struct PermitEngine: Sendable {
                 renewalRun: renewalRun, context: options.context, signing: signing,
                 issuedEarlierInBatch: issuedInBatch,
                 draftAsOf: { index, firm, time in try? policy.draft(for: asked[index], firm: firm, now: time).get() })
-            let batch = IssueBatch(items: rules.batchItems, serialPrefix: settings.serialPrefix, renewalRun: renewalRun,
-                                   allOrNothing: options.allOrNothing, context: options.context)
+            var batch = IssueBatch(
+                items: rules.batchItems, serialPrefix: settings.serialPrefix, renewalRun: renewalRun,
+                allOrNothing: options.allOrNothing, context: options.context)
+            if let rows = options.serviceRequest {
+                batch.requestRows = IssueBatch.RequestRows(
+                    requestID: rows.id, indexes: drafts.map { rows.rowIndexes[$0.0] }, detail: rows.detail)
+            }
             let commit: IssueCommit
             do {
                 commit = try await store.issue(batch, rules: rules)

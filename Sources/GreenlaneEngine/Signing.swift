@@ -5,13 +5,15 @@ import GreenlaneSupport
 import Dispatch
 import Synchronization
 
-/// Signs a chunk's claims in slices for the store to record as they come.
+/// Signs a chunk's claims in slices for the store to record as they come, through the engine's `SigningKey`.
 ///
-/// With one job, each slice is signed when the store asks for it, on the store's thread. With more, signing
-/// runs ahead on other threads (`jobs - 1` of them) while the store records the slices already signed: the
-/// database work and the signatures overlap, which is where a second core helps most.
+/// The key's `sign` is async (an HSM may wait on its device), and the store records inside a synchronous
+/// transaction on its own thread, so signing always runs in tasks: `jobs` of them, each taking every
+/// `jobs`-th slice in order, while the store's thread waits only for the slice it needs next. With one job
+/// the signatures of a slice overlap the recording of the one before; with more, signatures overlap each
+/// other too, which is where a second core helps most.
 public struct Signing: Sendable {
-    public let signer: PassSigner
+    public let signer: KeyedPassSigner
     public let jobs: Int
     /// Claims per slice: small enough that the store starts recording early, large enough to amortise a
     /// multi-row INSERT.
@@ -19,53 +21,26 @@ public struct Signing: Sendable {
     /// The signing key's kid, hex.
     public let kid: String
 
-    public init(signer: PassSigner, jobs: Int, sliceSize: Int = 64) {
+    public init(signer: KeyedPassSigner, jobs: Int, sliceSize: Int = 64) {
         self.signer = signer
         self.jobs = max(1, jobs)
         self.sliceSize = max(1, sliceSize)
-        self.kid = Hex.encode(signer.key.publicKey.keyID)
+        self.kid = Hex.encode(signer.key.keyID)
     }
 
     /// `finish` turns (position in `claims`, claims, code) into what the store records.
     func start(_ claims: [PassClaims], finish: @escaping @Sendable (Int, PassClaims, String) -> IssuedPermit)
         -> any SignedPermits
     {
-        if jobs == 1 || claims.count <= sliceSize {
-            return SignedInTurn(claims: claims, signer: signer, sliceSize: sliceSize, finish: finish)
-        }
-        return SignedAhead(claims: claims, signer: signer, sliceSize: sliceSize, threads: jobs - 1, finish: finish)
+        let slices = (claims.count + sliceSize - 1) / sliceSize
+        return SignedAhead(claims: claims, signer: signer, sliceSize: sliceSize, lanes: min(jobs, max(slices, 1)),
+                           finish: finish)
     }
 }
 
-/// Each slice signed when asked for, on the caller's thread.
-final class SignedInTurn: SignedPermits {
-    let claims: [PassClaims]
-    let signer: PassSigner
-    let sliceSize: Int
-    let finish: (Int, PassClaims, String) -> IssuedPermit
-    var position = 0
-
-    init(claims: [PassClaims], signer: PassSigner, sliceSize: Int,
-         finish: @escaping (Int, PassClaims, String) -> IssuedPermit) {
-        self.claims = claims
-        self.signer = signer
-        self.sliceSize = sliceSize
-        self.finish = finish
-    }
-
-    func next() throws -> [IssuedPermit]? {
-        guard position < claims.count else { return nil }
-        let end = min(position + sliceSize, claims.count)
-        defer { position = end }
-        return try (position..<end).map { index in
-            finish(index, claims[index], try signer.passCode(for: claims[index]))
-        }
-    }
-}
-
-/// Slices signed ahead on background threads, handed over in order.
+/// Slices signed ahead in tasks, handed over in order.
 final class SignedAhead: SignedPermits {
-    /// What the signing threads and the store's thread share.
+    /// What the signing tasks and the store's thread share.
     private final class Shared: Sendable {
         let ready = DispatchSemaphore(value: 0)
         let state = Mutex<(slices: [Int: Result<[IssuedPermit], IssuingError>], cancelled: Bool)>(([:], false))
@@ -74,27 +49,28 @@ final class SignedAhead: SignedPermits {
     private let sliceCount: Int
     private var nextSlice = 0
 
-    init(claims: [PassClaims], signer: PassSigner, sliceSize: Int, threads: Int,
+    init(claims: [PassClaims], signer: KeyedPassSigner, sliceSize: Int, lanes: Int,
          finish: @escaping @Sendable (Int, PassClaims, String) -> IssuedPermit) {
         sliceCount = (claims.count + sliceSize - 1) / sliceSize
         let count = sliceCount
         let shared = self.shared
-        // Each thread takes every `threads`-th slice, in order; the caller waits for the one it needs next.
-        for thread in 0..<threads {
-            DispatchQueue.global(qos: .userInitiated).async {
-                for slice in stride(from: thread, to: count, by: threads) {
+        for lane in 0..<lanes {
+            Task.detached(priority: .userInitiated) {
+                for slice in stride(from: lane, to: count, by: lanes) {
                     if shared.state.withLock({ $0.cancelled }) { return }
                     let start = slice * sliceSize, end = min(start + sliceSize, claims.count)
-                    let result = Result { () throws(IssuingError) -> [IssuedPermit] in
-                        var slice: [IssuedPermit] = []
-                        slice.reserveCapacity(end - start)
-                        for index in start..<end {
-                            slice.append(finish(index, claims[index], try signer.passCode(for: claims[index])))
-                        }
-                        return slice
+                    var signed: [IssuedPermit] = []
+                    signed.reserveCapacity(end - start)
+                    var failure: IssuingError?
+                    for index in start..<end {
+                        do throws(IssuingError) {
+                            signed.append(finish(index, claims[index], try await signer.passCode(for: claims[index])))
+                        } catch { failure = error; break }
                     }
+                    let result: Result<[IssuedPermit], IssuingError> = failure.map { .failure($0) } ?? .success(signed)
                     shared.state.withLock { $0.slices[slice] = result }
                     shared.ready.signal()
+                    if failure != nil { return }
                 }
             }
         }
@@ -102,6 +78,8 @@ final class SignedAhead: SignedPermits {
 
     deinit { shared.state.withLock { $0.cancelled = true } }
 
+    /// Blocks the store's thread (never a task's: stores run their transactions on their own threads) until
+    /// the next slice is signed.
     func next() throws -> [IssuedPermit]? {
         guard nextSlice < sliceCount else { return nil }
         while true {

@@ -10,6 +10,9 @@ extension PostgresStore {
     /// each other in a circle); then the engine's rules decide; then the writes, the signing and the records.
     public func issue(_ batch: IssueBatch, rules: some IssuingRules) async throws(RegistryError) -> IssueCommit {
         let name = self.name
+        if let rows = batch.requestRows, rows.indexes.count != batch.items.count {
+            throw RegistryError(.invalidValue, "\(rows.indexes.count) row indexes for \(batch.items.count) items")
+        }
         return try await transaction("issuing in \(name)") { connection in
             let prefixes = try await connection.query("SELECT serial_prefix FROM registry_settings", logger: Self.logger)
                 .collect().map { try $0.decode(String.self) }
@@ -23,6 +26,7 @@ extension PostgresStore {
                 """, logger: Self.logger)
             try await connection.query(
                 "SELECT next FROM serial_counter WHERE prefix = \(batch.serialPrefix) FOR UPDATE", logger: Self.logger)
+            if let rows = batch.requestRows { try await Self.checkIssuable(connection, rows) }
             let facts = try await Self.issueFacts(connection, batch.items, now: batch.context.effectiveTime)
             let decisions = rules.decide(facts)
             guard decisions.count == batch.items.count else {
@@ -78,8 +82,73 @@ extension PostgresStore {
                         + "serials, or not in their order")
                 }
             }
+            if let rows = batch.requestRows {
+                try await Self.recordOutcomes(connection, rows, decisions: decisions, permits: permits,
+                                              context: context)
+            }
             return IssueCommit(decisions: decisions, permits: permits, committed: true)
         }
+    }
+
+    /// The request is approved and each of the batch's rows still `accepted`, read with the request locked: a
+    /// second signer (or a retry racing the first attempt) waits here, then finds the rows settled and issues
+    /// nothing again.
+    static func checkIssuable(_ connection: PostgresConnection, _ rows: IssueBatch.RequestRows) async throws {
+        let id = rows.requestID
+        guard let status = try await connection.query(
+            "SELECT status FROM service_request WHERE id = \(id) FOR UPDATE", logger: logger
+        ).collect().first.map({ try $0.decode(String.self) }) else {
+            throw RegistryError(.unknownRequest, "no request \(SafeText.escaped(id))")
+        }
+        guard status == "approved" else {
+            throw RegistryError(.notApproved, "request \(id) is \(status), not approved: nothing is signed")
+        }
+        var states: [Int: String] = [:]
+        for row in try await connection.query(
+            "SELECT row_index, status FROM service_request_row WHERE request_id = \(id)", logger: logger
+        ).collect() {
+            let (index, state) = try row.decode((Int64, String).self)
+            states[Int(index)] = state
+        }
+        for index in rows.indexes where states[index] != "accepted" {
+            throw RegistryError(.rowNotAccepted, "request \(id) row \(index) is \(states[index] ?? "absent"), not "
+                + "accepted: it is not issued again")
+        }
+    }
+
+    /// Each row's outcome, in the transaction that records its permit (an accepted decision takes the next
+    /// permit, in order), and one `request.issue` audit entry.
+    static func recordOutcomes(_ connection: PostgresConnection, _ rows: IssueBatch.RequestRows,
+                               decisions: [IssueDecision], permits: [IssuedPermit], context: AuditContext)
+        async throws
+    {
+        var issued = permits.makeIterator()
+        var count = 0
+        for (index, decision) in zip(rows.indexes, decisions) {
+            let (status, serial, detail): (String, String?, String?)
+            switch decision {
+            case .accept:
+                guard let permit = issued.next() else {
+                    throw RegistryError(.database, "request \(rows.requestID): fewer permits than accepted rows")
+                }
+                count += 1
+                (status, serial, detail) = ("issued", permit.record.serial, nil)
+            case .alreadyIssued(let existing):
+                // A rerun of rows a stopped batch issued: the row is that permit.
+                (status, serial, detail) = ("issued", existing, nil)
+            case .refuse(let reason):
+                (status, serial, detail) = ("not-issued", nil, rows.detail(reason))
+            }
+            guard try await connection.query("""
+                UPDATE service_request_row SET status = \(status), serial = \(serial), detail = \(detail)
+                WHERE request_id = \(rows.requestID) AND row_index = \(Int64(index)) AND status = 'accepted'
+                RETURNING 1
+                """, logger: logger).collect().first != nil else {
+                throw RegistryError(.rowNotAccepted, "request \(rows.requestID) row \(index) is no longer accepted")
+            }
+        }
+        try await audit(connection, context, "request.issue", rows.requestID,
+                        "\(count) of \(rows.indexes.count) rows issued")
     }
 
     /// What the rules need about each item, read inside the transaction with the rows they depend on locked; a

@@ -15,7 +15,11 @@ extension SQLiteStore {
             throw RegistryError(
                 .otherIssuer, "registry \(path) issues serials \(own)-…; asked to issue \(batch.serialPrefix)-…")
         }
+        if let rows = batch.requestRows, rows.indexes.count != batch.items.count {
+            throw RegistryError(.invalidValue, "\(rows.indexes.count) row indexes for \(batch.items.count) items")
+        }
         return try await transaction { db in
+            if let rows = batch.requestRows { try SQLiteStore.checkIssuable(db, rows) }
             let facts = try SQLiteStore.issueFacts(db, batch.items, now: batch.context.effectiveTime)
             let decisions = rules.decide(facts)
             guard decisions.count == batch.items.count else {
@@ -62,8 +66,65 @@ extension SQLiteStore {
                         + "serials, or not in their order")
                 }
             }
+            if let rows = batch.requestRows {
+                try SQLiteStore.recordOutcomes(db, rows, decisions: decisions, permits: permits, context: context)
+            }
             return (IssueCommit(decisions: decisions, permits: permits, committed: true), .commit)
         }
+    }
+
+    /// The request is approved and each of the batch's rows still `accepted`: otherwise another signer (or a
+    /// retry racing the first attempt) issued them first, and this batch must not issue them again.
+    static func checkIssuable(_ db: Database, _ rows: IssueBatch.RequestRows) throws {
+        let id = rows.requestID
+        guard let status = try String.fetchOne(db, sql: "SELECT status FROM service_request WHERE id = ?",
+                                               arguments: [id]) else {
+            throw RegistryError(.unknownRequest, "no request \(SafeText.escaped(id))")
+        }
+        guard status == "approved" else {
+            throw RegistryError(.notApproved, "request \(id) is \(status), not approved: nothing is signed")
+        }
+        let statement = try db.cachedStatement(sql: """
+            SELECT status FROM service_request_row WHERE request_id = ? AND row_index = ?
+            """)
+        for index in rows.indexes {
+            let row = try String.fetchOne(statement, arguments: [id, index])
+            guard row == "accepted" else {
+                throw RegistryError(.rowNotAccepted, "request \(id) row \(index) is \(row ?? "absent"), not "
+                    + "accepted: it is not issued again")
+            }
+        }
+    }
+
+    /// Each row's outcome, in the transaction that records its permit (an accepted decision takes the next
+    /// permit, in order), and one `request.issue` audit entry.
+    static func recordOutcomes(_ db: Database, _ rows: IssueBatch.RequestRows, decisions: [IssueDecision],
+                               permits: [IssuedPermit], context: AuditContext) throws {
+        let update = try db.cachedStatement(sql: """
+            UPDATE service_request_row SET status = ?, serial = ?, detail = ?
+            WHERE request_id = ? AND row_index = ? AND status = 'accepted'
+            """)
+        var issued = permits.makeIterator()
+        var count = 0
+        for (index, decision) in zip(rows.indexes, decisions) {
+            switch decision {
+            case .accept:
+                guard let permit = issued.next() else {
+                    throw RegistryError(.database, "request \(rows.requestID): fewer permits than accepted rows")
+                }
+                count += 1
+                try update.execute(arguments: ["issued", permit.record.serial, nil, rows.requestID, index])
+            case .alreadyIssued(let serial):
+                // A rerun of rows a stopped batch issued: the row is that permit.
+                try update.execute(arguments: ["issued", serial, nil, rows.requestID, index])
+            case .refuse(let reason):
+                try update.execute(arguments: ["not-issued", nil, rows.detail(reason), rows.requestID, index])
+            }
+            guard db.changesCount == 1 else {
+                throw RegistryError(.rowNotAccepted, "request \(rows.requestID) row \(index) is no longer accepted")
+            }
+        }
+        try audit(db, context, "request.issue", rows.requestID, "\(count) of \(rows.indexes.count) rows issued")
     }
 
     /// What the rules need about each item, read inside the transaction; a live pass that has not expired at

@@ -4,6 +4,7 @@ import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneSQLiteStore
+import GreenlaneSigning
 public import GreenlaneStore
 import GreenlaneSupport
 public import Logging
@@ -63,7 +64,8 @@ func buildRouter(_ configuration: ServerConfiguration, store: any PermitStore) t
             + (store.settings?.issuer ?? "no issuer (never initialised)"))
     }
     let limiter = FailureLimiter(limit: configuration.authFailuresPerMinute)
-    let flow = RequestFlow(store: store, policy: policy, configuration: configuration, clock: systemNow)
+    let flow = RequestFlow(store: store, policy: policy, configuration: configuration, clock: systemNow,
+                           signer: SignerClient(socketPath: configuration.signerSocket))
     let identities = Identities(store: store, configuration: configuration, limiter: limiter, clock: systemNow)
     let decisions = Decisions(flow: flow, clock: systemNow)
     let listings = Listings(store: store, clock: systemNow)

@@ -2,6 +2,7 @@ import Hummingbird
 import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneMessages
+import GreenlaneSigning
 import GreenlaneStore
 import GreenlaneSupport
 import Foundation
@@ -137,9 +138,8 @@ struct Decisions: Sendable {
                     answers.append(Result(id: result.id, problem: .refused(Problem(error))))
                     continue
                 }
-                let accepted = request.rows.filter { $0.status == .accepted }
-                let now = accepted.isEmpty
-                    ? request : try await flow.issue(request, rows: accepted, context: auditContext)
+                let accepted = request.rows.contains { $0.status == .accepted }
+                let now = accepted ? try await flow.sign(request.id) : request
                 let issued = now.rows.filter { $0.status == .issued }.count
                 answers.append(Result(id: result.id, problem: .decided(
                     status: now.status.rawValue, stage: nil, issuedRows: issued)))
@@ -152,9 +152,8 @@ struct Decisions: Sendable {
                 {
                     var now = request
                     if decision.kind == .approve {
-                        let accepted = request.rows.filter { $0.status == .accepted }
-                        if !accepted.isEmpty {
-                            now = try await flow.issue(request, rows: accepted, context: auditContext)
+                        if request.rows.contains(where: { $0.status == .accepted }) {
+                            now = try await flow.sign(request.id)
                         }
                     } else {
                         now = try await flow.applyApprovalRules(request, context: context)
@@ -247,7 +246,8 @@ struct Decisions: Sendable {
 extension RequestFlow {
     /// Approves `request` without an officer when a rule the authority set in the policy (`approvalRules`)
     /// covers it, and issues it; the decision is recorded and audited under the rule's name (`rule NAME`), on
-    /// behalf of the HTTP request that brought it to approval. Otherwise returns it unchanged.
+    /// behalf of the HTTP request that brought it to approval; the signer then issues it under the rule's name.
+    /// Otherwise returns it unchanged.
     func applyApprovalRules(_ request: ServiceRequest, context: ServiceContext) async throws -> ServiceRequest {
         guard request.stage == .approval, !policy.approvalRules.isEmpty else { return request }
         let accepted = request.rows.filter { $0.status == .accepted }
@@ -279,7 +279,8 @@ extension RequestFlow {
             guard let approved = try await storeCall({ try await store.serviceRequest(request.id) }) else {
                 return request
             }
-            return try await issue(approved, rows: accepted, context: ruleContext)
+            // The signer issues it as the rule's (the decision's `decidedBy`), as it does an officer's approval.
+            return approved.rows.contains { $0.status == .accepted } ? try await sign(approved.id) : approved
         }
         return request
     }

@@ -3,35 +3,10 @@ import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneMessages
+import GreenlaneSigning
 import GreenlaneStore
 import GreenlaneSupport
 import Foundation
-
-/// One vehicle as a dispatcher submits it. The firm is never a member: it is the caller's.
-struct VehicleRow: Codable, Sendable {
-    var plate: String
-    var vehicleClass: String
-    var driverName: String
-    var driverID: String
-    var testAt: String
-    var purpose: String
-    var zones: String
-    var validFrom: String?
-    var validUntil: String?
-
-    static let members: Set<String> = [
-        "plate", "vehicleClass", "driverName", "driverID", "testAt", "purpose", "zones", "validFrom", "validUntil",
-    ]
-
-    func permitRequest(firmID: String, source: String) -> PermitRequest {
-        var request = PermitRequest(
-            source: source, firmID: firmID, plate: plate, vehicleClass: vehicleClass, driverName: driverName,
-            driverID: driverID, testAt: testAt, purpose: purpose, zones: zones, validFrom: validFrom,
-            validUntil: validUntil)
-        request.renews = nil
-        return request
-    }
-}
 
 /// A refusal as the API gives it: the stable code, and the engine's words.
 struct Reason: Codable, Sendable, Equatable {
@@ -83,12 +58,15 @@ struct RequestView: ResponseEncodable, Sendable {
     }
 }
 
-/// Submitting, reading, approving and downloading requests. Every decision reads `context.identity`.
+/// Submitting, reading and downloading requests; approving is in Approval.swift. Every decision reads
+/// `context.identity`.
 struct RequestFlow: Sendable {
     let store: any PermitStore
     let policy: Policy
     let configuration: ServerConfiguration
     let clock: @Sendable () -> Int64
+    /// The signer process holding the key (docs/SERVICE.md, "The signer"); this process never opens it.
+    let signer: SignerClient
 
     /// POST /v1/requests: `{"vehicles": [ … ]}`. Each row is checked at once against the policy and the
     /// registry; the request is recorded with every row's answer and waits for an officer.
@@ -171,69 +149,6 @@ struct RequestFlow: Sendable {
         let found = try await visibleRequest(context)
         return try Self.json(RequestView(found, language: request.reasonLanguage), status: .ok, request: request,
                              context: context)
-    }
-
-    /// POST /v1/requests/{id}/approve: an officer's decision, then signing and recording through the engine.
-    /// Approving an approved request answers its state again, and issues any row a failure left accepted.
-    func approve(_ request: Request, context: ServiceContext) async throws -> Response {
-        let caller = try context.caller()
-        let found = try await visibleRequest(context)
-        guard caller.role == .officer else { throw Problem.forbidden("only an officer approves requests") }
-        let now = clock()
-        let auditContext = try audit(caller, context, now)
-        var approved = found
-        if found.status == .pending {
-            approved = try await storeCall { try await store.decideRequest(found.id, .approved, context: auditContext) }
-        } else if found.status == .refused {
-            throw Problem(.conflict, "request.alreadyDecided", "request \(found.id) was refused")
-        }
-        let accepted = approved.rows.filter { $0.status == .accepted }
-        if !accepted.isEmpty {
-            approved = try await issue(approved, rows: accepted, context: auditContext)
-        }
-        return try Self.json(RequestView(approved, language: request.reasonLanguage), status: .ok, request: request,
-                             context: context)
-    }
-
-    /// Signs the accepted rows through the engine. The signing key is opened here and only here (the next slice
-    /// moves it to a signer process, docs/SERVICE.md).
-    func issue(_ request: ServiceRequest, rows: [ServiceRequest.Row], context: AuditContext) async throws
-        -> ServiceRequest
-    {
-        let key: PrivateKey
-        do { key = try PrivateKey.load(path: configuration.signingKey, passphrase: nil) } catch {
-            throw Problem(.serviceUnavailable, "signer.unavailable", "the signing key cannot be used: \(error.reason)")
-        }
-        let engine: PermitEngine
-        do { engine = try PermitEngine(policy: policy, store: store, key: key) } catch {
-            throw Problem(.serviceUnavailable, "signer.unavailable", error.reason)
-        }
-        var requests: [PermitRequest] = []
-        for row in rows {
-            let vehicle = try JSONDecoder().decode(VehicleRow.self, from: Data(row.payload.utf8))
-            requests.append(vehicle.permitRequest(firmID: request.firmID, source: "\(request.id) row \(row.index)"))
-        }
-        var results: [PermitEngine.RowResult] = []
-        do {
-            _ = try await engine.issue(requests, options: PermitEngine.BatchOptions(context: context)) { chunk in
-                results.append(contentsOf: chunk)
-            }
-        } catch {
-            throw Problem(.serviceUnavailable, "registry.unavailable", error.reason)
-        }
-        let outcomes = zip(rows, results).map { row, result -> ServiceRowOutcome in
-            switch result {
-            case .issued(let permit, _): return ServiceRowOutcome(index: row.index, serial: permit.serial, detail: nil)
-            // An approval retried after its issuing committed: the row's pass is the one issued then.
-            case .alreadyIssued(let permit, _):
-                return ServiceRowOutcome(index: row.index, serial: permit.serial, detail: nil)
-            case .refused(let refusal):
-                let reasons = zip(refusal.codes, refusal.reasons).map { Reason(code: "registry." + $0, detail: $1) }
-                let text = (try? Self.encoder.encode(reasons)).map { String(decoding: $0, as: UTF8.self) }
-                return ServiceRowOutcome(index: row.index, serial: nil, detail: text)
-            }
-        }
-        return try await storeCall { try await store.recordRowOutcomes(request.id, outcomes, context: context) }
     }
 
     /// GET /v1/requests/{id}/codes: the pass codes of the issued rows.

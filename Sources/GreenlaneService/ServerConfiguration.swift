@@ -11,8 +11,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var registry: String
     /// The policy file every request is checked against.
     public var policy: String
-    /// The signing key, read only by the approving path, when an officer approves (docs/SERVICE.md).
-    public var signingKey: String
+    /// The signer's Unix socket: the server asks it to issue approved requests and never holds the key.
+    public var signerSocket: String
     /// Largest request body, in bytes: larger ones are refused with 413 before they are read.
     public var maxBodyBytes = 1 << 20
     /// Most vehicles in one request.
@@ -41,15 +41,15 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Largest request head (request line and headers), in bytes: larger ones are refused (431).
     public var maxHeaderBytes = 16 * 1_024
 
-    public init(registry: String, policy: String, signingKey: String) {
+    public init(registry: String, policy: String, signerSocket: String) {
         self.registry = registry
         self.policy = policy
-        self.signingKey = signingKey
+        self.signerSocket = signerSocket
     }
 
     /// The members a configuration file may have; any other is refused (a typo must not become a default).
     static let members: Set<String> = [
-        "host", "port", "registry", "policy", "signingKey", "maxBodyBytes", "maxRows", "authFailuresPerMinute",
+        "host", "port", "registry", "policy", "signerSocket", "maxBodyBytes", "maxRows", "authFailuresPerMinute",
         "enrolmentLifetimeSeconds", "logLevel", "tlsCertificate", "tlsKey", "publishedDirectory",
         "publishedMaxAgeSeconds", "requestsPerMinutePerCredential", "requestsPerMinutePerFirm", "headerTimeoutSeconds",
         "maxHeaderBytes",
@@ -58,7 +58,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The environment variable for each member.
     public static let environmentNames: [(variable: String, member: String)] = [
         ("GREENLANE_SERVER_HOST", "host"), ("GREENLANE_SERVER_PORT", "port"), ("GREENLANE_REGISTRY", "registry"),
-        ("GREENLANE_POLICY", "policy"), ("GREENLANE_SIGNING_KEY", "signingKey"),
+        ("GREENLANE_POLICY", "policy"), ("GREENLANE_SIGNER_SOCKET", "signerSocket"),
         ("GREENLANE_SERVER_MAX_BODY_BYTES", "maxBodyBytes"), ("GREENLANE_SERVER_MAX_ROWS", "maxRows"),
         ("GREENLANE_SERVER_AUTH_FAILURES_PER_MINUTE", "authFailuresPerMinute"),
         ("GREENLANE_SERVER_ENROLMENT_LIFETIME_SECONDS", "enrolmentLifetimeSeconds"),
@@ -78,6 +78,9 @@ public struct ServerConfiguration: Sendable, Equatable {
             throw ServiceError(.configuration, "GREENLANE_CLOCK is set: the server uses the system clock only; "
                 + "unset it (a pinned clock is for the desk's demos and drills)")
         }
+        if environment["GREENLANE_SIGNING_KEY"] != nil {
+            throw ServiceError(.configuration, Self.noKey("GREENLANE_SIGNING_KEY is set"))
+        }
         var values: [String: String] = [:]
         if let file {
             let bytes: [UInt8]
@@ -90,6 +93,9 @@ public struct ServerConfiguration: Sendable, Equatable {
             if object["clock"] != nil {
                 throw ServiceError(.configuration, "\(file) names a clock: the server uses the system clock only")
             }
+            if object["signingKey"] != nil {
+                throw ServiceError(.configuration, Self.noKey("\(file) names signingKey"))
+            }
             if let unknown = object.keys.sorted().first(where: { !members.contains($0) }) {
                 throw ServiceError(.configuration, "\(file): unknown member '\(unknown)' (known: "
                     + members.sorted().joined(separator: ", ") + ")")
@@ -97,11 +103,12 @@ public struct ServerConfiguration: Sendable, Equatable {
             for (key, value) in object { values[key] = "\(value)" }
         }
         for (variable, member) in environmentNames { if let value = environment[variable] { values[member] = value } }
-        guard let registry = values["registry"], let policy = values["policy"], let key = values["signingKey"] else {
-            throw ServiceError(.configuration, "registry, policy and signingKey are required (in the file, or "
-                + "GREENLANE_REGISTRY, GREENLANE_POLICY and GREENLANE_SIGNING_KEY)")
+        guard let registry = values["registry"], let policy = values["policy"], let socket = values["signerSocket"]
+        else {
+            throw ServiceError(.configuration, "registry, policy and signerSocket are required (in the file, or "
+                + "GREENLANE_REGISTRY, GREENLANE_POLICY and GREENLANE_SIGNER_SOCKET)")
         }
-        var configuration = ServerConfiguration(registry: registry, policy: policy, signingKey: key)
+        var configuration = ServerConfiguration(registry: registry, policy: policy, signerSocket: socket)
         func number(_ member: String, _ range: ClosedRange<Int>) throws(ServiceError) -> Int? {
             guard let text = values[member] else { return nil }
             guard let value = Int(text), range.contains(value) else {
@@ -140,6 +147,14 @@ public struct ServerConfiguration: Sendable, Equatable {
                 + "or neither for a TLS proxy in front (nginx, docs/SERVICE.md)")
         }
         return configuration
+    }
+}
+
+extension ServerConfiguration {
+    /// The server never holds the signing key: greenlane-signer does.
+    static func noKey(_ what: String) -> String {
+        what + ": the server no longer takes a signing key; give the key to greenlane-signer (--key) and the "
+            + "server its socket (signerSocket or GREENLANE_SIGNER_SOCKET), docs/SERVICE.md"
     }
 }
 

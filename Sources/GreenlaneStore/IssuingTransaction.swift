@@ -25,6 +25,23 @@ public struct IssueBatch: Sendable {
     public var allOrNothing: Bool
     /// Who issues, and when (`effectiveTime` decides validity).
     public var context: AuditContext
+    /// When the items are rows of an approved service request: the store refuses the batch unless the request
+    /// is approved and every row is still `accepted`, and records each row's outcome (issued with its serial,
+    /// or not-issued with `detail` of the rules' refusal) in the transaction that records the permits.
+    public var requestRows: RequestRows?
+
+    public struct RequestRows: Sendable {
+        public var requestID: String
+        /// The row index of each item, in order.
+        public var indexes: [Int]
+        public var detail: @Sendable (String) -> String
+
+        public init(requestID: String, indexes: [Int], detail: @escaping @Sendable (String) -> String) {
+            self.requestID = requestID
+            self.indexes = indexes
+            self.detail = detail
+        }
+    }
 
     public init(items: [Item], serialPrefix: String, renewalRun: Int64?, allOrNothing: Bool, context: AuditContext) {
         self.items = items

@@ -32,4 +32,8 @@ extension RegistryError.Code where Domain == RegistryDomain {
     public static var otherSector: Self { .init("otherSector", kind: .rejected) }
     /// A decision the caller may not make on this request (a decision's `check` said so).
     public static var notPermitted: Self { .init("notPermitted", kind: .rejected) }
+    /// Issuing a request's rows: the request is not approved (pending or refused).
+    public static var notApproved: Self { .init("notApproved", kind: .rejected) }
+    /// Issuing a request's rows: a row is no longer `accepted` (another signer issued it first).
+    public static var rowNotAccepted: Self { .init("rowNotAccepted", kind: .rejected) }
 }

@@ -4,6 +4,7 @@ import Foundation
 import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
+import GreenlaneIssuing
 import GreenlaneStore
 @testable import GreenlaneSQLiteStore
 import GRDB
@@ -44,7 +45,7 @@ extension Registry {
 }
 
 extension PermitEngine {
-    init(policy: Policy, registry: Registry, key: PrivateKey) throws {
+    init(policy: Policy, registry: Registry, key: any SigningKey) throws {
         try self.init(policy: policy, store: registry.store, key: key)
     }
 }

@@ -122,6 +122,8 @@ struct RemoteFixture {
     let authority: TestAuthority
     let trustFile: String
     let signingKey: String
+    /// Killed when the fixture goes.
+    let signer: SignerProcess
     let dispatcherFile: String
     let officerFile: String
     let otherFirmFile: String
@@ -159,8 +161,18 @@ struct RemoteFixture {
             try await store.addFirm(firm, context: context)
         }
         let authority = try TestAuthority.make(in: folder, name: "authority")
-        var configuration = ServerConfiguration(
-            registry: registry, policy: policyPath, signingKey: folder.appendingPathComponent("signing.key.pem").path)
+        // The pass key is greenlane-signer's, on a socket in a folder only this user reaches.
+        let signingKey = folder.appendingPathComponent("signing.key.pem").path
+        let trustFile = folder.appendingPathComponent("signing.trust.json").path
+        let socketFolder = folder.appendingPathComponent("signer")
+        try FileManager.default.createDirectory(at: socketFolder, withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o750])
+        let socket = socketFolder.appendingPathComponent("signer.sock").path
+        let signer = SignerProcess(arguments: ["--registry", registry, "--policy", policyPath, "--key", signingKey,
+                                               "--key-trust", trustFile, "--socket", socket], socket: socket,
+                                   log: folder.appendingPathComponent("signer.log"))
+        try await signer.start()
+        var configuration = ServerConfiguration(registry: registry, policy: policyPath, signerSocket: socket)
         configuration.port = 0
         configuration.tlsCertificate = authority.serverCertificate
         configuration.tlsKey = authority.serverKey
@@ -173,8 +185,7 @@ struct RemoteFixture {
         let admin = try await CredentialBootstrap.addToken(store: store, role: .admin, firmID: nil, label: "admin")
         return RemoteFixture(
             folder: folder, store: store, configuration: configuration, authority: authority,
-            trustFile: folder.appendingPathComponent("signing.trust.json").path,
-            signingKey: configuration.signingKey,
+            trustFile: trustFile, signingKey: signingKey, signer: signer,
             dispatcherFile: try await tokenFile("vnpost-dispatcher", .dispatcher, "VNPOST"),
             officerFile: try await tokenFile("officer", .officer, nil),
             otherFirmFile: try await tokenFile("vtpost-dispatcher", .dispatcher, "VTPOST"), adminToken: admin.token)

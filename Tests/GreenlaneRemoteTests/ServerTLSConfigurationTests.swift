@@ -18,7 +18,7 @@ import Testing
     @Test func aCertificateWithoutItsKeyIsRefusedInTheConfiguration() throws {
         let environment = [
             "GREENLANE_REGISTRY": "/tmp/r.sqlite", "GREENLANE_POLICY": "/tmp/p.json",
-            "GREENLANE_SIGNING_KEY": "/tmp/k.pem", "GREENLANE_SERVER_TLS_CERTIFICATE": "/tmp/server.pem",
+            "GREENLANE_SIGNER_SOCKET": "/tmp/signer.sock", "GREENLANE_SERVER_TLS_CERTIFICATE": "/tmp/server.pem",
         ]
         #expect {
             _ = try ServerConfiguration.load(file: nil, environment: environment)

@@ -220,7 +220,8 @@ import Testing
         let now = Self.now()
         // A pass this firm held for 29C-123.45 that ended ten hours ago (issued as of twenty hours ago).
         let policy = try Policy.load(path: fixture.configuration.policy)
-        let key = try PrivateKey.load(path: fixture.configuration.signingKey, passphrase: nil)
+        let key = try PrivateKey.load(path: fixture.directory.appendingPathComponent("signing.key.pem").path,
+                                      passphrase: nil)
         let engine = try PermitEngine(policy: policy, store: fixture.store, key: key)
         var earlier = ServiceClient.vehicle()
         earlier["testAt"] = Timestamp.rfc3339(now - 21 * 3_600)

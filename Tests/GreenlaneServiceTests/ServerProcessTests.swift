@@ -24,7 +24,7 @@ import Glibc
         process.executableURL = Self.binary
         process.environment = [
             "GREENLANE_REGISTRY": fixture.configuration.registry, "GREENLANE_POLICY": fixture.configuration.policy,
-            "GREENLANE_SIGNING_KEY": fixture.configuration.signingKey, "GREENLANE_SERVER_PORT": "0",
+            "GREENLANE_SIGNER_SOCKET": fixture.configuration.signerSocket, "GREENLANE_SERVER_PORT": "0",
             "LANG": "C.UTF-8",
         ]
         let log = fixture.directory.appendingPathComponent("server.log")

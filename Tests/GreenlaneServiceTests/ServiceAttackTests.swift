@@ -181,7 +181,7 @@ import Testing
     }
 
     @Test func serverConfigurationRefusesAPinnedClock() throws {
-        let environment = ["GREENLANE_REGISTRY": "r", "GREENLANE_POLICY": "p", "GREENLANE_SIGNING_KEY": "k"]
+        let environment = ["GREENLANE_REGISTRY": "r", "GREENLANE_POLICY": "p", "GREENLANE_SIGNER_SOCKET": "s"]
         #expect(throws: ServiceError.self) {
             try ServerConfiguration.load(
                 file: nil, environment: environment.merging(["GREENLANE_CLOCK": "2021-07-26"]) { $1 })

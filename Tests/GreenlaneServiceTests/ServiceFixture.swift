@@ -2,23 +2,31 @@ import Foundation
 import GreenlaneCrypto
 import GreenlaneFormat
 import GreenlaneIssuing
+import GreenlaneTestSupport
 import GreenlaneVerifier
 @testable import GreenlaneService
+import GreenlaneSigning
 import GreenlaneSQLiteStore
 import GreenlaneStore
+import GreenlaneVerifier
 import Hummingbird
 import HummingbirdTesting
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// A registry, a policy whose order runs around today (the server keeps the real clock), a fresh signing key,
-/// three firms (two postal, one telecom), an administrator and an officer, and the server on loopback.
-/// `endorsing` lists the sectors whose requests wait for endorsement, `rules` the policy's approval rules.
+/// A registry, a policy whose order runs around today (the server keeps the real clock), a fresh signing key
+/// with its trust file, three firms (two postal, one telecom), an administrator and an officer, greenlane-signer
+/// running as its own process on a Unix socket, and the server on loopback. `endorsing` lists the sectors whose
+/// requests wait for endorsement, `rules` the policy's approval rules.
 struct ServiceFixture {
     let directory: URL
     let store: SQLiteStore
     let configuration: ServerConfiguration
     let adminToken: String
     let officerToken: String
+    let signer: SignerProcess
 
     static func make(maxBodyBytes: Int = 64 * 1_024, failuresPerMinute: Int = 20, endorsing: [String] = [],
                      rules: [String] = [],
@@ -40,7 +48,12 @@ struct ServiceFixture {
         let policyPath = directory.appendingPathComponent("policy.json").path
         try policy.write(toFile: policyPath, atomically: true, encoding: .utf8)
         let keyPath = directory.appendingPathComponent("signing.key.pem").path
-        try PrivateKey.generate(.es256).write(to: keyPath, passphrase: nil)
+        let key = try PrivateKey.generate(.es256)
+        try key.write(to: keyPath, passphrase: nil)
+        let trustPath = directory.appendingPathComponent("trust.json").path
+        let trust = try TrustSet(keys: [TrustedKey(publicKey: key.publicKey, label: "test", issuer: "VN-HN",
+                                                   roles: [.passes])])
+        try trust.trustFile().write(toFile: trustPath, atomically: true, encoding: .utf8)
         let registry = directory.appendingPathComponent("registry.sqlite").path
         let context = try AuditContext(account: "fixture", recordedAt: now)
         let store = try await SQLiteStore.create(
@@ -54,7 +67,15 @@ struct ServiceFixture {
         for firm in firms {
             try await store.addFirm(firm, context: context)
         }
-        var configuration = ServerConfiguration(registry: registry, policy: policyPath, signingKey: keyPath)
+        let socketFolder = directory.appendingPathComponent("signer")
+        try FileManager.default.createDirectory(at: socketFolder, withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o750])
+        let socket = socketFolder.appendingPathComponent("signer.sock").path
+        let signer = SignerProcess(arguments: ["--registry", registry, "--policy", policyPath, "--key", keyPath,
+                                               "--key-trust", trustPath, "--socket", socket], socket: socket,
+                                   log: directory.appendingPathComponent("signer.log"))
+        try await signer.start()
+        var configuration = ServerConfiguration(registry: registry, policy: policyPath, signerSocket: socket)
         configuration.port = 0
         configuration.maxBodyBytes = maxBodyBytes
         configuration.authFailuresPerMinute = failuresPerMinute
@@ -65,7 +86,7 @@ struct ServiceFixture {
         let officer = try await CredentialBootstrap.addToken(store: store, role: .officer, firmID: nil,
                                                              label: "officer")
         return ServiceFixture(directory: directory, store: store, configuration: configuration,
-                              adminToken: admin.token, officerToken: officer.token)
+                              adminToken: admin.token, officerToken: officer.token, signer: signer)
     }
 
     /// A token of `role` (an endorser's for `sector`), made on the registry as `greenlane-server token` does.
@@ -83,7 +104,7 @@ struct ServiceFixture {
     /// The signing key's trust file (greenlane-trust/2) and a revocation list it signed, due at `nextUpdate`.
     func publish(into folder: URL, issuedAt: Int64, nextUpdate: Int64, sequence: UInt64 = 1) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let key = try PrivateKey.load(path: configuration.signingKey, passphrase: nil)
+        let key = try PrivateKey.load(path: directory.appendingPathComponent("signing.key.pem").path, passphrase: nil)
         let trust = try TrustSet(keys: [TrustedKey(publicKey: key.publicKey, label: "test issuer", issuer: "VN-HN")])
         try Data(trust.trustFile().utf8).write(to: folder.appendingPathComponent("trust.json"))
         let list = RevocationList(issuer: "VN-HN", issuedAt: issuedAt, entries: [], sequence: sequence,

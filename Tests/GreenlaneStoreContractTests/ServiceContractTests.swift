@@ -177,4 +177,65 @@ import Testing
                                               context: contractContext())
         } throws: { ($0 as? RegistryError)?.code == .unknownRequest }
     }
+
+    // MARK: Issuing a request's rows (the signer's transaction)
+
+    /// Issues rows 0 and 1 of request `id` (plates in that order), the second refused by the rules.
+    static func issueRows(_ store: any PermitStore, _ id: String, rows: [Int] = [0, 2], refuse: Set<Int> = [1])
+        async throws -> IssueCommit
+    {
+        let rules = ScriptedRules(plates: ["29C-100.01", "29C-100.02"], refuse: refuse)
+        var batch = IssueBatch(items: rules.items, serialPrefix: "HN", renewalRun: nil, allOrNothing: false,
+                               context: contractContext())
+        batch.requestRows = .init(requestID: id, indexes: rows) { "[\"registry.refused: \($0)\"]" }
+        return try await store.issue(batch, rules: rules)
+    }
+
+    static func threeRowRequest() -> ServiceRequest {
+        var request = Self.request()
+        request.rows = [.init(index: 0, payload: "{}", status: .accepted),
+                        .init(index: 1, payload: "{}", status: .refused, detail: "[\"plate.invalid\"]"),
+                        .init(index: 2, payload: "{}", status: .accepted)]
+        return request
+    }
+
+    @Test(arguments: StoreFactory.all) func issueWithRequestRowsRecordsEachOutcomeWithItsPermit(
+        _ factory: StoreFactory) async throws
+    {
+        let store = try await factory.withFirms()
+        try await store.addCredential(Self.dispatcher(), context: contractContext())
+        _ = try await store.submitRequest(Self.threeRowRequest(), context: contractContext())
+        _ = try await store.decideRequest("rq-1", .approved, context: contractContext())
+        let commit = try await Self.issueRows(store, "rq-1")
+        #expect(commit.permits.map(\.record.serial) == ["HN-000001"])
+        let done = try #require(try await store.serviceRequest("rq-1"))
+        #expect(done.rows.map(\.status) == [.issued, .refused, .notIssued])
+        #expect(done.rows[0].serial == "HN-000001")
+        #expect(done.rows[2].detail?.contains("refused by the script") == true)
+        #expect(try await store.auditLog(limit: 5, actor: nil, action: "request.issue").count == 1)
+    }
+
+    @Test(arguments: StoreFactory.all) func issueWithRequestRowsRefusesAPendingRequestOrARowNoLongerAccepted(
+        _ factory: StoreFactory) async throws
+    {
+        let store = try await factory.withFirms()
+        try await store.addCredential(Self.dispatcher(), context: contractContext())
+        _ = try await store.submitRequest(Self.threeRowRequest(), context: contractContext())
+        await #expect { try await Self.issueRows(store, "rq-1") } throws: { ($0 as? RegistryError)?.code == .notApproved }
+        await #expect { try await Self.issueRows(store, "rq-none") } throws: {
+            ($0 as? RegistryError)?.code == .unknownRequest
+        }
+        _ = try await store.decideRequest("rq-1", .approved, context: contractContext())
+        // Row 1 was refused at submission: it is never issued.
+        await #expect { try await Self.issueRows(store, "rq-1", rows: [0, 1], refuse: []) } throws: {
+            ($0 as? RegistryError)?.code == .rowNotAccepted
+        }
+        #expect(try await store.counts().permits == 0)
+        // A second signer issuing the same rows after the first: refused whole, nothing issued twice.
+        _ = try await Self.issueRows(store, "rq-1", refuse: [])
+        await #expect { try await Self.issueRows(store, "rq-1", refuse: []) } throws: {
+            ($0 as? RegistryError)?.code == .rowNotAccepted
+        }
+        #expect(try await store.counts().permits == 2)
+    }
 }
