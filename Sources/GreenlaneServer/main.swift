@@ -1,5 +1,5 @@
 import GreenlaneService
-import GreenlaneSQLiteStore
+import GreenlaneRegistryLocation
 import GreenlaneStore
 import Hummingbird
 import Logging
@@ -59,7 +59,8 @@ do {
         guard let role = options["--role"].flatMap(ServiceRole.init(rawValue:)), let label = options["--label"] else {
             fail("token needs --role and --label\n\(usage)", 64)
         }
-        let store = try SQLiteStore(path: configuration.registry)
+        let store = try await RegistryLocation.open(configuration.registry,
+                                                    environment: ProcessInfo.processInfo.environment)
         let made = try await CredentialBootstrap.addToken(store: store, role: role, firmID: options["--firm"],
                                                           label: label)
         print("credential \(made.credential.id) (\(role.rawValue)); token, shown once:\n\(made.token)")
