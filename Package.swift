@@ -172,6 +172,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
+        // Opening a registry from a path or a postgres:// URL, for the service's processes.
+        .target(
+            name: "GreenlaneRegistryLocation",
+            dependencies: ["GreenlaneStore", "GreenlaneSQLiteStore", "GreenlanePostgresStore"],
+            swiftSettings: swiftSettings),
         // The signer's side of the service: the key check, issuing an approved request from the store, the
         // framed protocol on the Unix socket, and the client the server uses. NIO only, no Hummingbird.
         .target(
@@ -186,7 +191,7 @@ let package = Package(
             name: "GreenlaneSigner",
             dependencies: [
                 "GreenlaneSigning", "GreenlaneEngine", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneSQLiteStore",
-                "GreenlaneSupport",
+                "GreenlaneRegistryLocation", "GreenlaneSupport",
             ],
             swiftSettings: swiftSettings),
         // The issuing service's application: routes, authentication middleware, the request flow over the
@@ -196,6 +201,7 @@ let package = Package(
             dependencies: [
                 "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneIssuing", "GreenlaneStore", "GreenlaneSQLiteStore",
                 "GreenlaneEngine", "GreenlaneMessages", "GreenlaneSigning", "GreenlaneSupport", "GreenlaneVerifier",
+                "GreenlaneRegistryLocation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -208,7 +214,7 @@ let package = Package(
         .executableTarget(
             name: "GreenlaneServer",
             dependencies: [
-                "GreenlaneService", "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneSupport",
+                "GreenlaneService", "GreenlaneStore", "GreenlaneRegistryLocation", "GreenlaneSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,5 +1,5 @@
 import GreenlaneService
-import GreenlaneSQLiteStore
+import GreenlaneRegistryLocation
 import GreenlaneStore
 import Hummingbird
 import Logging
@@ -60,7 +60,8 @@ do {
         guard let role = options["--role"].flatMap(ServiceRole.init(rawValue:)), let label = options["--label"] else {
             fail("token needs --role and --label\n\(usage)", 64)
         }
-        let store = try SQLiteStore(path: configuration.registry)
+        let store = try await RegistryLocation.open(configuration.registry,
+                                                    environment: ProcessInfo.processInfo.environment)
         var sector: Firm.Kind?
         if let text = options["--sector"] {
             guard let kind = Firm.Kind(rawValue: text) else { fail("--sector must be postal or telecom", 64) }

@@ -3,7 +3,7 @@ import HummingbirdCore
 import GreenlaneCrypto
 import GreenlaneEngine
 import GreenlaneFormat
-import GreenlaneSQLiteStore
+import GreenlaneRegistryLocation
 import GreenlaneSigning
 public import GreenlaneStore
 import GreenlaneSupport
@@ -30,7 +30,10 @@ public func buildApplication(_ configuration: ServerConfiguration, store given: 
     logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
     let store: any PermitStore
     if let given { store = given } else {
-        do { store = try SQLiteStore(path: configuration.registry) } catch {
+        do {
+            store = try await RegistryLocation.open(configuration.registry,
+                                                    environment: ProcessInfo.processInfo.environment)
+        } catch {
             throw ServiceError(.startup, error.reason, underlying: error)
         }
     }

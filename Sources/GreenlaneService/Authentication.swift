@@ -30,22 +30,34 @@ enum Secret {
 /// flood of bad tokens costs a dictionary look-up. (Across instances: the PostgreSQL slice, docs/SERVICE.md.)
 final class FailureLimiter: Sendable {
     let limit: Int
-    private let counts = Mutex<(minute: Int64, bySource: [String: Int])>((0, [:]))
+    /// This minute's failures per source, and the minute before's: a source is limited while the two together
+    /// reach `limit`, so guesses spread across a minute's boundary are counted as one burst (a window reset on
+    /// the minute alone would let twice the limit through around each boundary).
+    private let counts = Mutex<(minute: Int64, current: [String: Int], previous: [String: Int])>((0, [:], [:]))
 
     init(limit: Int) { self.limit = limit }
+
+    private static func advance(_ state: inout (minute: Int64, current: [String: Int], previous: [String: Int]),
+                                to minute: Int64) {
+        guard state.minute != minute else { return }
+        state = (minute, [:], state.minute == minute - 1 ? state.current : [:])
+    }
 
     /// Seconds until `source` may try again, or nil when it may now.
     func retryAfter(_ source: String, now: Int64) -> Int? {
         counts.withLock { state in
-            if state.minute != now / 60 { state = (now / 60, [:]) }
-            return (state.bySource[source] ?? 0) >= limit ? Int(60 - now % 60) : nil
+            Self.advance(&state, to: now / 60)
+            let current = state.current[source] ?? 0, previous = state.previous[source] ?? 0
+            guard current + previous >= limit else { return nil }
+            // The previous minute's failures lapse at the next boundary; this minute's one minute later.
+            return Int(60 - now % 60) + (current >= limit ? 60 : 0)
         }
     }
 
     func recordFailure(_ source: String, now: Int64) {
         counts.withLock { state in
-            if state.minute != now / 60 { state = (now / 60, [:]) }
-            state.bySource[source, default: 0] += 1
+            Self.advance(&state, to: now / 60)
+            state.current[source, default: 0] += 1
         }
     }
 }

@@ -2,7 +2,7 @@ import GreenlaneEngine
 import GreenlaneFormat
 import GreenlaneIssuing
 import GreenlaneSigning
-import GreenlaneSQLiteStore
+import GreenlaneRegistryLocation
 import GreenlaneSupport
 import Foundation
 #if canImport(Glibc)
@@ -56,7 +56,7 @@ do {
     let key = try PEMSigningKey(path: keyPath)
     let policy = try Policy.load(path: policyPath)
     _ = try SignerKeyCheck.check(key, keyPath: keyPath, trustPath: trustPath, policy: policy, now: now())
-    let store = try SQLiteStore(path: registry)
+    let store = try await RegistryLocation.open(registry, environment: ProcessInfo.processInfo.environment)
     let engine = try PermitEngine(policy: policy, store: store, key: key)
     let listener = SignerListener(issuer: RequestIssuer(engine: engine, clock: now), socketPath: socketPath)
     try await listener.run {

@@ -53,7 +53,9 @@ public enum SignerSocket {
         }
     }
 
-    /// Whether something accepts connections on the socket at `path`.
+    /// Whether something may be listening on the socket at `path`: only a refused connection (ECONNREFUSED,
+    /// or the socket gone) proves it stale. A full backlog (EAGAIN) or an interrupted connect, seen under load, is
+    /// a live signer, and its socket must not be removed from under it.
     static func isAnswered(_ path: String) -> Bool {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
@@ -69,6 +71,8 @@ public enum SignerSocket {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        return result == 0
+        if result == 0 { return true }
+        let failure = errno
+        return failure != ECONNREFUSED && failure != ENOENT
     }
 }

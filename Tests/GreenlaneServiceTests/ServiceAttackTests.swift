@@ -191,3 +191,22 @@ import Testing
         #expect(loaded.port == 9090 && loaded.registry == "r")
     }
 }
+
+/// Guesses spread over a minute's boundary are one burst: the limiter counts this minute with the one before,
+/// so a guesser cannot get twice the limit through by timing its tries around each boundary.
+@Test func guessesSpreadAcrossAMinutesBoundaryAreLimitedAsOneBurst() {
+    let limiter = FailureLimiter(limit: 3)
+    let boundary: Int64 = 1_800_000_000 - 1_800_000_000 % 60 + 60
+    limiter.recordFailure("127.0.0.2", now: boundary - 2)
+    limiter.recordFailure("127.0.0.2", now: boundary - 1)
+    #expect(limiter.retryAfter("127.0.0.2", now: boundary - 1) == nil)
+    limiter.recordFailure("127.0.0.2", now: boundary + 1)
+    // Two before the boundary and one after: limited until the earlier two lapse at the next boundary.
+    #expect(limiter.retryAfter("127.0.0.2", now: boundary + 1) == 59)
+    #expect(limiter.retryAfter("127.0.0.3", now: boundary + 1) == nil)
+    #expect(limiter.retryAfter("127.0.0.2", now: boundary + 60) == nil)
+    // Three in one minute: limited for the rest of it and the whole next one.
+    for second in [boundary + 61, boundary + 62, boundary + 63] { limiter.recordFailure("127.0.0.4", now: second) }
+    #expect(limiter.retryAfter("127.0.0.4", now: boundary + 64) == 56 + 60)
+    #expect(limiter.retryAfter("127.0.0.4", now: boundary + 180) == nil)
+}
