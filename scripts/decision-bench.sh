@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-list decisions through the API (issue 16): one POST /v1/decisions decides 10,000 rows, on a release
-# greenlane-server over SQLite on 127.0.0.1. Prints the seconds of each action; the target is "finishes in
+# greenlane-server (its approvals signed by greenlane-signer) over SQLite on 127.0.0.1. Prints the seconds of each action; the target is "finishes in
 # seconds". Two lists are timed in the same run:
 #   approve: 10 requests of 1,000 rows, approved in one action (signs and records 10,000 passes);
 #   refuse:  10,000 requests of one row, refused in one action (10,000 decisions in one transaction).
@@ -19,8 +19,8 @@ cd "$root"
 if [[ -n "${DECISION_BENCH_BIN:-}" ]]; then
     bin=$(cd "$DECISION_BENCH_BIN" && pwd)
 else
-    echo "building greenlane-office and greenlane-server (release) ..." >&2
-    for product in greenlane-office greenlane-server; do
+    echo "building greenlane-office, greenlane-server and greenlane-signer (release) ..." >&2
+    for product in greenlane-office greenlane-server greenlane-signer; do
         swift build -c release --product "$product" --scratch-path .build-release 2>&1 | tail -1 >&2
     done
     bin=$root/.build-release/release
@@ -43,17 +43,24 @@ PY
 "$bin/greenlane-office" registry init --policy "$work/policy.json" >/dev/null 2>&1
 "$bin/greenlane-office" firm import Samples/firms.csv >/dev/null 2>&1
 cp Keys/demo-es256.key.pem "$work/signing.key.pem" && chmod 600 "$work/signing.key.pem"
+mkdir -m 750 "$work/signer"
+socket=$work/signer/signer.sock
 port=$((20000 + RANDOM % 20000))
 cat > "$work/server.json" <<JSON
 {"host": "127.0.0.1", "port": $port, "registry": "$GREENLANE_REGISTRY", "policy": "$work/policy.json",
- "signingKey": "$work/signing.key.pem", "logLevel": "warning"}
+ "signerSocket": "$socket", "logLevel": "warning"}
 JSON
 token() { "$bin/greenlane-server" token --config "$work/server.json" "$@" | tail -1; }
 admin=$(token --role admin --label "bench admin")
 officer=$(token --role officer --label "bench officer")
+# The approvals are signed by greenlane-signer, as in service: its own process on a Unix socket.
+"$bin/greenlane-signer" --registry "$GREENLANE_REGISTRY" --policy "$work/policy.json" \
+    --key "$work/signing.key.pem" --key-trust Keys/demo-trust.json --socket "$socket" 2>"$work/signer.log" &
+signer=$!
 "$bin/greenlane-server" --config "$work/server.json" 2>"$work/server.log" &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
+trap 'kill $server $signer 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [ -S "$socket" ] && break; sleep 0.1; done
 python3 - "$port" "$admin" "$officer" "$many" <<'PY'
 import json, sys, time, datetime as d, urllib.request
 port, admin, officer, many = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
