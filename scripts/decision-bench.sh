@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-list decisions through the API (issue 16): one POST /v1/decisions decides 10,000 rows, on a release
-# greenlane-server (its approvals signed by greenlane-signer) over SQLite on 127.0.0.1. Prints the seconds of each action; the target is "finishes in
-# seconds". Two lists are timed in the same run:
+# greenlane-server (its approvals signed by greenlane-signer) over SQLite on 127.0.0.1. Prints the seconds of
+# each action; the target is "finishes in seconds". Two lists are timed in the same run:
 #   approve: 10 requests of 1,000 rows, approved in one action (signs and records 10,000 passes);
 #   refuse:  10,000 requests of one row, refused in one action (10,000 decisions in one transaction).
 # The submissions that fill the queue are not timed.
