@@ -48,12 +48,14 @@ socket=$work/signer/signer.sock
 port=$((20000 + RANDOM % 20000))
 cat > "$work/server.json" <<JSON
 {"host": "127.0.0.1", "port": $port, "registry": "$GREENLANE_REGISTRY", "policy": "$work/policy.json",
- "signerSocket": "$socket", "logLevel": "warning"}
+ "signerSocket": "$socket", "logLevel": "warning",
+ "requestsPerMinutePerCredential": 100000, "requestsPerMinutePerFirm": 100000}
 JSON
 token() { "$bin/greenlane-server" token --config "$work/server.json" "$@" | tail -1; }
 admin=$(token --role admin --label "bench admin")
 officer=$(token --role officer --label "bench officer")
-# The approvals are signed by greenlane-signer, as in service: its own process on a Unix socket.
+# The rate limits are raised above: the bench submits 10,000 requests a minute from two firms, and measures
+# the decisions, not the limits. The approvals are signed by greenlane-signer, as in service: its own process on a Unix socket.
 "$bin/greenlane-signer" --registry "$GREENLANE_REGISTRY" --policy "$work/policy.json" \
     --key "$work/signing.key.pem" --key-trust Keys/demo-trust.json --socket "$socket" 2>"$work/signer.log" &
 signer=$!
