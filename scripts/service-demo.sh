@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-show() { printf '$ %s\n' "$*" | sed "s|$bin/||g; s|$work/||g"; "$@"; }
+show() { printf '$ %s\n' "$*" | sed "s|$bin/||g; s|$work/||g; s|^\\$ remote|$ greenlane remote|"; "$@"; }
 unset GREENLANE_CLOCK GREENLANE_REGISTRY
 
 step "The authority: a registry, an order dated today, firms, the pass key (Sở GTVT)"
@@ -66,7 +66,7 @@ JSON
 signer=$!
 for _ in $(seq 100); do [ -S "$socket" ] && grep -q listening "$work/signer.log" && break; sleep 0.1; done
 grep -q listening "$work/signer.log" || { cat "$work/signer.log" >&2; exit 1; }
-echo "greenlane-signer: $(grep -m1 listening "$work/signer.log" | sed "s|$work/||g")"
+grep -m1 listening "$work/signer.log" | sed "s|$work/||g"
 "$bin/greenlane-server" --config "$work/server.json" >"$work/server.log" 2>&1 &
 server=$!
 url=http://127.0.0.1:$port
@@ -114,12 +114,11 @@ with open(path, "w", encoding="utf-8") as out:
     for plate, name, cid in rows:
         out.write(f"VNPOST,{plate},light-truck,{name},{cid},{test},essential-goods,all\n")
 PY
-set +e
-GREENLANE_HOME=$firm show remote request --csv "$work/fleet.csv" --credential-file "$firm/vnpost.token" --json \
-    > "$work/request.json"
-set -e
+echo '$ greenlane remote request --csv fleet.csv --json > request.json      # exit 1: a row was refused'
+GREENLANE_HOME=$firm remote request --csv "$work/fleet.csv" --credential-file "$firm/vnpost.token" --json \
+    > "$work/request.json" || true
 id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$work/request.json")
-GREENLANE_HOME=$firm remote status "$id" --credential-file "$firm/vnpost.token" || true
+GREENLANE_HOME=$firm show remote status "$id" --credential-file "$firm/vnpost.token" || true
 
 step "The dispatcher cannot approve its own request; the officer cannot approve before the sector's endorsement"
 GREENLANE_HOME=$firm remote approve "$id" --credential-file "$firm/vnpost.token" && exit 1 || true
@@ -130,6 +129,7 @@ show remote endorse "$id" --credential-file "$work/endorser.token"
 show remote approve "$id" --credential-file "$work/officer.token" || true
 
 step "The dispatcher downloads the passes (codes, QR images, cards)"
+mkdir -p "$firm/passes"
 GREENLANE_HOME=$firm show remote download "$id" --out "$firm/passes" --credential-file "$firm/vnpost.token"
 GREENLANE_HOME=$firm show remote list --credential-file "$firm/vnpost.token"
 

@@ -323,7 +323,8 @@ public final class PostgresStore: PermitStore {
     }
 
     /// `client.withConnection`, refused with `cannotOpen` when no connection can be had within `connectionWait`
-    /// (a running transaction is never cut short).
+    /// (a running transaction is never cut short), and given up with `PostgresSessionEnded` when the session ends
+    /// under `body` and postgres-nio does not fail the statement in flight (`untilSessionEnds`).
     static func withConnection<T: Sendable>(
         _ client: PostgresClient, _ location: PostgresLocation,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
@@ -333,7 +334,7 @@ public final class PostgresStore: PermitStore {
             group.addTask {
                 try await client.withConnection { connection in
                     leased.value.withLock { $0 = true }
-                    return try await body(connection)
+                    return try await untilSessionEnds(connection, location) { try await body(connection) }
                 }
             }
             group.addTask {
@@ -357,13 +358,25 @@ public final class PostgresStore: PermitStore {
     /// the PSQLError itself stays in `underlying`, for GREENLANE_DEBUG.
     static func describe(_ error: any Error, _ what: String, opening: Bool) -> RegistryError {
         if let error = error as? RegistryError { return error }
+        if let ended = error as? PostgresSessionEnded {
+            return RegistryError(.database, "\(what): the session with PostgreSQL at \(ended.host):\(ended.port) ended "
+                + "before it answered (the server restarted or shut down, or the link was lost)", underlying: ended)
+        }
         guard let error = error as? PSQLError else {
             return RegistryError(opening ? .cannotOpen : .database, "\(what): \(type(of: error))")
         }
         guard error.code == .server, let info = error.serverInfo else {
             // The connection failed: unreachable, closed, TLS refused, authentication the client cannot do.
             var reason = "\(error.code)"
-            if let underlying = error.underlying { reason += " (\(String(describing: underlying)))" }
+            if let server = error.underlying as? PSQLError, server.code == .server, let info = server.serverInfo {
+                // The session the server ended (57P01 on a restart): its message, then the client closing.
+                reason = "the server ended the session: \(AuditText.escaped(info[.message] ?? "error")) "
+                    + "[\(info[.sqlState] ?? "?????")]"
+            } else if let underlying = error.underlying as? PSQLError {
+                reason += " (\(underlying.code))"
+            } else if let underlying = error.underlying {
+                reason += " (\(String(describing: underlying)))"
+            }
             return RegistryError(opening ? .cannotOpen : .database, "\(what): PostgreSQL connection failed: \(reason)",
                                  underlying: error)
         }

@@ -44,6 +44,33 @@ import Testing
         #expect(try await app.counts().auditEntries == 5)
     }
 
+    /// The restart drill's hang: postgres-nio drops a statement written to a connection whose channel has closed
+    /// and removed its handlers, and its await never returns. The store gives up on it once the session is gone.
+    @Test(.timeLimit(.minutes(1)))
+    func aStatementOnASessionTheServerEndedFailsInsteadOfWaitingForever() async throws {
+        let (app, _) = try await Self.registry(as: .app)
+        let started = ContinuousClock.now
+        await #expect {
+            try await app.transaction("test statement") { connection in
+                let pid = try await connection.query("SELECT pg_backend_pid()", logger: PostgresStore.logger)
+                    .collect()[0].decode(Int32.self)
+                // Another session of the same role ends this one, as a restart does (57P01).
+                try await app.transaction("ending a session") { other in
+                    _ = try await other.query("SELECT pg_terminate_backend(\(pid))", logger: PostgresStore.logger)
+                }
+                while !connection.isClosed { try await Task.sleep(for: .milliseconds(10)) }
+                try await Task.sleep(for: .milliseconds(300))  // the channel's handlers are gone by now
+                _ = try await connection.query("SELECT 1", logger: PostgresStore.logger)
+            }
+        } throws: { error in
+            guard let error = error as? RegistryError else { return false }
+            return error.code == .database && "\(error)".contains("test statement: the session with PostgreSQL")
+        }
+        #expect(ContinuousClock.now - started < .seconds(15))
+        // The store goes on with a new session.
+        #expect(try await app.counts().firms == 2)
+    }
+
     @Test func theOwnerIsStoppedByTheTriggers() async throws {
         let (owner, _) = try await Self.registry(as: .owner)
         try await issue(owner, ScriptedRules(plates: ["29C-100.01"]))
