@@ -41,6 +41,11 @@ class Client:
                 time.sleep(0.2)
                 continue
             answer = json.loads(text) if text else {}
+            # A claim a killed server left behind: the same key is taken over once its lease has passed.
+            if response.status == 409 and answer.get("code") == "idempotency.inProgress":
+                self.retries += 1
+                time.sleep(float(response.getheader("Retry-After") or 1))
+                continue
             if response.status >= 400:
                 raise SystemExit(f"service-clients: {method} {path}: {response.status} {answer}")
             return answer

@@ -69,7 +69,7 @@ mkdir -m 750 "$work/signer"
 socket=$work/signer/signer.sock
 cat > "$work/server.json" <<JSON
 {"host": "127.0.0.1", "port": $port, "registry": "$GREENLANE_REGISTRY", "policy": "$work/policy.json",
- "signerSocket": "$socket", "logLevel": "warning"}
+ "signerSocket": "$socket", "logLevel": "warning", "idempotencyLeaseSeconds": 2}
 JSON
 token() { "$bin/greenlane-server" token --config "$work/server.json" "$@" 2>/dev/null | tail -1; }
 token --role dispatcher --firm VNPOST --label "drill dispatcher" > "$work/dispatcher.token"

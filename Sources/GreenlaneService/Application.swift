@@ -106,6 +106,7 @@ func buildRouter(_ configuration: ServerConfiguration, store: any PermitStore) t
     router.group("/v1/enrol")
         .add(middleware: IdempotencyMiddleware(
             store: store, maxBodyBytes: 4_096, clock: systemNow,
+            leaseSeconds: Int64(configuration.idempotencyLeaseSeconds),
             scope: { _, body in "enrol:" + Hex.encode(Array(SHA256.hash(body).prefix(16))) }))
         .post(use: identities.enrol)
     record(.post, "/v1/enrol")
@@ -115,7 +116,9 @@ func buildRouter(_ configuration: ServerConfiguration, store: any PermitStore) t
         .add(middleware: RateLimiter(store: store, perCredential: configuration.requestsPerMinutePerCredential,
                                      perFirm: configuration.requestsPerMinutePerFirm))
         .add(middleware: IdempotencyMiddleware(store: store, maxBodyBytes: configuration.maxBodyBytes,
-                                               clock: systemNow, scope: { context, _ in context.identity?.id }))
+                                               clock: systemNow,
+                                               leaseSeconds: Int64(configuration.idempotencyLeaseSeconds),
+                                               scope: { context, _ in context.identity?.id }))
     func guarded(_ method: HTTPRequest.Method, _ path: String,
                  _ handler: @escaping @Sendable (Request, ServiceContext) async throws -> Response) {
         api.on(RouterPath(path), method: method, use: handler)

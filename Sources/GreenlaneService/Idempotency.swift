@@ -17,10 +17,14 @@ struct IdempotencyMiddleware: RouterMiddleware {
     let store: any PermitStore
     let maxBodyBytes: Int
     let clock: @Sendable () -> Int64
+    /// How long a claim stays another call's before a retry takes it over (its instance died mid-call): until
+    /// then the retry is 409 `idempotency.inProgress`. Taking over a call that is in fact still running is safe:
+    /// the registry holds each route to once as well (a request per credential and key, a row issued once, a
+    /// decision made once, an enrolment code used once); only an administrator's added credential could become
+    /// two tokens, both shown to that administrator.
+    let leaseSeconds: Int64
     /// Who may reuse a key: the caller's credential, or for an unauthenticated call something of the body.
     let scope: @Sendable (ServiceContext, [UInt8]) -> String?
-    /// How long a claim stays another call's before it is taken over (its instance died mid-call).
-    static let leaseSeconds: Int64 = 300
 
     func handle(_ request: Request, context: ServiceContext,
                 next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
@@ -33,7 +37,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         request.body = RequestBody(buffer: ByteBuffer(bytes: body))
         let fingerprint = SHA256.hash(Array("\(request.method.rawValue) \(request.uri.path)\n".utf8) + body)
         let claim = IdempotencyClaim(scope: scope, key: key, fingerprint: fingerprint, claimedAt: clock())
-        switch try await storeCall({ try await store.claimIdempotencyKey(claim, leaseSeconds: Self.leaseSeconds) }) {
+        switch try await storeCall({ try await store.claimIdempotencyKey(claim, leaseSeconds: leaseSeconds) }) {
         case .mismatch:
             throw Problem(.unprocessableContent, "idempotency.keyReused",
                           "Idempotency-Key \(key) was used with another call (another path or body)")

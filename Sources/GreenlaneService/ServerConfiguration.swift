@@ -38,6 +38,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var requestsPerMinutePerFirm = 600
     /// Seconds a connection may take to send a request's headers (and may stay idle between requests).
     public var headerTimeout = 10
+    /// Seconds an unfinished Idempotency-Key claim holds before a retry takes it over (a server killed mid-call
+    /// leaves its claim behind; until then the retry is 409 `idempotency.inProgress`).
+    public var idempotencyLeaseSeconds = 60
     /// Largest request head (request line and headers), in bytes: larger ones are refused (431).
     public var maxHeaderBytes = 16 * 1_024
 
@@ -51,7 +54,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     static let members: Set<String> = [
         "host", "port", "registry", "policy", "signerSocket", "maxBodyBytes", "maxRows", "authFailuresPerMinute",
         "enrolmentLifetimeSeconds", "logLevel", "tlsCertificate", "tlsKey", "publishedDirectory",
-        "publishedMaxAgeSeconds", "requestsPerMinutePerCredential", "requestsPerMinutePerFirm", "headerTimeoutSeconds",
+        "publishedMaxAgeSeconds", "requestsPerMinutePerCredential", "requestsPerMinutePerFirm", "headerTimeoutSeconds", "idempotencyLeaseSeconds",
         "maxHeaderBytes",
     ]
 
@@ -69,6 +72,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("GREENLANE_SERVER_REQUESTS_PER_MINUTE_PER_CREDENTIAL", "requestsPerMinutePerCredential"),
         ("GREENLANE_SERVER_REQUESTS_PER_MINUTE_PER_FIRM", "requestsPerMinutePerFirm"),
         ("GREENLANE_SERVER_HEADER_TIMEOUT_SECONDS", "headerTimeoutSeconds"),
+        ("GREENLANE_SERVER_IDEMPOTENCY_LEASE_SECONDS", "idempotencyLeaseSeconds"),
         ("GREENLANE_SERVER_MAX_HEADER_BYTES", "maxHeaderBytes"),
     ]
 
@@ -133,6 +137,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             configuration.requestsPerMinutePerFirm = value
         }
         if let value = try number("headerTimeoutSeconds", 1...300) { configuration.headerTimeout = value }
+        if let value = try number("idempotencyLeaseSeconds", 1...3_600) { configuration.idempotencyLeaseSeconds = value }
         if let value = try number("maxHeaderBytes", 1_024...(1 << 20)) { configuration.maxHeaderBytes = value }
         if let level = values["logLevel"] {
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
