@@ -7,8 +7,9 @@ public import GreenlaneSupport
 
 /// The issuing service's client: one HTTP client over TLS that is always verified (the system's CAs, or only
 /// the authority's CA with `--ca`), the token from the credential file on every call, problem details turned
-/// into `RemoteError`s, and a bounded retry on 429 and 503 that honours `Retry-After`. Every POST carries an
-/// `Idempotency-Key`, the same on each of its retries, so a retried POST cannot act twice.
+/// into `RemoteError`s, and a bounded retry on 429, 503 and 409 `idempotency.inProgress` that honours
+/// `Retry-After`. Every POST carries an `Idempotency-Key`, the same on each of its retries, so a retried POST
+/// cannot act twice.
 public final class RemoteClient: Sendable {
     public let settings: RemoteSettings
     /// Nil only for the one call made before there is a credential (`POST /v1/enrol`).
@@ -101,9 +102,12 @@ public final class RemoteClient: Sendable {
             let (status, headers, bytes) = try await once(method, path, body: body, idempotencyKey: idempotencyKey)
             if (200..<300).contains(status) { return Answer(status: status, body: bytes) }
             let problem = RemoteProblem(status: status, body: bytes)
-            if status == 429 || status == 503, attempt < Self.maxAttempts {
+            // 409 idempotency.inProgress: the same call (this key) is still being worked on, perhaps by an
+            // instance that died holding it; the claim's lease ends and the retry then gets the answer or does it.
+            let inProgress = status == 409 && problem.code == "idempotency.inProgress"
+            if status == 429 || status == 503 || inProgress, attempt < Self.maxAttempts {
                 let wait = headers.first(name: "Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                    ?? (status == 503 ? attempt : nil)
+                    ?? (status == 503 || inProgress ? attempt : nil)
                 if let wait, (0...Self.maxRetryWait).contains(wait) {
                     try? await Task.sleep(for: .seconds(wait))
                     attempt += 1

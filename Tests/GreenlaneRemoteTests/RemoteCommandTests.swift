@@ -1,4 +1,5 @@
 import Foundation
+import GreenlaneFormat
 import GreenlaneService
 import GreenlaneStore
 import HummingbirdTesting
@@ -212,6 +213,41 @@ import Testing
             let other = try await fixture.remote(["request"] + vehicleFlags("29C-999.99") + key, url: url)
             #expect(other.status == 1)
             #expect(other.stderr.contains("idempotency.keyReused"), "\(other.stderr)")
+        }
+    }
+    @Test func aRequestStillInProgressOnAnotherInstanceIsRetriedUntilThatInstanceGivesItUp() async throws {
+        let fixture = try await RemoteFixture.make()
+        try await fixture.live { url, _ in
+            // A first request teaches us the fingerprint the server gives this body (the same flags, the same body).
+            let vehicle = vehicleFlags()
+            let probe = try await fixture.remote(["request"] + vehicle + ["--idempotency-key", "probe"], url: url)
+            #expect(probe.status == 0, "\(probe.stderr)")
+            let row = try await runCommand(URL(fileURLWithPath: "/usr/bin/sqlite3"), [
+                fixture.configuration.registry,
+                "SELECT scope || ' ' || hex(fingerprint) FROM service_idempotency WHERE key = 'probe'",
+            ], home: fixture.folder)
+            let fields = row.stdout.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+            let scope = try #require(fields.first)
+            let fingerprint = try #require(fields.count == 2 ? Hex.decode(fields[1]) : nil)
+            let now = Int64(Date().timeIntervalSince1970)
+            // Another instance claims two keys for this very call and is still working on them.
+            for key in ["retried", "held"] {
+                let claim = IdempotencyClaim(scope: scope, key: key, fingerprint: fingerprint, claimedAt: now)
+                #expect(try await fixture.store.claimIdempotencyKey(claim, leaseSeconds: 300) == .claimed)
+            }
+            // It gives the first up (its work failed) while the command waits out Retry-After (1 s, 4 attempts).
+            let release = Task {
+                try await Task.sleep(for: .milliseconds(2_500))
+                try await fixture.store.releaseIdempotencyKey(scope: scope, key: "retried")
+            }
+            let retried = try await fixture.remote(["request"] + vehicle + ["--idempotency-key", "retried"], url: url)
+            try await release.value
+            #expect(retried.status == 0, "\(retried.stderr)")
+            #expect(try await fixture.store.auditLog(limit: 10, actor: nil, action: "request.submit").count == 2)
+            // The second is never given up: after its retries the command stops with the server's code.
+            let held = try await fixture.remote(["request"] + vehicle + ["--idempotency-key", "held"], url: url)
+            #expect(held.status == 1)
+            #expect(held.stderr.contains("idempotency.inProgress"), "\(held.stderr)")
         }
     }
 }
