@@ -30,7 +30,10 @@ let package = Package(
         // says so). A service links the store, the engine and its own store target as targets of this package.
         .library(
             name: "_GreenlaneEngineForBenchmarks",
-            targets: ["GreenlaneStore", "GreenlaneSQLiteStore", "GreenlaneEngine", "GreenlaneRequestCSV"]),
+            targets: [
+                "GreenlaneStore", "GreenlaneSQLiteStore", "GreenlanePostgresStore", "GreenlaneRegistryLocation",
+                "GreenlaneEngine", "GreenlaneRequestCSV",
+            ]),
         .library(name: "_GreenlaneRequestCSVForFuzzing", targets: ["GreenlaneRequestCSV"]),
     ],
     dependencies: [

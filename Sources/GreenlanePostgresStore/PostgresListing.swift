@@ -67,6 +67,11 @@ extension PostgresStore {
         if let validAt = filter.validAt {
             let at = query.bind(validAt)
             conditions.append("p.not_before <= \(at) AND p.expires_at > \(at) AND r.serial IS NULL")
+            // Where a walk in serial order can start (SQLite's `firstSerialValidAtSQL` says why).
+            conditions.append("""
+                p.serial >= (SELECT min(v.serial) FROM permit v WHERE v.not_before <= \(at) AND v.expires_at > \(at)
+                             AND v.not_before >= \(at) - (SELECT max(expires_at - not_before) FROM permit))
+                """)
         }
         if let after { conditions.append("p.serial > \(query.bind(after))") }
         if !conditions.isEmpty { query.sql += " WHERE " + conditions.joined(separator: " AND ") }

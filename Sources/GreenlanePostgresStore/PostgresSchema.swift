@@ -31,7 +31,16 @@ enum PostgresSchema {
         Migration(name: "v4-service-credentials-and-requests", sql: serviceSQL),
         Migration(name: "v5-service-idempotency-rate-buckets-auth-failures", sql: serviceLimitsSQL),
         Migration(name: "v6-endorsement-and-decisions", sql: endorsementSQL),
+        Migration(name: "v7-permit-validity-indexes", sql: validityIndexesSQL),
     ]
+
+    /// `v7-permit-validity-indexes`, as SQLite's v13: the longest validity by an index on its length, and
+    /// serials in the validity index, for "valid at a time" (`permitPage`).
+    static let validityIndexesSQL = """
+        CREATE INDEX permit_by_validity_length ON permit ((expires_at - not_before));
+        DROP INDEX permit_by_validity;
+        CREATE INDEX permit_by_validity ON permit (not_before, expires_at, serial);
+        """
 
     /// Rejects text the audit log shows when it holds a C0 control character (line breaks too) or DEL.
     private static func oneLine(_ column: String) -> String { "\(column) !~ '[\\x01-\\x1f\\x7f]'" }

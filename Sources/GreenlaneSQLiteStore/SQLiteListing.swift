@@ -51,6 +51,7 @@ extension SQLiteStore {
         }
         if let validAt = filter.validAt {
             conditions.append("p.not_before <= :validAt AND p.expires_at > :validAt AND r.serial IS NULL")
+            conditions.append("p.serial >= (\(Self.firstSerialValidAtSQL))")
             arguments["validAt"] = validAt
         }
         if let after {
@@ -67,6 +68,16 @@ extension SQLiteStore {
             try Row.fetchAll(db, sql: query, arguments: statementArguments).map(SQLiteStore.listing)
         }
     }
+
+    /// The smallest serial of a permit valid at `:validAt`, revoked or not, or NULL when none is: every permit
+    /// valid then has this serial or a later one, so a page of them starts its walk in serial order there rather
+    /// than at the first permit. Read from the validity index over the permits that started no longer than the
+    /// longest validity before `:validAt` (one look-up in `permit_by_validity_length`), not the whole past.
+    static let firstSerialValidAtSQL = """
+        SELECT min(v.serial) FROM permit v
+        WHERE v.not_before <= :validAt AND v.expires_at > :validAt
+          AND v.not_before >= :validAt - (SELECT max(expires_at - not_before) FROM permit)
+        """
 
     /// Every permit with its firm's name, revocation and status at `:now`; `permitPage` and `permit(_:at:)`
     /// add their conditions.

@@ -167,8 +167,21 @@ enum Schema {
         migrator.registerMigration("v12-endorsement-and-decisions", foreignKeyChecks: .deferred) { db in
             try db.execute(sql: Schema.endorsementSQL)
         }
+        migrator.registerMigration("v13-permit-validity-indexes") { db in
+            try db.execute(sql: Schema.validityIndexesSQL)
+        }
         return migrator
     }
+
+    /// `v13-permit-validity-indexes`: what makes "valid at a time" a short range instead of half the table
+    /// (`permitPage`, docs/STORE.md): the longest validity any permit has, by an index on its length (so its
+    /// maximum is one look-up), and serials in the validity index (so the smallest serial valid at a time is read
+    /// from the index alone).
+    static let validityIndexesSQL = """
+        CREATE INDEX permit_by_validity_length ON permit(expires_at - not_before);
+        DROP INDEX permit_by_validity;
+        CREATE INDEX permit_by_validity ON permit(not_before, expires_at, serial);
+        """
 
     /// `v12-endorsement-and-decisions`: endorsers (a role bound to a sector: the credential table is rebuilt,
     /// since SQLite cannot change a CHECK, with its triggers as they were and the sector kept from change too);

@@ -22,8 +22,7 @@ import Testing
             INSERT INTO service_request_row VALUES ('rq-old', 0, '{}', 'accepted', NULL, NULL);
             """)
         #expect(setup.isEmpty, "\(setup)")
-        _ = try? SQLiteStore(path: path)  // migrates (then refuses: never initialised)
-        let store = try SQLiteStore(path: path, migratedUpTo: "v12-endorsement-and-decisions")
+        let store = try SQLiteStore.uninitialised(path: path)  // migrates to the last migration
         let credential = try await store.credential(tokenHash: [UInt8](repeating: 1, count: 32))
         #expect(credential?.id == "cr-old" && credential?.role == .dispatcher && credential?.sector == nil)
         let request = try #require(try await store.serviceRequest("rq-old"))

@@ -315,7 +315,8 @@ import Testing
         await store.close()
         #expect(try await PostgresStore.migrate(location, environment: TestPostgres.environment)
                 == ["v3-permit-code-hash", "v4-service-credentials-and-requests",
-                    "v5-service-idempotency-rate-buckets-auth-failures", "v6-endorsement-and-decisions"])
+                    "v5-service-idempotency-rate-buckets-auth-failures", "v6-endorsement-and-decisions",
+                    "v7-permit-validity-indexes"])
         let migrated = try await PostgresStore.uninitialised(location, environment: TestPostgres.environment)
         let hashes = try await migrated.transaction("reading hashes") { connection in
             try await connection.query("SELECT code, code_hash FROM permit ORDER BY serial", logger: PostgresStore.logger)

@@ -255,6 +255,37 @@ import Testing
         #expect(try await store.permitPage(PermitFilter(now: contractNow), after: "HN-000006", count: 10).count == 2)
     }
 
+    @Test(arguments: StoreFactory.all) func permitsValidAtATimeAreStartedUnexpiredAndUnrevokedWhateverTheirSerial(
+        _ factory: StoreFactory
+    ) async throws {
+        let store = try await factory.withFirms()
+        let day: Int64 = 86_400
+        // (plate, starts, ends) in days from now, issued in this order: serials HN-000001 ... HN-000005.
+        let permits: [(String, Int64, Int64)] = [
+            ("29C-710.01", 0, 30),  // the longest validity: started long before the time asked about
+            ("29C-710.02", 10, 12),
+            ("29C-710.03", 0, 1),  // expired by then
+            ("29C-710.04", 9, 11),  // revoked
+            ("29C-710.05", 20, 25),  // not started yet
+            ("29C-710.06", 10, 11),
+        ]
+        for (plate, starts, ends) in permits {
+            var rules = ScriptedRules(plates: [plate])
+            rules.notBefore = contractNow + starts * day
+            rules.expiresAt = contractNow + ends * day
+            try await issue(store, rules)
+        }
+        try await store.revoke("HN-000004", reason: .lost, note: nil, context: contractContext())
+        var filter = PermitFilter(now: contractNow)
+        filter.validAt = contractNow + 10 * day + day / 2
+        #expect(try await listAll(store, filter).map(\.permit.serial) == ["HN-000001", "HN-000002", "HN-000006"])
+        #expect(try await store.permitPage(filter, after: "HN-000001", count: 1).map(\.permit.serial) == ["HN-000002"])
+        filter.validAt = contractNow + 26 * day
+        #expect(try await listAll(store, filter).map(\.permit.serial) == ["HN-000001"])
+        filter.validAt = contractNow + 30 * day
+        #expect(try await listAll(store, filter).isEmpty)
+    }
+
     @Test(arguments: StoreFactory.all) func permitsFindNothingWhenNothingMatches(_ factory: StoreFactory) async throws {
         let store = try await factory.withFirms()
         try await issue(store, ScriptedRules(plates: ["29C-800.01"]))

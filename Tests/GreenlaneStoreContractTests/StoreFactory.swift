@@ -96,6 +96,7 @@ struct ScriptedRules: IssuingRules {
     var plates: [String]
     var firmID = "VNPOST"
     var expiresAt = contractNow + 86_400
+    var notBefore = contractNow
     var refuse: Set<Int> = []
     var revokes: [Int: String] = [:]
     /// Refuse a vehicle that has a live pass (the engine's one-live-pass rule, in short).
@@ -125,7 +126,8 @@ struct ScriptedRules: IssuingRules {
 
     func sign(accepted: [Int], serials: [String]) throws -> any SignedPermits {
         Slices(zip(accepted, serials).map { index, serial in
-            IssuedPermit(record: contractPermit(serial: serial, plate: plates[index], firmID: firmID, expiresAt: expiresAt),
+            IssuedPermit(record: contractPermit(serial: serial, plate: plates[index], firmID: firmID, notBefore: notBefore,
+                                                expiresAt: expiresAt),
                          auditDetail: "\(plates[index]) · \(firmID) · contract row \(index + 2)")
         })
     }
@@ -147,13 +149,13 @@ final class Slices: SignedPermits {
     }
 }
 
-func contractPermit(serial: String, plate: String, firmID: String = "VNPOST", expiresAt: Int64 = contractNow + 86_400)
-    -> PermitRecord
+func contractPermit(serial: String, plate: String, firmID: String = "VNPOST", notBefore: Int64 = contractNow,
+                    expiresAt: Int64 = contractNow + 86_400) -> PermitRecord
 {
     PermitRecord(
         serial: serial, firmID: firmID, plate: plate, vehicleClass: 3, driverName: "Nguyễn Văn An",
         driverID: "001086001234", testAt: contractNow - 3_600, zones: 3, purpose: 1, windowStart: nil, windowEnd: nil,
-        station: "SGTVT", issuer: "VN-HN", issuedAt: contractNow, notBefore: contractNow, expiresAt: expiresAt,
+        station: "SGTVT", issuer: "VN-HN", issuedAt: contractNow, notBefore: notBefore, expiresAt: expiresAt,
         kid: "0011223344556677", code: PassCode.encode([0xD2] + Array("contract \(serial)".utf8)), replaces: nil, renewedFrom: nil, issuedBy: "contract")
 }
 
