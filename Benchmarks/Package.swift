@@ -8,8 +8,6 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [
         .package(name: "greenlane", path: ".."),
-        // Same pin as the root package; used only by the 1,000,000-permit registry generator.
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The harness: in-process throughput (ContinuousClock, warm-up, interleaved rounds, median), each
@@ -22,9 +20,8 @@ let package = Package(
                 .product(name: "GreenlaneCrypto", package: "greenlane"),
                 .product(name: "GreenlaneIssuing", package: "greenlane"),
                 .product(name: "GreenlaneVerifier", package: "greenlane"),
-                // Unstable: the store, the SQLite store, the engine and CSV requests, for benchmarks only.
+                // Unstable: the store, both stores and their opener, the engine and CSV requests, for benchmarks only.
                 .product(name: "_GreenlaneEngineForBenchmarks", package: "greenlane"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/GreenlaneBench",
             swiftSettings: [.swiftLanguageMode(.v6)]),

@@ -3,7 +3,8 @@
 # Every figure is printed next to a limit measured in the same run (raw OpenSSL EVP through GreenlaneCrypto,
 # a bare process, or the stated target), as a ratio. See BENCHMARKS.md.
 #
-#   scripts/bench.sh                   full run: 100,000-row batches, 1,000,000-permit registry, 200 cold starts
+#   scripts/bench.sh                   full run: 100,000-row batches, 1,000,000-permit SQLite registry (through
+#                                      scripts/bench-stores.sh, which also does PostgreSQL), 200 cold starts
 #   BENCH_QUICK=1 scripts/bench.sh     smaller counts (10,000 rows, 100,000 permits, 50 cold starts)
 #   BENCH_REV=HEAD scripts/bench.sh    benchmark a committed revision in an isolated copy (git archive of that
 #                                      revision plus this working tree's Benchmarks/), unaffected by edits in
@@ -139,34 +140,12 @@ EOF2
 fi
 
 if [[ " $only " == *" registry "* ]]; then
-    echo "== registry at scale: $permits permits" >&2
-    reg="$work/registry-$permits.sqlite"
-    "$bench" make-registry --permits "$permits" --registry "$reg" | collect
-    read -r _ _ bytes plate <<<"$(grep '^REGISTRY' "$work/raw.log" | tail -1)"
-    export GREENLANE_CLOCK=2021-08-27T18:00:00+07:00  # the middle of the generated 69 days
-    hyperfine -N --style none --warmup 2 --runs "$list_runs" --export-json "$work/list.json" \
-        "$gl list --registry $reg --limit 50" \
-        "$gl list --registry $reg --firm VTPOST --limit 50" \
-        "$gl list --registry $reg --plate $plate --limit 50" \
-        "$gl list --registry $reg --valid-at 2021-08-27T18:00:00+07:00 --limit 50" >/dev/null 2>&1
-    read -r t_all t_firm t_plate t_valid <<<"$(ms "$work/list.json")"
-    for item in "by firm (--firm VTPOST):$t_firm" "by plate (--plate $plate):$t_plate" "valid at a time (--valid-at):$t_valid"; do
-        what=${item%:*} t=${item##*:}
-        echo "| registry $permits permits: first page (limit 50) $what, new process, median of $list_runs | $t ms " \
-            "| unfiltered first page $t_all ms | $(ratio "$t" 100) of 100 ms | ≤ 100 ms | $(verdict "$t" 100) |" >>"$results"
-    done
-    /usr/bin/time -v -o "$work/export.time" "$gl" list --registry "$reg" --format csv >/dev/null
-    rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/export.time")
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/export.time")
-    rss_mb=$(python3 -c "print(round($rss_kb/1024, 1))")
-    echo "| registry $permits permits: full CSV export (\`list --format csv > /dev/null\`), peak RSS | $rss_mb MB ($wall wall) " \
-        "| target 100 MB | $(ratio "$rss_mb" 100) of 100 MB | ≤ 100 MB | $(verdict "$rss_mb" 100) |" >>"$results"
-    per=$(python3 -c "print(round($bytes/$permits))")
-    echo "| registry $permits permits: bytes per permit on disk (permit + vehicle + indexes + audit log, WAL checkpointed) " \
-        "| $per B ($(python3 -c "print(round($bytes/1048576))") MiB) | — | — | — | — |" >>"$results"
-    sqlite3 "$reg" "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC" 2>/dev/null \
-        | awk -F'|' -v n="$permits" '{printf "%s %.0f B/permit; ", $1, $2/n}' | sed 's/^/  · on disk by table or index: /' >>"$notes" || true
-    echo >>"$notes"
+    # The registry at scale is scripts/bench-stores.sh's (both stores there; SQLite only here, no batch).
+    echo "== registry at scale: $permits permits (scripts/bench-stores.sh, SQLite)" >&2
+    BENCH_WORK="$work/stores" BENCH_STORES=sqlite BENCH_PERMITS=$permits BENCH_BATCH_ROWS=0 BENCH_LIST_RUNS=$list_runs \
+        bash scripts/bench-stores.sh >/dev/null
+    cat "$work/stores/results.md" >>"$results"
+    cat "$work/stores/notes.txt" >>"$notes"
 fi
 
 if [[ " $only " == *" sizes "* ]]; then

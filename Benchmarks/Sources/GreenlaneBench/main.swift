@@ -2,9 +2,13 @@ import Foundation
 
 // greenlane-bench: run from the repository root (scripts/bench.sh does). Subcommands:
 //   throughput [--rounds R] [--iterations N]        verify and sign figures vs raw EVP, ES256 and EdDSA
-//   batch --csv FILE --alg es256|eddsa --jobs J --registry FILE
+//   batch --csv FILE --alg es256|eddsa --jobs J --registry FILE|URL
 //                                                   CSV -> fresh registry through PermitEngine, vs raw signing
-//   make-registry --permits N --registry FILE       a realistic N-permit registry, every code really signed
+//                                                   (a file is made afresh; a postgres:// URL names an empty
+//                                                   registry `registry init` made with Samples/policy.json)
+//   make-registry --permits N --registry FILE|URL --policy FILE [--jobs J]
+//                                                   fills a registry `registry init` made with that policy:
+//                                                   N realistic permits through PermitEngine, 1% revoked
 //   sizes                                           characters and QR version of the typical and largest pass
 
 struct BenchError: Error, CustomStringConvertible {
@@ -43,7 +47,9 @@ do {
     case "make-registry":
         try await RegistryGenerator.run(
             permits: Int(option("--permits", arguments) ?? "") ?? 1_000_000,
-            path: option("--registry", arguments) ?? "/tmp/greenlane-bench-1m.sqlite")
+            location: option("--registry", arguments) ?? "/tmp/greenlane-bench-1m.sqlite",
+            policyPath: option("--policy", arguments) ?? "Samples/policy.json",
+            jobs: Int(option("--jobs", arguments) ?? "") ?? 2)
     case "sizes":
         try Sizes.run()
     default:
