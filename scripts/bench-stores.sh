@@ -12,6 +12,7 @@
 #   BENCH_BATCH_ROWS=100000                          rows of the CSV batch issued into a fresh registry of each
 #                                                    store (0: no batch)
 #   BENCH_WORK=/tmp/greenlane-bench-stores           where registries, CSVs and logs go
+#   BENCH_REUSE=1                                    measure the registries an earlier run generated again
 #
 # PostgreSQL is the throwaway cluster of scripts/postgres.sh (started here when needed); each registry is a fresh
 # schema made by the owner role, filled as the application role and listed as the auditor role.
@@ -25,8 +26,8 @@ stores=${BENCH_STORES:-sqlite postgres}
 batch_rows=${BENCH_BATCH_ROWS:-100000}
 list_runs=${BENCH_LIST_RUNS:-10}
 mkdir -p "$work"
+source "$root/scripts/bench-lib.sh"
 
-need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need hyperfine hyperfine
 need sqlite3 sqlite3
 [[ -x /usr/bin/time ]] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
@@ -85,21 +86,6 @@ fresh() {
     fi
 }
 
-results="$work/results.md"
-notes="$work/notes.txt"
-: >"$results"
-: >"$notes"
-: >"$work/raw.log"
-collect() { tee -a "$work/raw.log" | while IFS= read -r line; do
-    case "$line" in
-        "| "*) echo "$line" >>"$results" ;;
-        "  · "*) echo "$line" >>"$notes" ;;
-    esac
-    echo "$line" >&2
-done; }
-ms() { python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; print(' '.join('%.3f' % (x['median']*1000) for x in r))" "$1"; }
-ratio() { python3 -c "import sys; print('%d%%' % round(100*float(sys.argv[1])/float(sys.argv[2])))" "$1" "$2"; }
-verdict() { python3 -c "import sys; print('met' if float(sys.argv[1]) <= float(sys.argv[2]) else 'MISSED')" "$1" "$2"; }
 
 if ((batch_rows > 0)); then
     python3 scripts/make-sample-requests.py "$batch_rows" "$work/requests.csv"
@@ -109,15 +95,21 @@ for store in $stores; do
     label=$([[ $store == sqlite ]] && echo SQLite || echo PostgreSQL)
     name="bench_$permits"
     echo "== $label: $permits permits through the store" >&2
-    location=$(fresh "$store" "$name")
-    start_s=$(date +%s)
-    "$bench" make-registry --permits "$permits" --registry "$location" --policy "$policy" --jobs 2 | collect
-    echo "  · $label: generated in $(($(date +%s) - start_s)) s (load average $(cut -d' ' -f1-3 /proc/loadavg))" | collect
-    read -r _ _ plate <<<"$(grep '^REGISTRY' "$work/raw.log" | tail -1)"
+    if [[ -n ${BENCH_REUSE:-} && -s "$work/$name.registry.$store" ]]; then
+        # BENCH_REUSE=1: measure again the registry a previous run generated (its location and plate kept).
+        read -r location plate <"$work/$name.registry.$store"
+    else
+        location=$(fresh "$store" "$name")
+        start_s=$(date +%s)
+        "$bench" make-registry --permits "$permits" --registry "$location" --policy "$policy" --jobs 2 | collect
+        echo "  · $label: generated in $(($(date +%s) - start_s)) s (load average $(cut -d' ' -f1-3 /proc/loadavg))" | collect
+        read -r _ _ plate <<<"$(grep '^REGISTRY' "$work/raw.log" | tail -1)"
+        echo "$location $plate" >"$work/$name.registry.$store"
+    fi
     if [[ $store == sqlite ]]; then
         sqlite3 "$location" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
         bytes=$(stat -c %s "$location")
-        sqlite3 "$location" "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC" 2>/dev/null \
+        sqlite3 "$location" "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 17" 2>/dev/null \
             | awk -F'|' -v n="$permits" '{printf "%s %.0f B/permit; ", $1, $2/n}' \
             | sed "s/^/  · $label on disk by table or index: /" >>"$notes" || true
         echo >>"$notes"
@@ -136,18 +128,26 @@ for store in $stores; do
     fi
     export GREENLANE_CLOCK=2021-08-27T18:00:00+07:00  # the middle of the generated 69 days
     at=2021-08-27T18:00:00+07:00
+    # greenlane-office, the auditors' binary (`greenlane list` hands over to it: one exec more); the bare
+    # `--version` is the process's own start-up, for comparison.
+    office="$gl-office"
     hyperfine -N --style none --warmup 2 --runs "$list_runs" --export-json "$work/list-$store.json" \
-        "$gl list --registry $reader --limit 50" \
-        "$gl list --registry $reader --firm VTPOST --limit 50" \
-        "$gl list --registry $reader --plate $plate --limit 50" \
-        "$gl list --registry $reader --valid-at $at --limit 50" >/dev/null 2>&1
-    read -r t_all t_firm t_plate t_valid <<<"$(ms "$work/list-$store.json")"
-    for item in "by firm (--firm VTPOST):$t_firm" "by plate (--plate $plate):$t_plate" "valid at a time (--valid-at):$t_valid"; do
-        what=${item%:*} t=${item##*:}
-        echo "| $label, $permits permits: first page (limit 50) $what, new process, median of $list_runs | $t ms " \
-            "| unfiltered first page $t_all ms | $(ratio "$t" 50) of 50 ms | ≤ 50 ms | $(verdict "$t" 50) |" >>"$results"
+        "$office list --registry $reader --limit 50" \
+        "$office list --registry $reader --firm VTPOST --limit 50" \
+        "$office list --registry $reader --plate $plate --limit 50" \
+        "$office list --registry $reader --valid-at $at --limit 50" \
+        "$office --version" >/dev/null 2>&1
+    read -r t_all t_firm t_plate t_valid t_start <<<"$(ms "$work/list-$store.json")"
+    read -r c_all c_firm c_plate c_valid c_start <<<"$(cpu_ms "$work/list-$store.json")"
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    for item in "by firm (--firm VTPOST):$t_firm:$c_firm" "by plate (--plate $plate):$t_plate:$c_plate" \
+        "valid at a time (--valid-at):$t_valid:$c_valid"; do
+        IFS=: read -r what t c <<<"$item"
+        echo "| $label, $permits permits: first page (limit 50) $what, \`greenlane-office list\` as a new process, median of $list_runs | $t ms (CPU $c ms) " \
+            "| unfiltered first page $t_all ms (CPU $c_all); \`greenlane-office --version\` $t_start ms (CPU $c_start); load $load " \
+            "| $(ratio "$t" 50) of 50 ms | ≤ 50 ms | $(verdict "$t" 50) |" >>"$results"
     done
-    /usr/bin/time -v -o "$work/export-$store.time" "$gl" list --registry "$reader" --format csv >"$work/export-$store.csv"
+    /usr/bin/time -v -o "$work/export-$store.time" "$office" list --registry "$reader" --format csv >"$work/export-$store.csv"
     exported=$(($(wc -l <"$work/export-$store.csv") - 1))
     [[ $exported == "$permits" ]] || { echo "bench-stores: the export has $exported rows, expected $permits" >&2; exit 1; }
     rm -f "$work/export-$store.csv"
@@ -170,13 +170,5 @@ for store in $stores; do
     fi
 done
 
-echo
-echo "greenlane store benchmarks — revision $(git rev-parse --short HEAD)$(git diff --quiet || echo ' + working tree') — $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), " \
-    "$(swift --version 2>/dev/null | head -1), $(openssl version), PostgreSQL $(psql --version | awk '{print $3}'); load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
-echo "| figure | value | limit, measured in the same run | ratio | target | verdict |"
-echo "|---|---|---|---|---|---|"
-cat "$results"
-echo
-cat "$notes"
+report "greenlane store benchmarks — revision $(git rev-parse --short HEAD)$(git diff --quiet || echo ' + working tree')" \
+    ", PostgreSQL $(psql --version | awk '{print $3}'); load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -17,6 +17,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=${BENCH_WORK:-/tmp/greenlane-bench}
 only=${BENCH_ONLY:-throughput batch cold registry sizes}
 mkdir -p "$work"
+source "$root/scripts/bench-lib.sh"
 
 if [[ -n "${BENCH_QUICK:-}" ]]; then
     rows=10000 permits=100000 rounds=5 iterations=1000 cold_runs=50 list_runs=5
@@ -24,7 +25,6 @@ else
     rows=100000 permits=1000000 rounds=9 iterations=4000 cold_runs=200 list_runs=10
 fi
 
-need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need hyperfine hyperfine
 [[ -x /usr/bin/time ]] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 
@@ -57,22 +57,6 @@ fi
 hello_label="Swift+Foundation hello"
 [[ $hello == true ]] && hello_label="a bare process (true)"
 
-results="$work/results.md"
-notes="$work/notes.txt"
-: >"$results"
-: >"$notes"
-# Lines starting with "| " are table rows, "  · " notes; everything also goes to the terminal.
-collect() { tee -a "$work/raw.log" | while IFS= read -r line; do
-    case "$line" in
-        "| "*) echo "$line" >>"$results" ;;
-        "  · "*) echo "$line" >>"$notes" ;;
-    esac
-    echo "$line" >&2
-done; }
-: >"$work/raw.log"
-ms() { python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; print(' '.join('%.3f' % (x['median']*1000) for x in r))" "$1"; }
-ratio() { python3 -c "import sys; print('%d%%' % round(100*float(sys.argv[1])/float(sys.argv[2])))" "$1" "$2"; }
-verdict() { python3 -c "import sys; print('met' if float(sys.argv[1]) <= float(sys.argv[2]) else 'MISSED')" "$1" "$2"; }
 
 if [[ " $only " == *" throughput "* ]]; then
     echo "== verify and sign vs raw EVP ($rounds rounds x $iterations operations, interleaved)" >&2
@@ -152,13 +136,4 @@ if [[ " $only " == *" sizes "* ]]; then
     "$bench" sizes | collect
 fi
 
-echo
-echo "greenlane benchmarks — revision $revision — $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), " \
-    "$(swift --version 2>/dev/null | head -1), $(openssl version)"
-echo
-echo "| figure | value | limit, measured in the same run | ratio | target | verdict |"
-echo "|---|---|---|---|---|---|"
-cat "$results"
-echo
-cat "$notes"
+report "greenlane benchmarks — revision $revision" ""
