@@ -115,8 +115,9 @@ for store in $stores; do
         echo >>"$notes"
         reader=$location
     else
-        # What autovacuum would do soon after a day's issuing: statistics for the planner.
-        owner_sql "ANALYZE $name.permit; ANALYZE $name.revocation; ANALYZE $name.audit_log; ANALYZE $name.vehicle" >/dev/null
+        # What autovacuum does soon after a day's issuing: the visibility map (index-only scans) and statistics
+        # for the planner. One statement a call: VACUUM runs outside a transaction.
+        for table in permit revocation audit_log vehicle live_pass; do owner_sql "VACUUM (ANALYZE) $name.$table" >/dev/null; done
         bytes=$(owner_sql "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                            WHERE n.nspname = '$name' AND c.relkind IN ('r', 'm')")
         owner_sql "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
