@@ -251,6 +251,7 @@ let package = Package(
             dependencies: [
                 "GreenlaneTestSupport", "GreenlaneEngine", "GreenlaneStore", "GreenlaneSQLiteStore",
                 "GreenlaneRequestCSV", "GreenlaneFormat", "GreenlaneCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings),
         // One suite every store must pass, parameterised by store (Tests/GreenlaneStoreContractTests).
