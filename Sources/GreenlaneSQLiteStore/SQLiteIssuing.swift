@@ -189,7 +189,7 @@ extension SQLiteStore {
                 let r = issued.record
                 // The last guard: the engine wrote the detail from checked values.
                 try AuditText.check(issued.auditDetail, "audit detail", maxLength: 1_000)
-                guard let hash = PermitCodeHash.of(r.code) else {
+                guard let hash = issued.keyHash else {
                     throw RegistryError(.invalidValue, "permit \(r.serial): its code is not a pass code")
                 }
                 permitValues += [
