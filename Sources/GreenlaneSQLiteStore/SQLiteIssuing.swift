@@ -31,6 +31,13 @@ extension SQLiteStore {
             let context = batch.context
             let now = context.effectiveTime
             let accepted = decisions.indices.filter { decisions[$0].acceptance != nil }
+            // Serials first, so the signing tasks start while this thread writes the vehicles and revocations.
+            var serials: [String] = []
+            var signed: (any SignedPermits)?
+            if !accepted.isEmpty {
+                serials = try SQLiteStore.allocateSerials(db, prefix: batch.serialPrefix, count: accepted.count)
+                signed = try rules.sign(accepted: accepted, serials: serials)
+            }
             let acceptances = decisions.compactMap(\.acceptance)
             for acceptance in acceptances {
                 if let revoked = acceptance.revokes {
@@ -42,12 +49,6 @@ extension SQLiteStore {
                 }
             }
             try SQLiteStore.recordVehicles(db, acceptances, now: now)
-            var serials: [String] = []
-            var signed: (any SignedPermits)?
-            if !accepted.isEmpty {
-                serials = try SQLiteStore.allocateSerials(db, prefix: batch.serialPrefix, count: accepted.count)
-                signed = try rules.sign(accepted: accepted, serials: serials)
-            }
             var permits: [IssuedPermit] = []
             if let signed {
                 permits.reserveCapacity(accepted.count)
