@@ -111,6 +111,8 @@ let package = Package(
             dependencies: [
                 "GreenlaneStore", "GreenlaneCrypto", "GreenlaneFormat", "GreenlaneSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for binding issuing's multi-row INSERTs without GRDB's boxing (RawInsert.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
         // The store on PostgreSQL through postgres-nio: the shared registry of many stations and server instances.
@@ -254,6 +256,7 @@ let package = Package(
             dependencies: [
                 "GreenlaneTestSupport", "GreenlaneEngine", "GreenlaneStore", "GreenlaneSQLiteStore",
                 "GreenlaneRequestCSV", "GreenlaneFormat", "GreenlaneCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings),
         // One suite every store must pass, parameterised by store (Tests/GreenlaneStoreContractTests).

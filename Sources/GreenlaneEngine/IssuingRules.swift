@@ -164,13 +164,14 @@ final class ChunkIssuing: IssuingRules {
         }
         // What each permit records beside its code, built on the recording thread from the signed code.
         let replaces = decided.withLock { $0.replaces }
-        return signing.start(claims) { position, claims, code in
+        return signing.start(claims) { position, claims, signed in
             let index = accepted[position]
             let draft = drafts[index]
             let record = PermitRecord(
-                claims: claims, testAt: draft.testAt, kid: kid, code: code, issuedBy: account,
+                claims: claims, testAt: draft.testAt, kid: kid, code: signed.code, issuedBy: account,
                 replaces: replaces[index], renewedFrom: draft.renewedFrom)
-            return IssuedPermit(record: record, auditDetail: "\(record.plate) · \(record.firmID) · \(draft.source)")
+            return IssuedPermit(record: record, auditDetail: "\(record.plate) · \(record.firmID) · \(draft.source)",
+                                codeHash: PermitCodeHash.of(coseBytes: signed.coseBytes))
         }
     }
 }

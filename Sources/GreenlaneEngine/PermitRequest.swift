@@ -154,6 +154,12 @@ public struct RequestRefusal: Error, Sendable {
 extension String {
     /// Without leading and trailing white space (Unicode's, as a spreadsheet's cell may hold).
     public var trimmed: String {
+        // Most fields start and end with a printable ASCII character, which cannot be white space: a
+        // character is white space by its first scalar, and printable ASCII joins a cluster only after a
+        // prepended mark, never after a space. Such a field is returned as it is, without building a copy.
+        if let first = utf8.first, let last = utf8.last, (0x21..<0x80).contains(first), (0x21..<0x80).contains(last) {
+            return self
+        }
         var slice = Substring(self)
         while let first = slice.first, first.isWhitespace { slice.removeFirst() }
         while let last = slice.last, last.isWhitespace { slice.removeLast() }

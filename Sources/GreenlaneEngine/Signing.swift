@@ -28,8 +28,8 @@ public struct Signing: Sendable {
         self.kid = Hex.encode(signer.key.keyID)
     }
 
-    /// `finish` turns (position in `claims`, claims, code) into what the store records.
-    func start(_ claims: [PassClaims], finish: @escaping @Sendable (Int, PassClaims, String) -> IssuedPermit)
+    /// `finish` turns (position in `claims`, claims, signed pass) into what the store records.
+    func start(_ claims: [PassClaims], finish: @escaping @Sendable (Int, PassClaims, SignedPass) -> IssuedPermit)
         -> any SignedPermits
     {
         let slices = (claims.count + sliceSize - 1) / sliceSize
@@ -50,7 +50,7 @@ final class SignedAhead: SignedPermits {
     private var nextSlice = 0
 
     init(claims: [PassClaims], signer: KeyedPassSigner, sliceSize: Int, lanes: Int,
-         finish: @escaping @Sendable (Int, PassClaims, String) -> IssuedPermit) {
+         finish: @escaping @Sendable (Int, PassClaims, SignedPass) -> IssuedPermit) {
         sliceCount = (claims.count + sliceSize - 1) / sliceSize
         let count = sliceCount
         let shared = self.shared
@@ -64,7 +64,7 @@ final class SignedAhead: SignedPermits {
                     var failure: IssuingError?
                     for index in start..<end {
                         do throws(IssuingError) {
-                            signed.append(finish(index, claims[index], try await signer.passCode(for: claims[index])))
+                            signed.append(finish(index, claims[index], try await signer.signedPass(for: claims[index])))
                         } catch { failure = error; break }
                     }
                     let result: Result<[IssuedPermit], IssuingError> = failure.map { .failure($0) } ?? .success(signed)

@@ -57,6 +57,12 @@ public struct KeyedPassSigner: Sendable {
 
     /// The pass code for `claims`, validated first with the decoder's rules (as `PassSigner.passCode`).
     public func passCode(for claims: PassClaims) async throws(IssuingError) -> String {
+        try await signedPass(for: claims).code
+    }
+
+    /// The pass code for `claims` with the COSE_Sign1 bytes it wraps, which a registry keys the permit by
+    /// (`PermitCodeHash`): unwrapping them again from the code cost the store's thread a base45 decode per permit.
+    public func signedPass(for claims: PassClaims) async throws(IssuingError) -> SignedPass {
         let payload: [UInt8]
         do { payload = try claims.validatedEncoding() } catch {
             throw IssuingError(.invalidClaims, error.reason, underlying: error)
@@ -67,6 +73,13 @@ public struct KeyedPassSigner: Sendable {
             let reason = (error as? any GreenlaneError)?.reason ?? "\(error)"
             throw IssuingError(.signingFailed, "the signing key failed: \(reason)", underlying: error)
         }
-        return PassCode.encode(message.signed(with: signature).encoded(), compression: .automatic)
+        let cose = message.signed(with: signature).encoded()
+        return SignedPass(code: PassCode.encode(cose, compression: .automatic), coseBytes: cose)
     }
+}
+
+/// A signed pass: its code, and the COSE_Sign1 message inside it.
+public struct SignedPass: Sendable {
+    public let code: String
+    public let coseBytes: [UInt8]
 }

@@ -224,7 +224,7 @@ extension PostgresStore {
             for issued in part {
                 let r = issued.record
                 try AuditText.check(issued.auditDetail, "audit detail", maxLength: 1_000)
-                guard let hash = PermitCodeHash.of(r.code) else {
+                guard let hash = issued.keyHash else {
                     throw RegistryError(.invalidValue, "permit \(r.serial): its code is not a pass code")
                 }
                 permitBinds.append(r.serial); permitBinds.append(r.firmID); permitBinds.append(r.plate)

@@ -105,6 +105,52 @@ public final class BoundedCSVInput: InputStream {
     public override var streamError: (any Error)? { violation }
     public override var hasBytesAvailable: Bool { status == .open }
 
+    /// The next run of whole records, at least `minimumBytes` long unless the file ends there: what CSV.swift is
+    /// given as a string (`RequestCSV`), so it reads decoded text instead of decoding the stream a scalar at a
+    /// time. `trimmed` is false when no field in the run has white space at either end (outside its quotes): then
+    /// CSV.swift's `trimFields` would change nothing, and the reader can skip its per-field Foundation trimming.
+    /// `firstRow` is the file's row number of the run's first record (the header is row 1). Nil after the end;
+    /// the first call returns a run (maybe empty) even for an empty file. Breaking a limit throws `violation`.
+    func nextRecords(minimumBytes: Int = 1 << 20) throws(EngineError) -> Records? {
+        if finished { return nil }
+        open()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let cut = Int(scanner.cut - carriedFrom)
+            if cut >= max(minimumBytes, 1) { return takeRecords(upTo: cut, trimmed: scanner.takeTrimmed()) }
+            let count = chunk.withUnsafeMutableBufferPointer { read($0.baseAddress!, maxLength: $0.count) }
+            if count < 0 { throw violation ?? EngineError(.csv, "cannot read \(path)") }
+            if count == 0 {
+                finished = true
+                scanner.finish()
+                return takeRecords(upTo: carry.count, trimmed: scanner.takeTrimmed(all: true))
+            }
+            carry += chunk[0..<count]
+        }
+    }
+
+    public struct Records {
+        public var bytes: ArraySlice<UInt8>
+        public var trimmed: Bool
+        public var firstRow: Int
+    }
+
+    private var carry: [UInt8] = []
+    /// The file offset of `carry`'s first byte.
+    private var carriedFrom: Int64 = 0
+    private var finished = false
+    private var nextFirstRow = 1
+
+    private func takeRecords(upTo cut: Int, trimmed: Bool) -> Records {
+        // A byte order mark is the stream's, not the text's (CSV.swift's stream reader drops it too).
+        let start = carriedFrom == 0 ? min(scanner.skipped, cut) : 0
+        let records = Records(bytes: carry[start..<cut], trimmed: trimmed, firstRow: nextFirstRow)
+        carry.removeFirst(cut)
+        carriedFrom += Int64(cut)
+        nextFirstRow = scanner.rowAtCut
+        return records
+    }
+
     public override func read(_ buffer: UnsafeMutablePointer<UInt8>, maxLength length: Int) -> Int {
         guard status == .open else { return status == .atEnd ? 0 : -1 }
         var count: Int
@@ -158,8 +204,54 @@ struct CSVScanner {
     private var scalarRemaining = 0
     private var headerField: [UInt8] = []
     private(set) var header: [String] = []
+    /// The byte order mark's bytes, skipped.
+    let skipped: Int
+    /// The file offset just after the last whole record, and the row number of the record after it.
+    private(set) var cut: Int64 = 0
+    private(set) var rowAtCut = 1
+    /// The last bytes of the current field, to tell whether it ends in white space.
+    private var tail: UInt32 = 0
+    /// Whether a field has (or may have) white space at one of its ends, since the last cut; and before it.
+    private var edgeSpace = false
+    private var edgeSpaceBeforeCut = false
 
-    init(skipping skip: Int) { self.skip = skip }
+    init(skipping skip: Int) {
+        self.skip = skip
+        skipped = skip
+    }
+
+    /// Whether the records up to the cut (or, with `all`, every byte fed) need CSV.swift's trimming; starts over.
+    mutating func takeTrimmed(all: Bool = false) -> Bool {
+        let trimmed = edgeSpaceBeforeCut || (all && edgeSpace)
+        edgeSpaceBeforeCut = false
+        if all { edgeSpace = false }
+        return trimmed
+    }
+
+    /// The end of the file: a last unquoted field may end in white space without a line end after it.
+    mutating func finish() {
+        if state == .unquoted && tailIsSpace { edgeSpace = true }
+    }
+
+    private mutating func markCut(at offset: Int64) {
+        cut = offset
+        rowAtCut = row
+        edgeSpaceBeforeCut = edgeSpaceBeforeCut || edgeSpace
+        edgeSpace = false
+    }
+
+    /// Whether the field's last character is (or may be) white space as CharacterSet.whitespaces has it: ASCII
+    /// space, tab or another control character, or a scalar in a block holding Unicode's spaces (U+00A0, U+1680,
+    /// U+180E, U+2000-U+205F, U+3000). Erring towards yes only costs the trimming this avoids.
+    private var tailIsSpace: Bool {
+        let last = tail & 0xFF
+        if last <= 0x20 { return tail != 0 }
+        if tail & 0xFFFF == 0xC2A0 { return true }
+        switch (tail >> 8) & 0xFFFF {
+        case 0xE19A, 0xE1A0, 0xE280, 0xE281, 0xE380: return true
+        default: return false
+        }
+    }
 
     private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"),
         lf = UInt8(ascii: "\n")
@@ -173,7 +265,11 @@ struct CSVScanner {
         }
         if swallowLF {
             swallowLF = false
-            if byte == Self.lf { return nil }
+            if byte == Self.lf {
+                markCut(at: total)
+                return nil
+            }
+            markCut(at: total - 1)
         }
         switch state {
         case .unquoted:
@@ -185,6 +281,7 @@ struct CSVScanner {
             if byte >= 0x80 || scalarRemaining > 0 { return multibyte(byte) }
             if byte == Self.comma { return endField() }
             if byte == Self.cr || byte == Self.lf { return endRecord(byte) }
+            if byte <= 0x20 { edgeSpace = true }
             if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") { break }
             if byte == Self.quote {
                 state = .quoted
@@ -196,6 +293,7 @@ struct CSVScanner {
     }
 
     private mutating func count(_ byte: UInt8) -> Broken? {
+        tail = tail << 8 | UInt32(byte)
         fieldBytes += 1
         recordBytes += 1
         if row == 1 && fieldBytes <= CSVInputLimits.maxFieldBytes { headerField.append(byte) }
@@ -214,7 +312,7 @@ struct CSVScanner {
             scalarRemaining -= 1
             if scalarRemaining == 0 {
                 let space = Unicode.Scalar(scalar).map { CharacterSet.whitespaces.contains($0) } ?? false
-                if !space { leaveWhiteSpace() }
+                if space { edgeSpace = true } else { leaveWhiteSpace() }
             }
         } else {
             switch byte {
@@ -239,6 +337,8 @@ struct CSVScanner {
     }
 
     private mutating func endField() -> Broken? {
+        if state == .unquoted && tailIsSpace { edgeSpace = true }
+        tail = 0
         if row == 1 { keepHeaderName() }
         column += 1
         fieldBytes = 0
@@ -248,6 +348,8 @@ struct CSVScanner {
     }
 
     private mutating func endRecord(_ byte: UInt8) -> Broken? {
+        if state == .unquoted && tailIsSpace { edgeSpace = true }
+        tail = 0
         if row == 1 { keepHeaderName() }
         swallowLF = byte == Self.cr
         row += 1
@@ -256,6 +358,7 @@ struct CSVScanner {
         recordBytes = 0
         state = .fieldStart
         scalarRemaining = 0
+        if byte == Self.lf { markCut(at: total) }
         return nil
     }
 

@@ -30,9 +30,16 @@ extension SQLiteStore {
             }
             let context = batch.context
             let now = context.effectiveTime
-            var accepted: [Int] = []
-            for (index, decision) in decisions.enumerated() {
-                guard let acceptance = decision.acceptance else { continue }
+            let accepted = decisions.indices.filter { decisions[$0].acceptance != nil }
+            // Serials first, so the signing tasks start while this thread writes the vehicles and revocations.
+            var serials: [String] = []
+            var signed: (any SignedPermits)?
+            if !accepted.isEmpty {
+                serials = try SQLiteStore.allocateSerials(db, prefix: batch.serialPrefix, count: accepted.count)
+                signed = try rules.sign(accepted: accepted, serials: serials)
+            }
+            let acceptances = decisions.compactMap(\.acceptance)
+            for acceptance in acceptances {
                 if let revoked = acceptance.revokes {
                     try SQLiteStore.revoke(db, serial: revoked.serial, reason: revoked.reason, context: context)
                 }
@@ -40,20 +47,10 @@ extension SQLiteStore {
                     try db.cachedStatement(sql: "DELETE FROM live_pass WHERE compact_plate = ? AND serial = ?")
                         .execute(arguments: [acceptance.compactPlate, expired])
                 }
-                try db.cachedStatement(sql: """
-                    INSERT INTO vehicle (plate, firm_id, vehicle_class, first_seen) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(plate) DO UPDATE SET vehicle_class = excluded.vehicle_class, firm_id = excluded.firm_id
-                    """).execute(arguments: [acceptance.plate, acceptance.firmID, acceptance.vehicleClass, now])
-                try db.cachedStatement(sql: """
-                    INSERT INTO vehicle_owner (compact_plate, firm_id, since) VALUES (?, ?, ?)
-                    ON CONFLICT(compact_plate) DO NOTHING
-                    """).execute(arguments: [acceptance.compactPlate, acceptance.firmID, now])
-                accepted.append(index)
             }
+            try SQLiteStore.recordVehicles(db, acceptances, now: now)
             var permits: [IssuedPermit] = []
-            if !accepted.isEmpty {
-                let serials = try SQLiteStore.allocateSerials(db, prefix: batch.serialPrefix, count: accepted.count)
-                let signed = try rules.sign(accepted: accepted, serials: serials)
+            if let signed {
                 permits.reserveCapacity(accepted.count)
                 while let slice = try signed.next() {
                     try SQLiteStore.record(db, slice, renewalRun: batch.renewalRun, context: context)
@@ -177,45 +174,80 @@ extension SQLiteStore {
     static let rowsPerStatement = 64
 
     /// Records signed permits, their live-pass rows and their `permit.issue` audit entries: one statement per
-    /// table for up to `rowsPerStatement` permits.
+    /// table for up to `rowsPerStatement` permits, its values bound straight into SQLite (`RawInsert`).
     static func record(_ db: Database, _ permits: [IssuedPermit], renewalRun: Int64?, context: AuditContext) throws {
         for start in stride(from: 0, to: permits.count, by: rowsPerStatement) {
             let part = permits[start..<min(start + rowsPerStatement, permits.count)]
-            var permitValues: [(any DatabaseValueConvertible)?] = []
-            var liveValues: [(any DatabaseValueConvertible)?] = []
-            var auditValues: [(any DatabaseValueConvertible)?] = []
-            permitValues.reserveCapacity(part.count * 23)
-            for issued in part {
-                let r = issued.record
-                // The last guard: the engine wrote the detail from checked values.
-                try AuditText.check(issued.auditDetail, "audit detail", maxLength: 1_000)
-                guard let hash = PermitCodeHash.of(r.code) else {
-                    throw RegistryError(.invalidValue, "permit \(r.serial): its code is not a pass code")
-                }
-                permitValues += [
-                    r.serial, r.firmID, r.plate, r.vehicleClass, r.driverName, r.driverID, r.testAt, r.zones,
-                    r.purpose, r.windowStart, r.windowEnd, r.station, r.issuer, r.issuedAt, r.notBefore,
-                    r.expiresAt, r.kid, r.code, r.replaces, r.renewedFrom, r.issuedBy, renewalRun, Data(hash),
-                ]
-                liveValues += [VehicleKey.compact(r.plate), r.serial, r.expiresAt]
-                auditValues += [context.recordedAt, context.pinnedAt, context.account, context.onBehalfOf,
-                                "permit.issue", r.serial, issued.auditDetail]
-            }
             let n = part.count
-            try db.cachedStatement(sql: """
+            var permitRows = RawInsert(try db.cachedStatement(sql: """
                 INSERT INTO permit (serial, firm_id, plate, vehicle_class, driver_name, driver_id, test_at, zones,
                     purpose, window_start, window_end, station, issuer, issued_at, not_before, expires_at, kid, code,
                     replaces, renewed_from, issued_by, renewal_run, code_hash)
                 VALUES \(placeholders(rows: n, columns: 23))
-                """).execute(arguments: StatementArguments(permitValues))
+                """))
+            for issued in part {
+                let r = issued.record
+                // The last guard: the engine wrote the detail from checked values.
+                try AuditText.check(issued.auditDetail, "audit detail", maxLength: 1_000)
+                guard let hash = issued.keyHash else {
+                    throw RegistryError(.invalidValue, "permit \(r.serial): its code is not a pass code")
+                }
+                permitRows.bind(r.serial); permitRows.bind(r.firmID); permitRows.bind(r.plate)
+                permitRows.bind(r.vehicleClass); permitRows.bind(r.driverName); permitRows.bind(r.driverID)
+                permitRows.bind(r.testAt); permitRows.bind(r.zones); permitRows.bind(r.purpose)
+                permitRows.bind(r.windowStart); permitRows.bind(r.windowEnd); permitRows.bind(r.station)
+                permitRows.bind(r.issuer); permitRows.bind(r.issuedAt); permitRows.bind(r.notBefore)
+                permitRows.bind(r.expiresAt); permitRows.bind(r.kid); permitRows.bind(r.code)
+                permitRows.bind(r.replaces); permitRows.bind(r.renewedFrom); permitRows.bind(r.issuedBy)
+                permitRows.bind(renewalRun); permitRows.bind(blob: hash)
+            }
+            try permitRows.execute(db)
             // The rule's backstop: at most one row per vehicle, whatever the rules decided.
-            try db.cachedStatement(sql: """
+            var liveRows = RawInsert(try db.cachedStatement(sql: """
                 INSERT INTO live_pass (compact_plate, serial, expires_at) VALUES \(placeholders(rows: n, columns: 3))
-                """).execute(arguments: StatementArguments(liveValues))
-            try db.cachedStatement(sql: """
+                """))
+            for issued in part {
+                liveRows.bind(VehicleKey.compact(issued.record.plate)); liveRows.bind(issued.record.serial)
+                liveRows.bind(issued.record.expiresAt)
+            }
+            try liveRows.execute(db)
+            var auditRows = RawInsert(try db.cachedStatement(sql: """
                 INSERT INTO audit_log (at, pinned_at, actor, on_behalf_of, action, subject, detail)
                 VALUES \(placeholders(rows: n, columns: 7))
-                """).execute(arguments: StatementArguments(auditValues))
+                """))
+            for issued in part {
+                auditRows.bind(context.recordedAt); auditRows.bind(context.pinnedAt); auditRows.bind(context.account)
+                auditRows.bind(context.onBehalfOf); auditRows.bind("permit.issue"); auditRows.bind(issued.record.serial)
+                auditRows.bind(issued.auditDetail)
+            }
+            try auditRows.execute(db)
+        }
+    }
+
+    /// The accepted items' vehicles (class and firm as now declared) and first owners, 64 rows a statement.
+    /// The rules accept one item per vehicle in a chunk, so no statement names a plate twice.
+    static func recordVehicles(_ db: Database, _ acceptances: [Acceptance], now: Int64) throws {
+        for start in stride(from: 0, to: acceptances.count, by: rowsPerStatement) {
+            let part = acceptances[start..<min(start + rowsPerStatement, acceptances.count)]
+            var vehicles = RawInsert(try db.cachedStatement(sql: """
+                INSERT INTO vehicle (plate, firm_id, vehicle_class, first_seen)
+                VALUES \(placeholders(rows: part.count, columns: 4))
+                ON CONFLICT(plate) DO UPDATE SET vehicle_class = excluded.vehicle_class, firm_id = excluded.firm_id
+                """))
+            for acceptance in part {
+                vehicles.bind(acceptance.plate); vehicles.bind(acceptance.firmID)
+                vehicles.bind(acceptance.vehicleClass); vehicles.bind(now)
+            }
+            try vehicles.execute(db)
+            var owners = RawInsert(try db.cachedStatement(sql: """
+                INSERT INTO vehicle_owner (compact_plate, firm_id, since)
+                VALUES \(placeholders(rows: part.count, columns: 3))
+                ON CONFLICT(compact_plate) DO NOTHING
+                """))
+            for acceptance in part {
+                owners.bind(acceptance.compactPlate); owners.bind(acceptance.firmID); owners.bind(now)
+            }
+            try owners.execute(db)
         }
     }
 

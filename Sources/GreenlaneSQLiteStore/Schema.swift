@@ -170,6 +170,13 @@ enum Schema {
         migrator.registerMigration("v13-permit-validity-indexes") { db in
             try db.execute(sql: Schema.validityIndexesSQL)
         }
+        migrator.registerMigration("v14-drop-permit-by-plate") { db in
+            // `permit_by_plate (plate, expires_at)` served no query: `list --plate` compares the compact plate
+            // (permit_by_compact_plate), the foreign key to vehicle(plate) is checked through vehicle's own key,
+            // and no vehicle's plate is ever changed or deleted (which would search permits by plate). One B-tree
+            // fewer for every issue to write (BENCHMARKS.md, issue 13); the PostgreSQL schema never had it.
+            try db.execute(sql: "DROP INDEX permit_by_plate")
+        }
         return migrator
     }
 

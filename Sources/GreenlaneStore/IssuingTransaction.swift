@@ -157,10 +157,20 @@ public struct Acceptance: Sendable {
 public struct IssuedPermit: Sendable {
     public var record: PermitRecord
     public var auditDetail: String
+    /// `PermitCodeHash` of the code, from the COSE bytes the signer had in hand (computed on the signing
+    /// thread); nil: the store computes it from the code.
+    public var codeHash: [UInt8]?
 
-    public init(record: PermitRecord, auditDetail: String) {
+    public init(record: PermitRecord, auditDetail: String, codeHash: [UInt8]? = nil) {
         self.record = record
         self.auditDetail = auditDetail
+        self.codeHash = codeHash
+    }
+
+    /// The hash the store keys the permit by; nil when the code is not a pass code's wrapping.
+    public var keyHash: [UInt8]? {
+        if let codeHash { return codeHash.count == 16 ? codeHash : nil }
+        return PermitCodeHash.of(record.code)
     }
 }
 

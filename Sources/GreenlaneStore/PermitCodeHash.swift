@@ -8,6 +8,11 @@ public enum PermitCodeHash {
     /// nil when `code` is not a pass code's wrapping (prefix, base45, zlib).
     public static func of(_ code: String) -> [UInt8]? {
         guard let cose = try? PassCode.unwrap(code).coseBytes else { return nil }
-        return Array(SHA256.hash(cose).prefix(16))
+        return of(coseBytes: cose)
+    }
+
+    /// The hash of a code's COSE_Sign1 bytes, for the signer that has them in hand.
+    public static func of(coseBytes: [UInt8]) -> [UInt8] {
+        Array(SHA256.hash(coseBytes).prefix(16))
     }
 }

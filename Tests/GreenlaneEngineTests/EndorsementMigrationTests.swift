@@ -22,7 +22,8 @@ import Testing
             INSERT INTO service_request_row VALUES ('rq-old', 0, '{}', 'accepted', NULL, NULL);
             """)
         #expect(setup.isEmpty, "\(setup)")
-        let store = try SQLiteStore.uninitialised(path: path)  // migrates to the last migration
+        // Fully migrated, whatever migrations come after v12 (migrating "up to v12" a file beyond it traps).
+        let store = try SQLiteStore.uninitialised(path: path)
         let credential = try await store.credential(tokenHash: [UInt8](repeating: 1, count: 32))
         #expect(credential?.id == "cr-old" && credential?.role == .dispatcher && credential?.sector == nil)
         let request = try #require(try await store.serviceRequest("rq-old"))

@@ -147,4 +147,21 @@ func request(
             } throws: { ($0 as? EngineError)?.reason.contains(fragment) == true }
         }
     }
+
+    /// `trimmed` returns most fields as they are; whatever it skips must be what trimming character by character
+    /// gives, for white space of every kind at either end and for clusters that start or end a field.
+    @Test func trimmingAFieldKeepsItWhenNothingIsToTrimAndTrimsEveryUnicodeSpace() {
+        func characterwise(_ text: String) -> String {
+            var slice = Substring(text)
+            while let first = slice.first, first.isWhitespace { slice.removeFirst() }
+            while let last = slice.last, last.isWhitespace { slice.removeLast() }
+            return String(slice)
+        }
+        let cases = ["VNPOST", " VNPOST", "VNPOST\t", "\u{00A0}29C-123.45", "29C-123.45\u{3000}", "Hà", "Đặng Minh",
+                     "a\u{0301}", " \u{0301}a", "a \u{0301}", "\u{0600}1", "\r\nA", "A\r\n", "\u{85}x", "x\u{2029}",
+                     "", " ", "\u{2009}", "~", "a\u{7F}", "\u{1F}a"]
+        for text in cases {
+            #expect(text.trimmed == characterwise(text), "\(text.debugDescription)")
+        }
+    }
 }

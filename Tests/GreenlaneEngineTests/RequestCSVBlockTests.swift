@@ -1,0 +1,98 @@
+import CSV
+import Foundation
+import GreenlaneEngine
+@testable import GreenlaneRequestCSV
+import Testing
+
+/// `RequestCSV` hands CSV.swift blocks of whole records as strings, without its trimming where no field needs it:
+/// whatever the block size, every row must come out exactly as CSV.swift's own stream reader with `trimFields`
+/// reads the whole file (what RequestCSV did before, and still the reference).
+@Suite struct RequestCSVBlockTests {
+    static let header = "firm,plate,vehicle_class,driver_name,driver_id,test_at,purpose,zones,valid_from,valid_until"
+
+    /// Rows that put white space, quotes and line ends at every place where a block could be cut wrongly or a
+    /// field trimmed differently.
+    static let trickyRows = [
+        "VNPOST,29C-100.01,light-truck,Nguyễn Văn An,001085012345,2021-07-25,essential-goods,ba-dinh,,",
+        "VNPOST,29C-100.02,light-truck,\"Trần\nVăn\r\nBình\",001085012345,2021-07-25,essential-goods,\"ba-dinh,hoan-kiem\",,",
+        "  VNPOST  ,29C-100.03 ,light-truck,\tLê Thị Hà\t,001085012345,2021-07-25,essential-goods,ba-dinh,,",
+        "VNPOST,29C-100.04,light-truck, \"Phạm \"\"Tư\"\"\" ,001085012345,2021-07-25,essential-goods,ba-dinh,,",
+        "VNPOST,29C-100.05,light-truck,\u{00A0}\"Hồ\nSơn\"\u{3000},001085012345,2021-07-25,essential-goods,ba-dinh,,",
+        "",
+        "VNPOST,29C-100.06,light-truck,Đỗ Văn Hà\u{00A0},001085012345,2021-07-25,essential-goods,ba-dinh,,",
+        "VNPOST,29C-100.07,light-truck,Vũ\u{2009},001085012345,2021-07-25,essential-goods,ba-dinh",
+        "VNPOST,29C-100.08,light-truck,\"x\"y,001085012345,2021-07-25,essential-goods,ba-dinh,,",
+        "VNPOST,29C-100.09,light-truck,Ngô Bảo Châu,001085012345,2021-07-25,essential-goods,ba-dinh,, ",
+    ]
+
+    static func file(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("blocks-\(UUID().uuidString).csv")
+        try Data(text.utf8).write(to: path)
+        return path.path
+    }
+
+    /// Each row as CSV.swift's stream reader gives it, trimming on, header skipped; the row number of each.
+    static func reference(_ path: String) throws -> [[String]] {
+        let reader = try CSVReader(stream: InputStream(fileAtPath: path)!, hasHeaderRow: true, trimFields: true)
+        var rows: [[String]] = []
+        while let row = reader.next() { rows.append(row) }
+        return rows
+    }
+
+    static func fields(_ request: PermitRequest) -> [String] {
+        [request.firmID, request.plate, request.vehicleClass, request.driverName, request.driverID, request.testAt,
+         request.purpose, request.zones, request.validFrom ?? "", request.validUntil ?? ""]
+    }
+
+    @Test(arguments: ["\n", "\r\n", "\r"])
+    func blocksCutAtEveryRecordReadAsCSVSwiftReadsTheWholeFile(lineEnd: String) throws {
+        let path = try Self.file(([Self.header] + Self.trickyRows).joined(separator: lineEnd) + lineEnd)
+        defer { unlink(path) }
+        let expected = try Self.reference(path)
+        // The same rows, numbered as before: blank lines count, malformed rows are refused alone.
+        let expectedRequests = expected.enumerated().filter { $0.element.count == 10 }
+        let expectedMalformed = expected.enumerated().filter { $0.element.count != 10 && $0.element != [""] }
+        for blockBytes in [1, 7, 64, 1 << 20] {
+            let rows = try RequestCSV.read(path: path, blockBytes: blockBytes)
+            #expect(rows.requests.map(Self.fields) == expectedRequests.map(\.element), "block \(blockBytes)")
+            #expect(rows.requests.map(\.source.rowNumber) == expectedRequests.map { $0.offset + 2 })
+            #expect(rows.malformed.map(\.source.rowNumber) == expectedMalformed.map { $0.offset + 2 })
+        }
+        // The trimming was needed, and done: the reference trimmed these.
+        #expect(expected[2][0] == "VNPOST" && expected[2][3] == "Lê Thị Hà")
+        #expect(expected[4][3] == "Hồ\nSơn")
+    }
+
+    @Test func fileWithoutEdgeSpaceIsReadWithoutTrimmingAndTheSame() throws {
+        let rows = (1...50).map { index in
+            "VNPOST,29C-1\(String(format: "%02d", index)).01,light-truck,\"Nguyễn, Văn \(index)\",001085012345,"
+                + "2021-07-25,essential-goods,\"ba-dinh,hoan-kiem\",,"
+        }
+        let path = try Self.file(([Self.header] + rows).joined(separator: "\n"))
+        defer { unlink(path) }
+        let input = try BoundedCSVInput(path: path)
+        let block = try #require(try input.nextRecords(minimumBytes: 1 << 20))
+        #expect(!block.trimmed, "no field has white space at an end: CSV.swift's trimming is skipped")
+        let read = try RequestCSV.read(path: path, blockBytes: 100)
+        #expect(read.requests.map(Self.fields) == (try Self.reference(path)))
+    }
+
+    @Test func badUTF8InALaterBlockNamesItsRow() throws {
+        var bytes = Array(([Self.header] + Self.trickyRows.prefix(4)).joined(separator: "\n").utf8)
+        bytes += Array("\nVNPOST,29C-100.10,light-truck,Nguyen V".utf8) + [0xC3, 0x28]
+            + Array("n,001085012345,2021-07-25,essential-goods,ba-dinh,,\n".utf8)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("blocks-\(UUID().uuidString).csv").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        for blockBytes in [1, 1 << 20] {
+            let error = #expect(throws: EngineError.self) { try RequestCSV.read(path: path, blockBytes: blockBytes) }
+            // Row 3's quoted line breaks do not shift the count: the bad row is the file's sixth.
+            #expect(error?.reason == "\(path): stopped near row 6: the text cannot be read (is the file UTF-8 CSV?)")
+        }
+    }
+}
+
+extension String {
+    /// `file.csv row 12` → 12.
+    fileprivate var rowNumber: Int { Int(split(separator: " ").last!)! }
+}
