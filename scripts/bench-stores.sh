@@ -132,22 +132,30 @@ for store in $stores; do
     # greenlane-office, the auditors' binary (`greenlane list` hands over to it: one exec more); the bare
     # `--version` is the process's own start-up, for comparison.
     office="$gl-office"
+    # On PostgreSQL a new process also opens a database session: psql doing `select 1` is the yardstick.
+    yardstick=()
+    [[ $store == postgres ]] && yardstick=("psql -X -q -h 127.0.0.1 -p $pg_port -U greenlane_auditor -d greenlane -c 'select 1'")
+    PGPASSWORD=$([[ $store == postgres ]] && cat "$pg_dir/secrets/auditor.password" || true) \
     hyperfine -N --style none --warmup 2 --runs "$list_runs" --export-json "$work/list-$store.json" \
         "$office list --registry $reader --limit 50" \
         "$office list --registry $reader --firm VTPOST --limit 50" \
         "$office list --registry $reader --plate $plate --limit 50" \
         "$office list --registry $reader --valid-at $at --limit 50" \
-        "$office --version" >/dev/null 2>&1
-    read -r t_all t_firm t_plate t_valid t_start <<<"$(ms "$work/list-$store.json")"
-    read -r c_all c_firm c_plate c_valid c_start <<<"$(cpu_ms "$work/list-$store.json")"
+        "$office --version" "${yardstick[@]}" >/dev/null 2>&1
+    read -r t_all t_firm t_plate t_valid t_start t_psql <<<"$(ms "$work/list-$store.json")"
+    read -r c_all c_firm c_plate c_valid c_start c_psql <<<"$(cpu_ms "$work/list-$store.json")"
     load=$(cut -d' ' -f1 /proc/loadavg)
+    session=""
+    [[ $store == postgres ]] && session="; \`psql -c 'select 1'\` $t_psql ms (CPU $c_psql)"
     for item in "by firm (--firm VTPOST):$t_firm:$c_firm" "by plate (--plate $plate):$t_plate:$c_plate" \
         "valid at a time (--valid-at):$t_valid:$c_valid"; do
         IFS=: read -r what t c <<<"$item"
         echo "| $label, $permits permits: first page (limit 50) $what, \`greenlane-office list\` as a new process, median of $list_runs | $t ms (CPU $c ms) " \
-            "| unfiltered first page $t_all ms (CPU $c_all); \`greenlane-office --version\` $t_start ms (CPU $c_start); load $load " \
+            "| unfiltered first page $t_all ms (CPU $c_all); \`greenlane-office --version\` $t_start ms (CPU $c_start)$session; load $load " \
             "| $(ratio "$t" 50) of 50 ms | ≤ 50 ms | $(verdict "$t" 50) |" >>"$results"
     done
+    # The same pages through an open store, as greenlane-server runs them: no start-up, no new session.
+    "$bench" list-latency --registry "$reader" --plate "$plate" --at "$at" --runs 20 | collect
     /usr/bin/time -v -o "$work/export-$store.time" "$office" list --registry "$reader" --format csv >"$work/export-$store.csv"
     exported=$(($(wc -l <"$work/export-$store.csv") - 1))
     [[ $exported == "$permits" ]] || { echo "bench-stores: the export has $exported rows, expected $permits" >&2; exit 1; }

@@ -9,6 +9,8 @@ import Foundation
 //   make-registry --permits N --registry FILE|URL --policy FILE [--jobs J]
 //                                                   fills a registry `registry init` made with that policy:
 //                                                   N realistic permits through PermitEngine, 1% revoked
+//   list-latency --registry FILE|URL --plate P [--at TIME] [--runs N]
+//                                                   first pages through an open store (no process start-up)
 //   sizes                                           characters and QR version of the typical and largest pass
 
 struct BenchError: Error, CustomStringConvertible {
@@ -50,10 +52,16 @@ do {
             location: option("--registry", arguments) ?? "/tmp/greenlane-bench-1m.sqlite",
             policyPath: option("--policy", arguments) ?? "Samples/policy.json",
             jobs: Int(option("--jobs", arguments) ?? "") ?? 2)
+    case "list-latency":
+        try await ListLatency.run(
+            location: option("--registry", arguments) ?? "/tmp/greenlane-bench-1m.sqlite",
+            plate: option("--plate", arguments) ?? "29C-123.45",
+            at: option("--at", arguments) ?? "2021-08-27T18:00:00+07:00",
+            runs: Int(option("--runs", arguments) ?? "") ?? 20)
     case "sizes":
         try Sizes.run()
     default:
-        print("usage: greenlane-bench throughput|batch|make-registry|sizes [options]  (see Benchmarks/Sources/GreenlaneBench/main.swift)")
+        print("usage: greenlane-bench throughput|batch|make-registry|list-latency|sizes [options]  (see Benchmarks/Sources/GreenlaneBench/main.swift)")
         exit(64)
     }
 } catch {
