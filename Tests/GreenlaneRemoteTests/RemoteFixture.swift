@@ -133,17 +133,7 @@ struct RemoteFixture {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("remote-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let now = Int64(Date().timeIntervalSince1970)
-        let policy = """
-            {"format": "greenlane-policy/1",
-             "order": {"name": "Test order", "number": "1/TEST", "start": "\(Timestamp.rfc3339(now - 86_400))",
-                       "end": "\(Timestamp.rfc3339(now + 30 * 86_400))"},
-             "issuer": "VN-HN", "station": "SGTVT", "serialPrefix": "HN", "maxValidityDays": 7, "testMaxAgeHours": 72,
-             "purposesByFirmKind": {"postal": ["essential-goods", "public-postal"], "telecom": ["telecom-repair"]},
-             "zonesByPurpose": {"essential-goods": "all", "public-postal": "all", "telecom-repair": "all"},
-             "windowsByVehicleClass": {}}
-            """
-        let policyPath = folder.appendingPathComponent("policy.json").path
-        try policy.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let policyPath = try writeServicePolicy(in: folder)
         let keys = try await runCommand(Binaries.greenlane, [
             "keys", "generate", "--out", folder.path, "--name", "signing", "--issuer", "VN-HN",
             "--label", "remote test key",

@@ -34,19 +34,7 @@ struct ServiceFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("service-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let now = Int64(Date().timeIntervalSince1970)
-        let policy = """
-            {"format": "greenlane-policy/1",
-             "order": {"name": "Test order", "number": "1/TEST", "start": "\(Timestamp.rfc3339(now - 86_400))",
-                       "end": "\(Timestamp.rfc3339(now + 30 * 86_400))"},
-             "issuer": "VN-HN", "station": "SGTVT", "serialPrefix": "HN", "maxValidityDays": 7, "testMaxAgeHours": 72,
-             "purposesByFirmKind": {"postal": ["essential-goods", "public-postal"], "telecom": ["telecom-repair"]},
-             "zonesByPurpose": {"essential-goods": "all", "public-postal": "all", "telecom-repair": "all"},
-             "windowsByVehicleClass": {},
-             "sectorsNeedingEndorsement": [\(endorsing.map { "\"\($0)\"" }.joined(separator: ", "))],
-             "approvalRules": [\(rules.map { "\"\($0)\"" }.joined(separator: ", "))]}
-            """
-        let policyPath = directory.appendingPathComponent("policy.json").path
-        try policy.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let policyPath = try writeServicePolicy(in: directory, endorsing: endorsing, rules: rules)
         let keyPath = directory.appendingPathComponent("signing.key.pem").path
         let key = try PrivateKey.generate(.es256)
         try key.write(to: keyPath, passphrase: nil)
