@@ -98,46 +98,63 @@ public struct PermitEngine: Sendable {
         } catch {
             throw EngineError(.registry, error.reason, underlying: error)
         }
-        let pending: [(Int, Result<PermitDraft, RequestRefusal>)] = requests.enumerated().map { index, request in
-            let result = policy.draft(for: request, firm: firms[request.firmID.trimmed], now: options.now)
-            return (index, result.map { draft in
-                var draft = draft
-                draft.renewedFrom = request.renews
-                return draft
-            })
+        let policy = self.policy, now = options.now
+        /// The policy's verdict on requests `range`: each draft carries the permit its request renews.
+        let draftRange: @Sendable (Range<Int>) -> [(Int, Result<PermitDraft, RequestRefusal>)] = { range in
+            range.map { index in
+                let request = requests[index]
+                return (index, policy.draft(for: request, firm: firms[request.firmID.trimmed], now: now).map { draft in
+                    var draft = draft
+                    draft.renewedFrom = request.renews
+                    return draft
+                })
+            }
         }
         let refusedUpFront = malformed.map { RowResult.refused($0) }
         summary.refused += malformed.count
-        if options.allOrNothing, !malformed.isEmpty || pending.contains(where: { (try? $0.1.get()) == nil }) {
-            let results = refusedUpFront + pending.map { _, result -> RowResult in
-                switch result {
-                case .success(let draft):
-                    return .refused(RequestRefusal(source: draft.source, reasons: [Self.rolledBack]))
-                case .failure(let refusal): return .refused(refusal)
+        // All or nothing: every request is checked before anything is recorded.
+        let checkedUpFront = options.allOrNothing ? draftRange(requests.indices) : nil
+        if let pending = checkedUpFront {
+            if !malformed.isEmpty || pending.contains(where: { (try? $0.1.get()) == nil }) {
+                let results = refusedUpFront + pending.map { _, result -> RowResult in
+                    switch result {
+                    case .success(let draft):
+                        return .refused(RequestRefusal(source: draft.source, reasons: [Self.rolledBack]))
+                    case .failure(let refusal): return .refused(refusal)
+                    }
                 }
+                summary.refused = results.count
+                summary.rolledBack = true
+                try call(onCommitted, results)
+                return summary
             }
-            summary.refused = results.count
-            summary.rolledBack = true
-            try call(onCommitted, results)
-            return summary
         }
         if !refusedUpFront.isEmpty { try call(onCommitted, refusedUpFront) }
-        let chunkSize = options.allOrNothing ? max(pending.count, 1) : max(options.chunkSize, 1)
+        let chunkSize = options.allOrNothing ? max(requests.count, 1) : max(options.chunkSize, 1)
         let signing = Signing(signer: signer, jobs: options.jobs)
-        // Chunks are slices: removing each from the front of `pending` moved (and retained) every request
-        // behind it, quadratic in the batch size.
+        let chunkRanges = stride(from: 0, to: requests.count, by: chunkSize).map {
+            $0..<min($0 + chunkSize, requests.count)
+        }
+        // Each chunk is checked against the policy while the store records the one before (a task on another
+        // thread than the store's): the policy's checks leave the serial path, and only one chunk's drafts are
+        // held at a time.
+        var nextDrafts = chunkRanges.first.map { range in Task { checkedUpFront ?? draftRange(range) } }
         var issuedInBatch: Set<String> = []
-        for start in stride(from: 0, to: pending.count, by: chunkSize) {
-            let chunk = pending[start..<min(start + chunkSize, pending.count)]
-            var results: [Int: RowResult] = [:]
+        for (number, range) in chunkRanges.enumerated() {
+            guard let chunk = await nextDrafts?.value else { break }
+            nextDrafts = number + 1 < chunkRanges.count
+                ? Task { [range = chunkRanges[number + 1]] in draftRange(range) } : nil
+            let slot = { (index: Int) in index - range.lowerBound }
+            // Each row's result by its position in the chunk, filled as the store decides.
+            var results = [RowResult?](repeating: nil, count: range.count)
             var drafts: [(Int, PermitDraft)] = []
+            drafts.reserveCapacity(range.count)
             for (index, result) in chunk {
                 switch result {
                 case .success(let draft): drafts.append((index, draft))
-                case .failure(let refusal): results[index] = .refused(refusal)
+                case .failure(let refusal): results[slot(index)] = .refused(refusal)
                 }
             }
-            let policy = self.policy
             let asked = drafts.map { requests[$0.0] }
             let rules = ChunkIssuing(
                 drafts: drafts.map(\.1), issuer: settings.issuer, station: settings.station, replace: options.replace,
@@ -165,28 +182,34 @@ public struct PermitEngine: Sendable {
             for (position, ((index, draft), decision)) in zip(drafts, commit.decisions).enumerated() {
                 switch decision {
                 case .accept(let acceptance) where commit.committed:
-                    guard let permit = issued.next() else { break }
+                    guard let permit = issued.next() else {
+                        throw EngineError(.registry, "the store committed fewer permits than it accepted")
+                    }
                     serialOf[position] = permit.record.serial
                     issuedInBatch.insert(permit.record.serial)
                     let replaced = acceptance.revokes?.serial
-                    results[index] = .issued(permit.record, replaced: replaced)
+                    results[slot(index)] = .issued(permit.record, replaced: replaced)
                 case .accept:
-                    results[index] = .refused(RequestRefusal(source: draft.source, reasons: [Self.rolledBack]))
+                    results[slot(index)] = .refused(
+                        RequestRefusal(source: draft.source, reasons: [Self.rolledBack]))
                 case .alreadyIssued(let serial):
                     guard let permit = alreadyIssued[position] else {
                         throw EngineError(.registry, "the rules found \(serial) already issued but not its permit")
                     }
                     serialOf[position] = serial
-                    results[index] = .alreadyIssued(permit, source: draft.source)
+                    results[slot(index)] = .alreadyIssued(permit, source: draft.source)
                 case .refuse(let reason):
                     // A repeat of a vehicle accepted earlier in the chunk names that pass's serial.
                     let earlier = duplicateOf[position].flatMap { serialOf[$0] }
-                    results[index] = .refused(RequestRefusal(
+                    results[slot(index)] = .refused(RequestRefusal(
                         source: draft.source, reasons: [reason + (earlier.map { " (\($0))" } ?? "")]))
                 }
             }
             summary.rolledBack = summary.rolledBack || !commit.committed
-            let ordered = results.sorted { $0.key < $1.key }.map(\.value)
+            let ordered = results.compactMap { $0 }
+            guard ordered.count == range.count else {
+                throw EngineError(.registry, "the store decided \(commit.decisions.count) of \(drafts.count) drafts")
+            }
             for result in ordered {
                 switch result {
                 case .issued: summary.issued += 1
