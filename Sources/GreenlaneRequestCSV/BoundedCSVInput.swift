@@ -129,7 +129,7 @@ public final class BoundedCSVInput: InputStream {
         }
     }
 
-    public struct Records {
+    public struct Records: Sendable {
         public var bytes: ArraySlice<UInt8>
         public var trimmed: Bool
         public var firstRow: Int

@@ -53,10 +53,12 @@ import Testing
         let expectedRequests = expected.enumerated().filter { $0.element.count == 10 }
         let expectedMalformed = expected.enumerated().filter { $0.element.count != 10 && $0.element != [""] }
         for blockBytes in [1, 7, 64, 1 << 20] {
-            let rows = try RequestCSV.read(path: path, blockBytes: blockBytes)
-            #expect(rows.requests.map(Self.fields) == expectedRequests.map(\.element), "block \(blockBytes)")
+            for lanes in [1, 2, 4] {
+            let rows = try RequestCSV.read(path: path, blockBytes: blockBytes, lanes: lanes)
+            #expect(rows.requests.map(Self.fields) == expectedRequests.map(\.element), "block \(blockBytes), \(lanes) lanes")
             #expect(rows.requests.map(\.source.rowNumber) == expectedRequests.map { $0.offset + 2 })
             #expect(rows.malformed.map(\.source.rowNumber) == expectedMalformed.map { $0.offset + 2 })
+            }
         }
         // The trimming was needed, and done: the reference trimmed these.
         #expect(expected[2][0] == "VNPOST" && expected[2][3] == "Lê Thị Hà")
@@ -85,9 +87,53 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { unlink(path) }
         for blockBytes in [1, 1 << 20] {
-            let error = #expect(throws: EngineError.self) { try RequestCSV.read(path: path, blockBytes: blockBytes) }
-            // Row 3's quoted line breaks do not shift the count: the bad row is the file's sixth.
-            #expect(error?.reason == "\(path): stopped near row 6: the text cannot be read (is the file UTF-8 CSV?)")
+            for lanes in [1, 2, 4] {
+                let error = #expect(throws: EngineError.self) {
+                    try RequestCSV.read(path: path, blockBytes: blockBytes, lanes: lanes)
+                }
+                // Row 3's quoted line breaks do not shift the count: the bad row is the file's sixth.
+                #expect(error?.reason == "\(path): stopped near row 6: the text cannot be read (is the file UTF-8 CSV?)")
+            }
+        }
+    }
+
+    /// Blocks are parsed on other threads while the reading goes on, so a later block's problem can be found
+    /// first: the file's first problem is still the one reported, and nothing after a problem is issued.
+    @Test func theFirstProblemInTheFileIsReportedWhicheverBlockFailsFirst() throws {
+        func good(_ rows: ClosedRange<Int>) -> [UInt8] {
+            rows.flatMap { index in
+                Array("VNPOST,29C-\(index).01,light-truck,An,001085012345,2021-07-25,essential-goods,ba-dinh,,\n".utf8)
+            }
+        }
+        // Rows 2 to 1,000 are good; row 1,001 has bytes that are not UTF-8; rows 1,002 to 2,000 are good again
+        // (more than the 64 KiB the reading scans ahead of a block's end); row 2,001's driver name breaks the
+        // field limit, which the reading finds while the block with row 1,001 may still be parsing.
+        var bytes = Array((Self.header + "\n").utf8) + good(2...1_000)
+        bytes += Array("VNPOST,29C-100.10,light-truck,Nguyen V".utf8)
+        let bad = bytes.endIndex
+        bytes += [0xC3, 0x28] + Array("n,001085012345,2021-07-25,essential-goods,ba-dinh,,\n".utf8)
+        bytes += good(1_002...2_000)
+        bytes += Array("VNPOST,29C-300.01,light-truck,\(String(repeating: "A", count: 5_000)),001,x,y,z,,\n".utf8)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("blocks-\(UUID().uuidString).csv").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        for blockBytes in [200, 64 << 10] {
+            for lanes in [1, 2, 4] {
+                let error = #expect(throws: EngineError.self) {
+                    try RequestCSV.read(path: path, blockBytes: blockBytes, lanes: lanes)
+                }
+                #expect(error?.reason == "\(path): stopped near row 1001: the text cannot be read (is the file UTF-8 CSV?)",
+                        "block \(blockBytes), \(lanes) lanes")
+            }
+        }
+        // Without the bad text, the field limit is what stops it, naming its row.
+        bytes.removeSubrange(bad..<bad + 2)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        for lanes in [1, 2, 4] {
+            let error = #expect(throws: EngineError.self) {
+                try RequestCSV.read(path: path, blockBytes: 64 << 10, lanes: lanes)
+            }
+            #expect(error?.reason.contains("row 2001, column driver_name: field longer than") == true)
         }
     }
 }
