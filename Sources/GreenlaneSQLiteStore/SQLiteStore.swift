@@ -74,10 +74,15 @@ public struct SQLiteStore: PermitStore {
         config.label = "greenlane-registry"
         // The writer's page cache: issuing inserts into B-trees keyed by plate and by code, whose pages it
         // touches all over; SQLite's default 2 MB made a 100,000-row batch read them again and again (about
-        // twice as slow as with this). Readers keep the default, so a streamed export stays small.
+        // twice as slow as with this). Readers keep the default, so a streamed export stays small. The writer
+        // checkpoints when the log passes 32,000 pages (128 MiB), not 8,000: a batch rewrites the same pages of
+        // those B-trees chunk after chunk, and a checkpoint copies each page once however often the log holds it.
+        // A 100,000-row batch put 349 MB of pages in the log for 88 MB of file; at 8,000 its checkpoints cost a
+        // fifth of its time, on the writer's thread (BENCHMARKS.md, issue 13). A checkpoint copied by another
+        // connection in the background was slower still on two busy cores (it ran again and again).
         config.prepareDatabase { db in
             if !db.configuration.readonly {
-                try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 8000")
+                try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 32000")
             }
         }
         return config
