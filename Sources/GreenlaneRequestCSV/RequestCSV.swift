@@ -62,7 +62,7 @@ public enum RequestCSV {
             throw EngineError(.csv, "\(path): unknown column(s) \(unknown.joined(separator: ", "))")
         }
         let layout = Layout(
-            name: name, path: path, width: header.count, columns: requiredColumns.map { headerIndex[$0]! },
+            name: name, width: header.count, columns: requiredColumns.map { headerIndex[$0]! },
             validFrom: headerIndex["valid_from"], validUntil: headerIndex["valid_until"])
 
         var rows = Rows(requests: [], malformed: [])
@@ -117,7 +117,6 @@ public enum RequestCSV {
     /// Where each request column is, and how rows are named.
     struct Layout: Sendable {
         let name: String
-        let path: String
         let width: Int
         let columns: [Int]
         let validFrom: Int?
