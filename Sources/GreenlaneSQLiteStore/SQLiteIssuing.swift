@@ -157,29 +157,6 @@ extension SQLiteStore {
         return IssueFacts(firms: firms, vehicles: vehicles, renewals: renewals)
     }
 
-    /// The owner and live pass of each of `plates` (compact, distinct) that has either.
-    static func vehicleFacts(_ db: Database, _ plates: [String]) throws -> [String: VehicleFacts] {
-        var facts: [String: VehicleFacts] = [:]
-        for start in stride(from: 0, to: plates.count, by: rowsPerStatement) {
-            let part = Array(plates[start..<min(start + rowsPerStatement, plates.count)])
-            let list = Array(repeating: "?", count: part.count).joined(separator: ", ")
-            let owners = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT compact_plate, firm_id FROM vehicle_owner WHERE compact_plate IN (\(list))
-                """), arguments: StatementArguments(part))
-            while let row = try owners.next() {
-                facts[row[0], default: VehicleFacts(owner: nil, livePass: nil)].owner = row[1]
-            }
-            let live = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT compact_plate, serial, expires_at FROM live_pass WHERE compact_plate IN (\(list))
-                """), arguments: StatementArguments(part))
-            while let row = try live.next() {
-                facts[row[0], default: VehicleFacts(owner: nil, livePass: nil)].livePass =
-                    VehicleFacts.LivePass(serial: row[1], expiresAt: row[2])
-            }
-        }
-        return facts
-    }
-
     /// `count` consecutive serials, inside the caller's transaction: a rollback gives them back.
     static func allocateSerials(_ db: Database, prefix: String, count: Int) throws -> [String] {
         try db.cachedStatement(sql: """

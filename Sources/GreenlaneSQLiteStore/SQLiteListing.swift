@@ -138,13 +138,30 @@ extension SQLiteStore {
 
     /// A vehicle's owner and live-pass row; nil when the registry has never seen it.
     static func vehicleFacts(_ db: Database, _ compact: String) throws -> VehicleFacts? {
-        let owner = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT firm_id FROM vehicle_owner WHERE compact_plate = ?"), arguments: [compact])
-        let live = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT serial, expires_at FROM live_pass WHERE compact_plate = ?"),
-            arguments: [compact])
-        guard owner != nil || live != nil else { return nil }
-        return VehicleFacts(owner: owner, livePass: live.map { VehicleFacts.LivePass(serial: $0[0], expiresAt: $0[1]) })
+        try vehicleFacts(db, [compact])[compact]
+    }
+
+    /// The owner and live pass of each of `plates` (compact, distinct) that has either.
+    static func vehicleFacts(_ db: Database, _ plates: [String]) throws -> [String: VehicleFacts] {
+        var facts: [String: VehicleFacts] = [:]
+        for start in stride(from: 0, to: plates.count, by: rowsPerStatement) {
+            let part = Array(plates[start..<min(start + rowsPerStatement, plates.count)])
+            let list = Array(repeating: "?", count: part.count).joined(separator: ", ")
+            let owners = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT compact_plate, firm_id FROM vehicle_owner WHERE compact_plate IN (\(list))
+                """), arguments: StatementArguments(part))
+            while let row = try owners.next() {
+                facts[row[0], default: VehicleFacts(owner: nil, livePass: nil)].owner = row[1]
+            }
+            let live = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT compact_plate, serial, expires_at FROM live_pass WHERE compact_plate IN (\(list))
+                """), arguments: StatementArguments(part))
+            while let row = try live.next() {
+                facts[row[0], default: VehicleFacts(owner: nil, livePass: nil)].livePass =
+                    VehicleFacts.LivePass(serial: row[1], expiresAt: row[2])
+            }
+        }
+        return facts
     }
 
     /// Counts per status, firm, issue day (Vietnam time) and district.

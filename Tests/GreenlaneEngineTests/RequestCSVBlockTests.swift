@@ -25,9 +25,12 @@ import Testing
         "VNPOST,29C-100.09,light-truck,Ngô Bảo Châu,001085012345,2021-07-25,essential-goods,ba-dinh,, ",
     ]
 
-    static func file(_ text: String) throws -> String {
+    static func file(_ text: String) throws -> String { try file(bytes: Array(text.utf8)) }
+
+    /// A temporary CSV file holding exactly `bytes` (which need not be UTF-8).
+    static func file(bytes: [UInt8]) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("blocks-\(UUID().uuidString).csv")
-        try Data(text.utf8).write(to: path)
+        try Data(bytes).write(to: path)
         return path.path
     }
 
@@ -83,8 +86,7 @@ import Testing
         var bytes = Array(([Self.header] + Self.trickyRows.prefix(4)).joined(separator: "\n").utf8)
         bytes += Array("\nVNPOST,29C-100.10,light-truck,Nguyen V".utf8) + [0xC3, 0x28]
             + Array("n,001085012345,2021-07-25,essential-goods,ba-dinh,,\n".utf8)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("blocks-\(UUID().uuidString).csv").path
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let path = try Self.file(bytes: bytes)
         defer { unlink(path) }
         for blockBytes in [1, 1 << 20] {
             for lanes in [1, 2, 4] {
@@ -114,8 +116,7 @@ import Testing
         bytes += [0xC3, 0x28] + Array("n,001085012345,2021-07-25,essential-goods,ba-dinh,,\n".utf8)
         bytes += good(1_002...2_000)
         bytes += Array("VNPOST,29C-300.01,light-truck,\(String(repeating: "A", count: 5_000)),001,x,y,z,,\n".utf8)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("blocks-\(UUID().uuidString).csv").path
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let path = try Self.file(bytes: bytes)
         defer { unlink(path) }
         for blockBytes in [200, 64 << 10] {
             for lanes in [1, 2, 4] {
